@@ -1,0 +1,21 @@
+.PHONY: run test bench lint format
+
+# Run the portal: web server, Celery worker and beat, with local PostgreSQL and Redis.
+run:
+	scripts/run.sh
+
+# The whole suite (lint, migrations check, unit, integration, browser) on throwaway services.
+test:
+	scripts/test.sh $(ARGS)
+
+# Load the portal under gunicorn and print a latency table per page.
+bench:
+	scripts/bench.sh
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .

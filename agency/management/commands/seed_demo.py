@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from teams import demo as teams_demo
+
+
+class Command(BaseCommand):
+    help = "Loads a believable demo agency. Safe to run again: what exists is kept."
+
+    def handle(self, *args, **options):
+        people = teams_demo.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data is loaded. Sign in as:"))
+        for user in people:
+            self.stdout.write(f"  {user.email:<28} {user.get_role_display():<20} {user.full_name}")
+        self.stdout.write(f"  Password for all of them: {teams_demo.DEMO_PASSWORD}")

@@ -1,0 +1,50 @@
+"""The sections of the portal and who may use them. The navigation bar and the desk show
+a signed-in user the sections their role allows, asked through teams.permissions."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from teams import permissions
+
+
+def _everyone(user) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    url_name: str
+    allowed: Callable[..., bool]
+    description: str = ""
+
+
+SECTIONS = [
+    Section(_("My desk"), "home", _everyone),
+    Section(
+        _("Administration"),
+        "admin:index",
+        permissions.can_use_admin,
+        _("Manage users, departments and settings."),
+    ),
+]
+
+
+def sections_for(user, current_path: str = "") -> list[dict]:
+    sections = []
+    for section in SECTIONS:
+        if not section.allowed(user):
+            continue
+        url = reverse(section.url_name)
+        sections.append(
+            {
+                "label": section.label,
+                "url": url,
+                "description": section.description,
+                "active": current_path == url or (url != "/" and current_path.startswith(url)),
+            }
+        )
+    return sections

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+# One sign-in page for the whole portal: the admin sends people to it too.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = _("AE Portal administration")
+admin.site.site_title = _("AE Portal")
+admin.site.index_title = _("Users, departments and settings")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("auth/", include("teams.urls")),
+    path("admin/", admin.site.urls),
+]

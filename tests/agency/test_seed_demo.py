@@ -1,0 +1,25 @@
+import pytest
+from django.core.management import call_command
+
+from teams.demo import DEMO_PASSWORD
+from teams.models import Department, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    out = capsys.readouterr().out
+    assert "chen.jing@agency.example" in out
+    assert DEMO_PASSWORD in out
+    assert Department.objects.count() == 8
+    assert User.objects.count() == 8
+    roles = set(User.objects.values_list("role", flat=True))
+    assert roles == {"admin", "ae", "account_director", "finance", "staff"}
+    staff_departments = set(
+        User.objects.filter(role="staff").values_list("department__code", flat=True)
+    )
+    assert staff_departments == {"creative", "media", "research"}
+    assert User.objects.get(email="chen.jing@agency.example").check_password(DEMO_PASSWORD)

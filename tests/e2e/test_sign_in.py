@@ -1,0 +1,39 @@
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD, UserFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_ae_signs_in_through_the_form_and_reaches_the_desk(live_server, page, screenshot):
+    UserFactory(email="chen.jing@agency.example", full_name="Chen Jing", role="ae")
+
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}/auth/sign-in/?next=/")
+    page.get_by_label("Email").fill("chen.jing@agency.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    screenshot("sign-in")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Welcome, Chen")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main navigation")).to_contain_text("My desk")
+    screenshot("desk-ae")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_layout_collapses_on_a_phone(live_server, browser, screenshot):
+    UserFactory(email="li.na@agency.example", full_name="Li Na", role="ae")
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(f"{live_server.url}/auth/sign-in/")
+    phone.get_by_label("Email").fill("li.na@agency.example")
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.get_by_role("button", name="Sign in").click()
+
+    # On a narrow screen the sections fold behind the menu button.
+    desk_link = phone.get_by_role("link", name="My desk")
+    expect(desk_link).to_be_hidden()
+    phone.get_by_role("button", name="Toggle navigation").click()
+    expect(desk_link).to_be_visible()
+    expect(phone.get_by_role("button", name="Li Na")).to_be_visible()
+    screenshot("desk-phone", of=phone)
