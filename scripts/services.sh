@@ -92,3 +92,26 @@ redis_stop() {
     kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
   fi
 }
+
+# start_throwaway_services [postgres -c options...]
+# A PostgreSQL and a Redis on free loopback ports in a fresh temporary folder, stopped and
+# removed again however the calling script ends. Exports DATABASE_URL and REDIS_URL.
+start_throwaway_services() {
+  throwaway=$(mktemp -d /tmp/aeportal.XXXXXX)
+  chmod 755 "$throwaway"
+  throwaway_pg_port="" throwaway_redis_port=""
+  trap stop_throwaway_services EXIT
+  trap 'exit 130' INT TERM
+  throwaway_pg_port=$(free_port)
+  pg_start "$throwaway/pg" "$throwaway_pg_port" aeportal "$@"
+  throwaway_redis_port=$(free_port)
+  redis_start "$throwaway/redis" "$throwaway_redis_port" --save "" --appendonly no
+  export DATABASE_URL="postgres://aeportal@127.0.0.1:$throwaway_pg_port/aeportal"
+  export REDIS_URL="redis://127.0.0.1:$throwaway_redis_port/0"
+}
+
+stop_throwaway_services() {
+  [ -z "${throwaway_redis_port:-}" ] || redis_stop "$throwaway/redis" "$throwaway_redis_port"
+  [ -z "${throwaway_pg_port:-}" ] || pg_stop "$throwaway/pg"
+  [ -z "${throwaway:-}" ] || rm -rf "$throwaway"
+}

@@ -7,28 +7,12 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --browser
 . scripts/services.sh
 
-tmp=$(mktemp -d /tmp/aeportal-test.XXXXXX)
-chmod 755 "$tmp"
-pg_port="" redis_port=""
-cleanup() {
-  [ -z "$redis_port" ] || redis_stop "$tmp/redis" "$redis_port"
-  [ -z "$pg_port" ] || pg_stop "$tmp/pg"
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-pg_port=$(free_port)
 # Durability is not wanted for a throwaway test cluster.
-pg_start "$tmp/pg" "$pg_port" aeportal fsync=off synchronous_commit=off full_page_writes=off
-redis_port=$(free_port)
-redis_start "$tmp/redis" "$redis_port" --save "" --appendonly no
+start_throwaway_services fsync=off synchronous_commit=off full_page_writes=off
 
-export DATABASE_URL="postgres://aeportal@127.0.0.1:$pg_port/aeportal"
-export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export DJANGO_SECRET_KEY="test-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(40))')"
 export DJANGO_DEBUG=0
-export STATIC_ROOT="$tmp/static"
+export STATIC_ROOT="$throwaway/static"
 export PATH="$PWD/.venv/bin:$PATH"
 
 echo "== ruff"

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,16 @@ def test_every_role_gets_a_desk(client):
     for role in ["ae", "account_director", "finance", "staff", "admin"]:
         client.force_login(UserFactory(role=role))
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_desk_costs_two_queries_whoever_signs_in(client, django_assert_num_queries):
+    person = UserFactory(
+        role="staff", department=DepartmentFactory(name="Creative", code="creative")
+    )
+    client.force_login(person)
+
+    # The session and the user with their department.
+    with django_assert_num_queries(2):
+        response = client.get(reverse("home"))
+
+    assert "Department staff · Creative" in response.text

@@ -1,0 +1,216 @@
+"""Drives the portal under gunicorn with wrk and prints, per page: requests per second,
+p50 and p95 latency, database queries per request and the peak memory of a web worker.
+
+Run through `make bench`, which starts the services and loads the demo data first.
+Exits non-zero when a page misses the target (p95 under 100 ms at 8 connections).
+"""
+
+import argparse
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import django
+
+from bench.pages import PAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_P95_MS = 100
+CONNECTIONS = 8
+
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_CONN_MAX_AGE": "600"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "agency.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--no-control-socket",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer /healthz within 30 s")
+
+
+def sign_in(base: str, email: str, password: str) -> str:
+    """Signs in through the real form and returns the Cookie header of the session."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    url = f"{base}/auth/sign-in/"
+    opener.open(url)
+    token = next(c.value for c in jar if c.name == "csrftoken")
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": email, "password": password}
+    ).encode()
+    try:
+        opener.open(urllib.request.Request(url, data=data, headers={"Referer": url}))
+    except urllib.error.HTTPError as redirect:
+        if redirect.code != 302:
+            raise
+    session = next((c.value for c in jar if c.name == "sessionid"), None)
+    if session is None:
+        raise SystemExit(f"could not sign in as {email}")
+    return f"sessionid={session}; csrftoken={token}"
+
+
+def check_status(url: str, cookie: str | None) -> None:
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        status = opener.open(request).status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    if status != 200:
+        raise SystemExit(f"{url} answered {status}, not 200")
+
+
+def run_wrk(url: str, cookie: str | None, seconds: int, script: str) -> dict:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", script, url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"^BENCH (\d+) (\d+) (\d+) (\d+) (\d+)$", output, re.MULTILINE)
+    requests, duration_us, p50_us, p95_us, errors = map(int, match.groups())
+    return {
+        "rps": requests / (duration_us / 1e6),
+        "p50": p50_us / 1000,
+        "p95": p95_us / 1000,
+        "errors": errors,
+    }
+
+
+def worker_peak_memory_mib(master_pid: int) -> float:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)))
+    return max(peaks) / 1024
+
+
+def queries_per_request() -> dict[str, int]:
+    """Counts each page's queries in this process, through the same views and middleware."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from teams.models import User
+
+    counts = {}
+    for page in PAGES:
+        client = Client(HTTP_HOST="127.0.0.1")
+        if page.user:
+            client.force_login(User.objects.get(email=page.user))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page.path)
+        if response.status_code != 200:
+            raise SystemExit(f"{page.path} answered {response.status_code}, not 200")
+        counts[page.name] = len(queries)
+    return counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10, help="measured time per page")
+    parser.add_argument("--warmup", type=int, default=2, help="unmeasured time per page")
+    options = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
+    django.setup()
+    from teams.demo import DEMO_PASSWORD
+
+    queries = queries_per_request()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_gunicorn(port)
+    try:
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(WRK_REPORT)
+        cookies = {}
+        rows = []
+        for page in PAGES:
+            if page.user and page.user not in cookies:
+                cookies[page.user] = sign_in(base, page.user, DEMO_PASSWORD)
+            cookie = cookies.get(page.user)
+            url = base + page.path
+            check_status(url, cookie)
+            run_wrk(url, cookie, options.warmup, script.name)
+            result = run_wrk(url, cookie, options.seconds, script.name)
+            result["memory"] = worker_peak_memory_mib(server.pid)
+            rows.append((page, result))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        os.unlink(script.name)
+
+    print(
+        f"\n{CONNECTIONS} connections, {options.seconds} s per page, "
+        f"gunicorn 2 sync workers, demo data\n"
+    )
+    header = (
+        f"{'page':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} "
+        f"{'worker MiB':>11} {'errors':>7}  target"
+    )
+    print(header)
+    print("-" * len(header))
+    missed = 0
+    for page, r in rows:
+        ok = r["p95"] < TARGET_P95_MS and r["errors"] == 0
+        missed += not ok
+        print(
+            f"{page.name:<28} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
+            f"{queries[page.name]:>8} {r['memory']:>11.1f} {r['errors']:>7}  "
+            f"{'ok' if ok else 'MISSED'}"
+        )
+    print(f"\ntarget: p95 under {TARGET_P95_MS} ms and no errors on every page")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
