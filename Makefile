@@ -10,7 +10,7 @@ test:
 
 # Load the portal under gunicorn and print a latency table per page.
 bench:
-	scripts/bench.sh
+	scripts/bench.sh $(ARGS)
 
 lint:
 	.venv/bin/ruff check .
