@@ -1,4 +1,4 @@
-.PHONY: run test bench lint format
+.PHONY: run test bench lint format messages
 
 # Run the portal: web server, Celery worker and beat, with local PostgreSQL and Redis.
 run:
@@ -19,3 +19,9 @@ lint:
 format:
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
+
+# After changing user-facing strings: update the Chinese catalogue, then translate what is new.
+messages:
+	.venv/bin/python manage.py makemessages -l zh_Hans --no-location \
+		--ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --ignore "staticfiles/*" \
+		--ignore "artifacts/*"

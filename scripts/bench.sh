@@ -18,4 +18,5 @@ export PATH="$PWD/.venv/bin:$PATH"
 python manage.py migrate --noinput >/dev/null
 python manage.py seed_demo >/dev/null
 python manage.py collectstatic --noinput >/dev/null
+python manage.py compilemessages --ignore ".venv/*" >/dev/null
 python -m bench.run "$@"

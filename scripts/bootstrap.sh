@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the portal needs on a Debian machine: the PostgreSQL and Redis servers
-# (and, when asked, Chromium for the browser tests and wrk for the benchmark) from the OS
-# packages, and the Python virtualenv in .venv with the pinned requirements.
+# Installs what the portal needs on a Debian machine: the PostgreSQL and Redis servers and
+# gettext (and, when asked, Chromium with a CJK font for the browser tests, and wrk for the
+# benchmark) from the OS packages, and the Python virtualenv in .venv with the pinned
+# requirements.
 #   scripts/bootstrap.sh [--browser] [--bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,9 +10,14 @@ cd "$(dirname "$0")/.."
 packages=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+command -v msgfmt >/dev/null 2>&1 || packages+=(gettext)
 for arg in "$@"; do
   case "$arg" in
-    --browser) command -v chromium >/dev/null 2>&1 || packages+=(chromium) ;;
+    --browser)
+      command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+      # Chinese pages in screenshots need a CJK font.
+      dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || packages+=(fonts-wqy-microhei)
+      ;;
     --bench) command -v wrk >/dev/null 2>&1 || packages+=(wrk) ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac

@@ -23,6 +23,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 if [ -z "${DATABASE_URL:-}" ]; then
+  if pg_running "$state/pg"; then
+    echo "The portal already runs from this checkout (its PostgreSQL in $state/pg is up)." >&2
+    echo "Stop that one with Ctrl-C first." >&2
+    exit 1
+  fi
   port=$(free_port)
   pg_start "$state/pg" "$port" aeportal
   started_pg=$port
@@ -45,6 +50,7 @@ export CELERY_BEAT_SCHEDULE_FILE=${CELERY_BEAT_SCHEDULE_FILE:-$state/celerybeat-
 export PORT=${PORT:-8000}
 
 .venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py compilemessages --ignore ".venv/*" >/dev/null
 .venv/bin/python manage.py seed_demo
 
 cat <<MSG

@@ -60,6 +60,10 @@ pg_start() {
   fi
 }
 
+pg_running() {
+  [ -f "$1/data/postmaster.pid" ] && as_postgres "$(pg_bindir)/pg_ctl" -D "$1/data" status >/dev/null 2>&1
+}
+
 pg_stop() {
   local dir=$1
   [ -f "$dir/data/postmaster.pid" ] || return 0

@@ -24,6 +24,7 @@ python manage.py makemigrations --check --dry-run >/dev/null || {
   exit 1
 }
 python manage.py collectstatic --noinput >/dev/null
+python manage.py compilemessages --ignore ".venv/*" >/dev/null
 
 echo "== pytest"
 status=0

@@ -1,9 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from .forms import UserChangeForm, UserCreationForm
 from .models import Department, User
+
+# Roles decide what people may do; Django's groups would be a second, unused way.
+admin.site.unregister(Group)
 
 
 @admin.register(Department)
