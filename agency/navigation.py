@@ -25,6 +25,12 @@ class Section:
 SECTIONS = [
     Section(_("My desk"), "home", _everyone),
     Section(
+        _("Clients"),
+        "accounts:client_list",
+        permissions.can_use_clients,
+        _("Client accounts, their contacts and account teams."),
+    ),
+    Section(
         _("Administration"),
         "admin:index",
         permissions.can_use_admin,

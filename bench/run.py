@@ -148,9 +148,9 @@ def queries_per_request() -> dict[str, int]:
         if page.user:
             client.force_login(User.objects.get(email=page.user))
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(page.path)
+            response = client.get(page.resolve())
         if response.status_code != 200:
-            raise SystemExit(f"{page.path} answered {response.status_code}, not 200")
+            raise SystemExit(f"{page.name} answered {response.status_code}, not 200")
         counts[page.name] = len(queries)
     return counts
 
@@ -178,7 +178,7 @@ def main() -> int:
             if page.user and page.user not in cookies:
                 cookies[page.user] = sign_in(base, page.user, DEMO_PASSWORD)
             cookie = cookies.get(page.user)
-            url = base + page.path
+            url = base + page.resolve()
             check_status(url, cookie)
             run_wrk(url, cookie, options.warmup, script.name)
             result = run_wrk(url, cookie, options.seconds, script.name)

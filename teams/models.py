@@ -27,7 +27,18 @@ class Department(models.Model):
         return self.name
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def account_executives(self):
+        return self.filter(role=Role.AE)
+
+    def account_directors(self):
+        return self.filter(role=Role.ACCOUNT_DIRECTOR)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):

@@ -33,3 +33,29 @@ def is_admin(user) -> bool:
 def can_use_admin(user) -> bool:
     """Managing users, departments and settings in Django's admin."""
     return is_admin(user)
+
+
+# Client accounts. Which clients a person sees is decided by Client.objects.visible_to(),
+# which asks these.
+
+
+def sees_every_client(user) -> bool:
+    """Directors and finance see every client (finance only reads)."""
+    return is_account_director(user) or is_finance(user)
+
+
+def edits_every_client(user) -> bool:
+    return is_account_director(user)
+
+
+def works_on_account_teams(user) -> bool:
+    """AEs see and edit the clients whose account team they are on."""
+    return is_ae(user)
+
+
+def can_open_clients(user) -> bool:
+    return edits_every_client(user) or works_on_account_teams(user)
+
+
+def can_use_clients(user) -> bool:
+    return sees_every_client(user) or works_on_account_teams(user)

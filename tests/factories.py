@@ -33,3 +33,32 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    """Opened through the service, so that the lead AE and director are on the team."""
+
+    class Meta:
+        model = "accounts.Client"
+
+    name = factory.Sequence(lambda n: f"Client {n:03d}")
+    industry = "Consumer goods"
+    status = "active"
+    lead_ae = factory.SubFactory(UserFactory, role=Role.AE)
+    account_director = factory.SubFactory(UserFactory, role=Role.ACCOUNT_DIRECTOR)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from accounts.services import client_create
+
+        return client_create(created_by=kwargs["lead_ae"], **kwargs)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.Contact"
+
+    client = factory.SubFactory(ClientFactory)
+    name = factory.Faker("name")
+    title = "Brand manager"
+    email = factory.Sequence(lambda n: f"contact{n}@client.example")

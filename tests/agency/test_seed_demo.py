@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from accounts.models import Client
 from teams.demo import DEMO_PASSWORD
 from teams.models import Department, User
 
@@ -23,3 +24,8 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     )
     assert staff_departments == {"creative", "media", "research"}
     assert User.objects.get(email="chen.jing@agency.example").check_password(DEMO_PASSWORD)
+    assert Client.objects.count() == 6
+    assert {c.status for c in Client.objects.all()} == {"prospect", "active", "paused", "lost"}
+    chen = User.objects.get(email="chen.jing@agency.example")
+    assert Client.objects.visible_to(chen).count() == 4
+    assert all(client.contacts.exists() for client in Client.objects.all())

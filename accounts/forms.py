@@ -1,0 +1,105 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from teams.forms import SubmitHelperMixin
+from teams.models import User
+
+from .models import AccountTeamMember, Client, Contact
+
+
+class ClientForm(SubmitHelperMixin, forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = [
+            "name",
+            "industry",
+            "status",
+            "lead_ae",
+            "account_director",
+            "payment_terms_days",
+            "currency",
+            "allowed_proposal_rounds",
+            "needs",
+            "difficulties",
+        ]
+        widgets = {
+            "needs": forms.Textarea(attrs={"rows": 4}),
+            "difficulties": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_ae"].queryset = User.objects.active().account_executives()
+        self.fields["account_director"].queryset = User.objects.active().account_directors()
+        self.helper.layout = Layout(
+            Row(Column("name", css_class="col-md-6"), Column("industry", css_class="col-md-6")),
+            Row(
+                Column("status", css_class="col-md-4"),
+                Column("lead_ae", css_class="col-md-4"),
+                Column("account_director", css_class="col-md-4"),
+            ),
+            Row(
+                Column("payment_terms_days", css_class="col-md-4"),
+                Column("currency", css_class="col-md-4"),
+                Column("allowed_proposal_rounds", css_class="col-md-4"),
+            ),
+            "needs",
+            "difficulties",
+        )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        taken = Client.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("A client with this name exists already."))
+        return name
+
+
+class AccountTeamMemberForm(forms.ModelForm):
+    class Meta:
+        model = AccountTeamMember
+        fields = ["user", "role_on_account"]
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.active().exclude(
+            account_memberships__client=client
+        )
+        self.helper = FormHelper()
+        # The client page holds the <form> tag: it posts to the team URL.
+        self.helper.form_tag = False
+        self.helper.layout = Layout("user", "role_on_account", Submit("add", _("Add to the team")))
+
+
+class ContactForm(SubmitHelperMixin, forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "email", "phone", "is_decision_maker"]
+
+
+class ClientFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Client.Status.choices]
+    )
+    ae = forms.ModelChoiceField(
+        label=_("AE"), required=False, queryset=User.objects.none(), empty_label=_("Any AE")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ae"].queryset = User.objects.account_executives()
+
+    def filter(self, clients):
+        if not self.is_valid():
+            return clients
+        data = self.cleaned_data
+        if data["q"]:
+            clients = clients.filter(name__icontains=data["q"])
+        if data["status"]:
+            clients = clients.filter(status=data["status"])
+        if data["ae"]:
+            clients = clients.filter(memberships__user=data["ae"])
+        return clients

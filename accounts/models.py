@@ -1,0 +1,164 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from teams import permissions
+
+
+class ClientQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if permissions.sees_every_client(user):
+            return self
+        if permissions.works_on_account_teams(user):
+            return self.filter(
+                models.Exists(
+                    AccountTeamMember.objects.filter(client=models.OuterRef("pk"), user=user)
+                )
+            )
+        return self.none()
+
+    def editable_by(self, user):
+        if permissions.edits_every_client(user):
+            return self
+        if permissions.works_on_account_teams(user):
+            return self.visible_to(user)
+        return self.none()
+
+    def for_list(self):
+        return self.select_related("lead_ae", "account_director")
+
+
+class Client(models.Model):
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        LOST = "lost", _("Lost")
+
+    class Currency(models.TextChoices):
+        CNY = "CNY", _("Chinese yuan (CNY)")
+        HKD = "HKD", _("Hong Kong dollar (HKD)")
+        USD = "USD", _("US dollar (USD)")
+        EUR = "EUR", _("Euro (EUR)")
+
+    name = models.CharField(_("name"), max_length=200)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROSPECT
+    )
+    lead_ae = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lead AE"),
+        on_delete=models.PROTECT,
+        related_name="led_clients",
+        help_text=_("The client's single window into the agency."),
+    )
+    account_director = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account director"),
+        on_delete=models.PROTECT,
+        related_name="directed_clients",
+        null=True,
+        blank=True,
+    )
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account team"),
+        through="AccountTeamMember",
+        related_name="account_clients",
+        blank=True,
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"),
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text=_("Days from an invoice's issue date to its due date."),
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
+    )
+    needs = models.TextField(_("what the client needs"), blank=True)
+    difficulties = models.TextField(_("difficulties and problems"), blank=True)
+    allowed_proposal_rounds = models.PositiveSmallIntegerField(
+        _("allowed proposal rounds"),
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text=_("Rounds of a proposal included in the fee; later rounds count as re-pitch."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="client_name_unique_ci",
+                violation_error_message=_("A client with this name exists already."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(payment_terms_days__lte=365), name="client_payment_terms_max"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(allowed_proposal_rounds__gte=1),
+                name="client_allows_a_round",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("accounts:client_detail", args=[self.pk])
+
+
+class AccountTeamMember(models.Model):
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="account_memberships",
+    )
+    role_on_account = models.CharField(
+        _("role on the account"), max_length=100, help_text=_("e.g. Lead AE, planner, copywriter.")
+    )
+
+    class Meta:
+        ordering = ["user__full_name"]
+        verbose_name = _("account team member")
+        verbose_name_plural = _("account team members")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "user"], name="team_member_once_per_client")
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.role_on_account})"
+
+
+class Contact(models.Model):
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    title = models.CharField(_("title"), max_length=150, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    is_decision_maker = models.BooleanField(_("decision maker"), default=False)
+
+    class Meta:
+        ordering = ["-is_decision_maker", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self):
+        return self.name

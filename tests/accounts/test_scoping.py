@@ -1,0 +1,103 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import Client
+from tests.factories import ClientFactory, ContactFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def account():
+    client = ClientFactory(name="Acme Foods")
+    contact = ContactFactory(client=client, name="Ms Gao")
+    member = client.memberships.get(user=client.lead_ae)
+    return client, contact, member
+
+
+def client_urls(client, contact, member):
+    """Every accounts URL that names one client's data."""
+    return [
+        reverse("accounts:client_detail", args=[client.pk]),
+        reverse("accounts:client_update", args=[client.pk]),
+        reverse("accounts:team_member_add", args=[client.pk]),
+        reverse("accounts:team_member_remove", args=[client.pk, member.pk]),
+        reverse("accounts:contact_create", args=[client.pk]),
+        reverse("accounts:contact_update", args=[contact.pk]),
+    ]
+
+
+def test_an_ae_of_another_account_gets_404_everywhere_and_changes_nothing(client, account):
+    acme, contact, member = account
+    outsider = UserFactory(role="ae")
+    ClientFactory(lead_ae=outsider)
+    client.force_login(outsider)
+
+    for url in client_urls(acme, contact, member):
+        assert client.get(url).status_code == 404, url
+        response = client.post(
+            url, {"name": "Hijacked", "user": outsider.pk, "role_on_account": "x"}
+        )
+        assert response.status_code == 404, url
+
+    acme.refresh_from_db()
+    contact.refresh_from_db()
+    assert acme.name == "Acme Foods"
+    assert contact.name == "Ms Gao"
+    assert acme.memberships.filter(pk=member.pk).exists()
+    assert not acme.memberships.filter(user=outsider).exists()
+    listing = client.get(reverse("accounts:client_list"))
+    assert "Acme Foods" not in listing.text
+
+
+def test_an_ae_on_the_team_sees_the_client(client, account):
+    acme, _, _ = account
+    teammate = UserFactory(role="ae")
+    acme.memberships.create(user=teammate, role_on_account="Account manager")
+    client.force_login(teammate)
+
+    assert "Acme Foods" in client.get(reverse("accounts:client_list")).text
+    assert client.get(acme.get_absolute_url()).status_code == 200
+    assert client.get(reverse("accounts:client_update", args=[acme.pk])).status_code == 200
+
+
+def test_finance_reads_every_client_but_edits_none(client, account):
+    acme, contact, member = account
+    client.force_login(UserFactory(role="finance"))
+
+    assert "Acme Foods" in client.get(reverse("accounts:client_list")).text
+    page = client.get(acme.get_absolute_url())
+    assert page.status_code == 200
+    assert reverse("accounts:client_update", args=[acme.pk]) not in page.text
+    for url in client_urls(acme, contact, member)[1:]:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"name": "Renamed"}).status_code == 404, url
+    assert client.get(reverse("accounts:client_create")).status_code == 404
+    assert Client.objects.get(pk=acme.pk).name == "Acme Foods"
+
+
+def test_a_director_sees_and_edits_every_client(client, account):
+    acme, contact, member = account
+    client.force_login(UserFactory(role="account_director"))
+
+    for url in client_urls(acme, contact, member)[:2] + client_urls(acme, contact, member)[-2:]:
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("role", ["staff", "admin"])
+def test_people_outside_account_service_see_no_client(client, account, role):
+    acme, contact, member = account
+    client.force_login(UserFactory(role=role))
+
+    assert client.get(reverse("accounts:client_list")).status_code == 404
+    for url in client_urls(acme, contact, member):
+        assert client.get(url).status_code == 404, url
+
+
+def test_visible_to_is_the_one_scope(account):
+    acme, _, _ = account
+    other = ClientFactory()
+
+    assert set(Client.objects.visible_to(acme.lead_ae)) == {acme}
+    assert set(Client.objects.visible_to(other.account_director)) == {acme, other}
+    assert not Client.objects.visible_to(UserFactory(role="staff")).exists()
