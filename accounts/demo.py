@@ -1,11 +1,14 @@
 """Six demo clients with their contacts and account teams. Safe to run again."""
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from teams.models import User
 
 from . import services
-from .models import Client
+from .models import Client, ContactReport
 
 # name, industry, status, lead AE, payment terms, needs, difficulties
 CLIENTS = [
@@ -113,6 +116,99 @@ TEAM = [
 ]
 
 
+# client, days ago, kind, discussion, decisions, feedback, action items (what, owner, due in days
+# from the meeting, done?)
+REPORTS = [
+    (
+        "Qinghe Dairy",
+        75,
+        ContactReport.Kind.MEETING,
+        "Kick-off for the chilled yoghurt launch. Gao Yan walked us through the sales targets "
+        "for tier-2 cities and the retail calendar.",
+        "Agency to come back with consumer insights and a first creative route.",
+        "Wants a fresh, farm-to-table feel without looking premium-priced.",
+        [
+            ("Share the consumer research plan", "zhou.xin@agency.example", 7, True),
+            ("Send last year's sales data by city", "chen.jing@agency.example", 5, True),
+        ],
+    ),
+    (
+        "Qinghe Dairy",
+        40,
+        ContactReport.Kind.PITCH,
+        "Presented two creative routes: 'Morning on the farm' and 'Little spoons'.",
+        "Client prefers 'Little spoons'; asked for a version with the grandparents in it.",
+        "Route two feels warmer; legal worries about the health claim on the pack shot.",
+        [
+            ("Rework 'Little spoons' with grandparents", "zhao.min@agency.example", 10, True),
+            (
+                "Check the health claim with the client's legal team",
+                "chen.jing@agency.example",
+                14,
+                False,
+            ),
+        ],
+    ),
+    (
+        "Qinghe Dairy",
+        6,
+        ContactReport.Kind.CALL,
+        "Weekly status call. Media plan for January reviewed line by line.",
+        "Keep the OOH budget; move 10% from TV to short video.",
+        "Happy with the pace; wants the final key visual before the sales conference.",
+        [
+            (
+                "Update the media plan with the short-video shift",
+                "sun.hao@agency.example",
+                4,
+                False,
+            ),
+            ("Book the sales-conference presentation slot", "chen.jing@agency.example", 12, False),
+        ],
+    ),
+    (
+        "Xingtu Motors",
+        50,
+        ContactReport.Kind.MEETING,
+        "Briefing on the compact EV. Huang Bo shared the dealer network map and test-drive "
+        "targets.",
+        "Agency owns the national campaign; dealers get a local toolkit.",
+        "Dealers must not run their own price messages during launch month.",
+        [
+            ("Draft the dealer toolkit outline", "li.na@agency.example", 10, True),
+            ("Propose the online test-drive booking flow", "sun.hao@agency.example", 14, False),
+        ],
+    ),
+    (
+        "Xingtu Motors",
+        3,
+        ContactReport.Kind.EMAIL,
+        "Lin Xiao sent comments on the launch film storyboard by email.",
+        "Shorten the film to 30 seconds; keep the night-drive scene.",
+        "Loves the night drive; the charging scene feels too technical.",
+        [
+            ("Cut a 30-second storyboard", "zhao.min@agency.example", 5, False),
+        ],
+    ),
+    (
+        "Yunshan Technology",
+        20,
+        ContactReport.Kind.MEETING,
+        "Review of the 'Simple for parents' positioning with Ma Rui.",
+        "Go ahead with the parent-child set-up videos.",
+        "Product launch may slip two weeks; plan a flexible start date.",
+        [
+            (
+                "Confirm the launch date with product marketing",
+                "chen.jing@agency.example",
+                3,
+                False,
+            ),
+        ],
+    ),
+]
+
+
 @transaction.atomic
 def seed() -> list[Client]:
     people = {user.email: user for user in User.objects.all()}
@@ -149,4 +245,40 @@ def seed() -> list[Client]:
                         client=client, user=people[email], role_on_account=role
                     )
         clients[name] = client
+    _seed_reports(clients, people)
     return list(clients.values())
+
+
+def _seed_reports(clients, people) -> None:
+    now = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    for name, days_ago, kind, discussion, decisions, feedback, items in REPORTS:
+        client = clients[name]
+        occurred_at = now - timedelta(days=days_ago)
+        if client.contact_reports.filter(discussion=discussion).exists():
+            continue
+        report = services.contact_report_create(
+            client=client,
+            author=client.lead_ae,
+            occurred_at=occurred_at,
+            kind=kind,
+            discussion=discussion,
+            decisions=decisions,
+            client_feedback=feedback,
+            client_attendees=client.contacts.all(),
+            staff_attendees=[client.lead_ae],
+            action_items=[
+                {
+                    "description": what,
+                    "owner": people[owner],
+                    "due_on": (occurred_at + timedelta(days=due_in)).date(),
+                }
+                for what, owner, due_in, _done in items
+            ],
+        )
+        for action, (*_, done) in zip(report.action_items.order_by("pk"), items, strict=True):
+            if done:
+                services.action_item_set_done(item=action, done=True, by=client.lead_ae)
+        # Demo history: the report was logged on the day of the meeting.
+        ContactReport.objects.filter(pk=report.pk).update(
+            created_at=occurred_at + timedelta(hours=2)
+        )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from teams.forms import SubmitHelperMixin
 from teams.models import User
 
-from .models import AccountTeamMember, Client, Contact
+from .models import AccountTeamMember, ActionItem, Client, Contact, ContactReport
 
 
 class ClientForm(SubmitHelperMixin, forms.ModelForm):
@@ -103,3 +103,86 @@ class ClientFilterForm(forms.Form):
         if data["ae"]:
             clients = clients.filter(memberships__user=data["ae"])
         return clients
+
+
+class ContactReportForm(SubmitHelperMixin, forms.ModelForm):
+    submit_label = _("Save the report")
+
+    class Meta:
+        model = ContactReport
+        fields = [
+            "occurred_at",
+            "kind",
+            "client_attendees",
+            "staff_attendees",
+            "agenda",
+            "discussion",
+            "decisions",
+            "client_feedback",
+        ]
+        widgets = {
+            "occurred_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "client_attendees": forms.CheckboxSelectMultiple,
+            "staff_attendees": forms.SelectMultiple(attrs={"size": 6}),
+            "agenda": forms.Textarea(attrs={"rows": 3}),
+            "discussion": forms.Textarea(attrs={"rows": 6}),
+            "decisions": forms.Textarea(attrs={"rows": 3}),
+            "client_feedback": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client_attendees"].queryset = client.contacts.all()
+        self.fields["staff_attendees"].queryset = User.objects.active()
+        # The action items are rendered between the report and the submit button.
+        self.helper.form_tag = False
+        self.helper.inputs = []
+        self.helper.layout = Layout(
+            Row(Column("occurred_at", css_class="col-md-6"), Column("kind", css_class="col-md-6")),
+            Row(
+                Column("client_attendees", css_class="col-md-6"),
+                Column("staff_attendees", css_class="col-md-6"),
+            ),
+            "agenda",
+            "discussion",
+            "decisions",
+            "client_feedback",
+        )
+
+
+class ActionItemForm(forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = ["description", "owner", "due_on"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.active()
+        self.fields["owner"].label_from_instance = lambda user: user.full_name
+
+
+ActionItemFormSet = forms.inlineformset_factory(
+    ContactReport, ActionItem, form=ActionItemForm, extra=1, can_delete=True
+)
+
+
+def action_items_from(formset) -> list[dict]:
+    """What the service needs of a valid action-item formset; untouched blank rows are left out."""
+    items = []
+    for form in formset.forms:
+        if not form.has_changed() and form.instance.pk is None:
+            continue
+        data = form.cleaned_data
+        items.append(
+            {
+                "id": form.instance if form.instance.pk else None,
+                "description": data.get("description"),
+                "owner": data.get("owner"),
+                "due_on": data.get("due_on"),
+                "delete": data.get("DELETE", False),
+            }
+        )
+    return items

@@ -1,9 +1,14 @@
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from teams import permissions
 
@@ -162,3 +167,144 @@ class Contact(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ContactReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(client__in=Client.objects.visible_to(user))
+
+    def for_timeline(self):
+        open_items = models.Count(
+            "action_items", filter=models.Q(action_items__done_at__isnull=True)
+        )
+        return self.select_related("author").annotate(
+            item_count=models.Count("action_items"), open_item_count=open_items
+        )
+
+    def editable_by(self, user):
+        """The author and the client's account team edit a report while its window is open."""
+        on_the_team = models.Exists(
+            AccountTeamMember.objects.filter(client=models.OuterRef("client"), user=user)
+        )
+        return (
+            self.visible_to(user)
+            .filter(models.Q(author=user) | on_the_team)
+            .filter(created_at__gte=timezone.now() - ContactReport.EDIT_WINDOW)
+        )
+
+
+class ContactReport(models.Model):
+    """The log of a meeting or call with the client, and what was agreed in it."""
+
+    EDIT_WINDOW = timedelta(days=7)
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("Meeting")
+        CALL = "call", _("Call")
+        EMAIL = "email", pgettext_lazy("kind of contact", "Email")
+        PITCH = "pitch", _("Pitch")
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="contact_reports"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="authored_contact_reports",
+    )
+    occurred_at = models.DateTimeField(_("when"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEETING)
+    client_attendees = models.ManyToManyField(
+        Contact, verbose_name=_("client attendees"), related_name="contact_reports", blank=True
+    )
+    staff_attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agency attendees"),
+        related_name="attended_contact_reports",
+        blank=True,
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    discussion = models.TextField(_("discussion"))
+    decisions = models.TextField(_("decisions"), blank=True)
+    client_feedback = models.TextField(_("client feedback"), blank=True)
+    created_at = models.DateTimeField(_("logged"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ContactReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        verbose_name = _("contact report")
+        verbose_name_plural = _("contact reports")
+        indexes = [models.Index(fields=["client", "-occurred_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.client} · {self.occurred_at:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("accounts:report_detail", args=[self.pk])
+
+    def clean(self):
+        # A little slack for clocks that disagree; a log is of what has happened.
+        if self.occurred_at and self.occurred_at > timezone.now() + timedelta(minutes=5):
+            raise ValidationError(
+                {"occurred_at": _("This is in the future: log a meeting once it has happened.")}
+            )
+
+    @property
+    def edit_window_closes_at(self):
+        return self.created_at + self.EDIT_WINDOW
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def overdue_first(self):
+        return self.order_by("due_on", "pk")
+
+
+class ActionItem(models.Model):
+    report = models.ForeignKey(
+        ContactReport,
+        verbose_name=_("contact report"),
+        on_delete=models.CASCADE,
+        related_name="action_items",
+    )
+    description = models.CharField(_("what"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="action_items",
+    )
+    due_on = models.DateField(_("due"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        indexes = [
+            models.Index(
+                fields=["owner", "due_on"],
+                condition=models.Q(done_at__isnull=True),
+                name="open_action_items_by_owner",
+            )
+        ]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def is_done(self):
+        return self.done_at is not None
+
+    def is_overdue(self, today=None):
+        return not self.is_done and self.due_on < (today or timezone.localdate())

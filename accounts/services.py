@@ -1,9 +1,10 @@
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from teams.models import User
 
-from .models import AccountTeamMember, Client, Contact
+from .models import AccountTeamMember, ActionItem, Client, Contact, ContactReport
 
 CLIENT_FIELDS = {
     "name",
@@ -92,3 +93,78 @@ def contact_update(*, contact: Contact, **fields) -> Contact:
     contact.full_clean()
     contact.save()
     return contact
+
+
+class ReportLocked(Exception):
+    pass
+
+
+def _save_action_items(report: ContactReport, action_items: list[dict]) -> None:
+    for item in action_items:
+        existing = item.get("id")
+        if existing is not None and existing.report_id != report.pk:
+            raise ValueError("That action item belongs to another report.")
+        if item.get("delete"):
+            if existing is not None:
+                existing.delete()
+            continue
+        target = existing or ActionItem(report=report)
+        target.description = item["description"]
+        target.owner = item["owner"]
+        target.due_on = item["due_on"]
+        target.full_clean()
+        target.save()
+
+
+@transaction.atomic
+def contact_report_create(
+    *,
+    client: Client,
+    author: User,
+    client_attendees,
+    staff_attendees,
+    action_items: list[dict],
+    **fields,
+) -> ContactReport:
+    report = ContactReport(client=client, author=author, **fields)
+    report.full_clean()
+    report.save()
+    report.client_attendees.set(client_attendees)
+    report.staff_attendees.set(staff_attendees)
+    _save_action_items(report, action_items)
+    return report
+
+
+@transaction.atomic
+def contact_report_update(
+    *,
+    report: ContactReport,
+    editor: User,
+    client_attendees,
+    staff_attendees,
+    action_items: list[dict],
+    **fields,
+) -> ContactReport:
+    # Locked against a concurrent edit while the window is checked and the items change.
+    editable = ContactReport.objects.editable_by(editor).select_for_update(of=("self",))
+    if not editable.filter(pk=report.pk).exists():
+        raise ReportLocked(_("This report can no longer be edited."))
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.full_clean()
+    report.save()
+    report.client_attendees.set(client_attendees)
+    report.staff_attendees.set(staff_attendees)
+    _save_action_items(report, action_items)
+    return report
+
+
+@transaction.atomic
+def action_item_set_done(*, item: ActionItem, done: bool, by: User) -> ActionItem:
+    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    if done and item.done_at is None:
+        item.done_at = timezone.now()
+    elif not done:
+        item.done_at = None
+    item.save(update_fields=["done_at"])
+    return item

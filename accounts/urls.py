@@ -5,16 +5,22 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.client_list, name="client_list"),
-    path("new/", views.client_create, name="client_create"),
-    path("<int:pk>/", views.client_detail, name="client_detail"),
-    path("<int:pk>/edit/", views.client_update, name="client_update"),
-    path("<int:pk>/team/", views.team_member_add, name="team_member_add"),
+    path("clients/", views.client_list, name="client_list"),
+    path("clients/new/", views.client_create, name="client_create"),
+    path("clients/<int:pk>/", views.client_detail, name="client_detail"),
+    path("clients/<int:pk>/edit/", views.client_update, name="client_update"),
+    path("clients/<int:pk>/team/", views.team_member_add, name="team_member_add"),
     path(
-        "<int:pk>/team/<int:member_pk>/remove/",
+        "clients/<int:pk>/team/<int:member_pk>/remove/",
         views.team_member_remove,
         name="team_member_remove",
     ),
-    path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
+    path("clients/<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("contacts/<int:pk>/edit/", views.contact_update, name="contact_update"),
+    path("clients/<int:pk>/reports/new/", views.report_create, name="report_create"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/edit/", views.report_update, name="report_update"),
+    path("reports/action-item-row/", views.action_item_row, name="action_item_row"),
+    path("action-items/", views.my_action_items, name="my_action_items"),
+    path("action-items/<int:pk>/done/", views.action_item_toggle, name="action_item_toggle"),
 ]

@@ -1,14 +1,24 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
+from django.db.models import Q
+from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from teams import permissions
 
 from . import services
-from .forms import AccountTeamMemberForm, ClientFilterForm, ClientForm, ContactForm
-from .models import AccountTeamMember, Client, Contact
+from .forms import (
+    AccountTeamMemberForm,
+    ActionItemFormSet,
+    ClientFilterForm,
+    ClientForm,
+    ContactForm,
+    ContactReportForm,
+    action_items_from,
+)
+from .models import AccountTeamMember, ActionItem, Client, Contact, ContactReport
 
 CLIENTS_PER_PAGE = 25
 
@@ -53,7 +63,7 @@ def client_create(request):
 
 
 def client_detail(request, pk):
-    client = _visible_client(request, pk)
+    client = get_object_or_404(Client.objects.visible_to(request.user).for_list(), pk=pk)
     # Of the people who see a client, its team's AEs and the directors may edit it.
     can_edit = permissions.can_open_clients(request.user)
     members = client.memberships.select_related("user__department")
@@ -65,6 +75,7 @@ def client_detail(request, pk):
             "can_edit": can_edit,
             "members": members,
             "contacts": client.contacts.all(),
+            "timeline": client.contact_reports.for_timeline(),
             "team_form": AccountTeamMemberForm(client=client) if can_edit else None,
         },
     )
@@ -136,4 +147,153 @@ def contact_update(request, pk):
         request,
         "accounts/contact_form.html",
         {"form": form, "client": contact.client, "contact": contact},
+    )
+
+
+def _report_form_page(request, *, client, report=None):
+    form = ContactReportForm(
+        request.POST or None,
+        instance=report,
+        client=client,
+        initial=None
+        if report
+        else {
+            "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
+            "staff_attendees": [request.user],
+        },
+    )
+    formset = ActionItemFormSet(request.POST or None, instance=report, prefix="items")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        fields = dict(form.cleaned_data)
+        attendees = {
+            "client_attendees": fields.pop("client_attendees"),
+            "staff_attendees": fields.pop("staff_attendees"),
+        }
+        items = action_items_from(formset)
+        if report is None:
+            report = services.contact_report_create(
+                client=client, author=request.user, action_items=items, **attendees, **fields
+            )
+            messages.success(request, _("Contact report saved."))
+        else:
+            try:
+                services.contact_report_update(
+                    report=report, editor=request.user, action_items=items, **attendees, **fields
+                )
+            except services.ReportLocked as refusal:
+                messages.error(request, str(refusal))
+            else:
+                messages.success(request, _("Contact report saved."))
+        return redirect(report)
+    return render(
+        request,
+        "accounts/contactreport_form.html",
+        {"form": form, "formset": formset, "client": client, "report": report},
+    )
+
+
+def report_create(request, pk):
+    client = _editable_client(request, pk)
+    return _report_form_page(request, client=client)
+
+
+def report_update(request, pk):
+    report = get_object_or_404(ContactReport.objects.visible_to(request.user), pk=pk)
+    if not ContactReport.objects.editable_by(request.user).filter(pk=pk).exists():
+        messages.error(
+            request, _("This report is read-only now; action items can still be ticked done.")
+        )
+        return redirect(report)
+    return _report_form_page(request, client=report.client, report=report)
+
+
+def action_item_row(request):
+    """An empty action-item row for the report form, added without a page reload."""
+    formset = ActionItemFormSet(prefix="items")
+    try:
+        index = int(request.GET.get("items-TOTAL_FORMS", ""))
+    except ValueError:
+        return HttpResponseBadRequest()
+    form = formset.form(prefix=f"items-{index}", empty_permitted=True, use_required_attribute=False)
+    return render(
+        request,
+        "accounts/partials/action_item_row.html",
+        {"item_form": form, "total_forms": index + 1, "oob": True},
+    )
+
+
+def report_detail(request, pk):
+    report = get_object_or_404(
+        ContactReport.objects.visible_to(request.user).select_related("client", "author"), pk=pk
+    )
+    return render(
+        request,
+        "accounts/contactreport_detail.html",
+        {
+            "report": report,
+            "client": report.client,
+            "client_attendees": report.client_attendees.all(),
+            "staff_attendees": report.staff_attendees.all(),
+            "items": report.action_items.select_related("owner"),
+            "can_edit": ContactReport.objects.editable_by(request.user).filter(pk=pk).exists(),
+            # Of the people who see a report, its client's team AEs and the directors tick items.
+            "can_tick": permissions.can_open_clients(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _can_tick_on(user, report):
+    return (
+        ContactReport.objects.visible_to(user)
+        .filter(pk=report.pk, client__in=Client.objects.editable_by(user))
+        .exists()
+    )
+
+
+def _tickable_items(user):
+    """Owners tick their own items; the client's team ticks any item of its reports."""
+    return ActionItem.objects.filter(
+        Q(owner=user) | Q(report__client__in=Client.objects.editable_by(user))
+    )
+
+
+def action_item_toggle(request, pk):
+    item = get_object_or_404(_tickable_items(request.user), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    item = services.action_item_set_done(
+        item=item, done=request.POST.get("done") == "1", by=request.user
+    )
+    template = (
+        "accounts/partials/my_action_item.html"
+        if request.POST.get("view") == "mine"
+        else "accounts/partials/action_item.html"
+    )
+    if request.htmx:
+        return render(
+            request,
+            template,
+            {
+                "item": ActionItem.objects.select_related("owner", "report__client").get(
+                    pk=item.pk
+                ),
+                "can_tick": True,
+                "today": timezone.localdate(),
+            },
+        )
+    return redirect(request.POST.get("next") or item.report)
+
+
+def my_action_items(request):
+    items = (
+        ActionItem.objects.owned_by(request.user)
+        .open()
+        .overdue_first()
+        .select_related("report__client", "owner")
+    )
+    return render(
+        request,
+        "accounts/actionitem_list.html",
+        {"items": items, "today": timezone.localdate(), "can_tick": True},
     )

@@ -31,6 +31,12 @@ SECTIONS = [
         _("Client accounts, their contacts and account teams."),
     ),
     Section(
+        _("My action items"),
+        "accounts:my_action_items",
+        _everyone,
+        _("What you promised in client meetings, overdue first."),
+    ),
+    Section(
         _("Administration"),
         "admin:index",
         permissions.can_use_admin,

@@ -28,4 +28,5 @@ PAGES = [
     Page("client list (AE)", "/clients/", AE),
     Page("client list (director)", "/clients/", DIRECTOR),
     Page("client page (AE)", "/clients/{Qinghe Dairy}/", AE),
+    Page("my action items (AE)", "/action-items/", AE),
 ]

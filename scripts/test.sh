@@ -12,6 +12,8 @@ start_throwaway_services fsync=off synchronous_commit=off full_page_writes=off
 
 export DJANGO_SECRET_KEY="test-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(40))')"
 export DJANGO_DEBUG=0
+# The live server of the browser tests would keep connections open past the test database.
+export DJANGO_CONN_MAX_AGE=0
 export STATIC_ROOT="$throwaway/static"
 export PATH="$PWD/.venv/bin:$PATH"
 

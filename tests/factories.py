@@ -1,6 +1,8 @@
+import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from teams.models import Department, User
 from teams.roles import Role
@@ -62,3 +64,24 @@ class ContactFactory(factory.django.DjangoModelFactory):
     name = factory.Faker("name")
     title = "Brand manager"
     email = factory.Sequence(lambda n: f"contact{n}@client.example")
+
+
+class ContactReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.ContactReport"
+
+    client = factory.SubFactory(ClientFactory)
+    author = factory.LazyAttribute(lambda report: report.client.lead_ae)
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=2))
+    kind = "meeting"
+    discussion = "Reviewed the launch plan."
+
+
+class ActionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.ActionItem"
+
+    report = factory.SubFactory(ContactReportFactory)
+    description = factory.Sequence(lambda n: f"Follow-up {n}")
+    owner = factory.LazyAttribute(lambda item: item.report.author)
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=3))

@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from accounts.models import Client
+from accounts.models import ActionItem, Client, ContactReport
 from teams.demo import DEMO_PASSWORD
 from teams.models import Department, User
 
@@ -29,3 +30,7 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     chen = User.objects.get(email="chen.jing@agency.example")
     assert Client.objects.visible_to(chen).count() == 4
     assert all(client.contacts.exists() for client in Client.objects.all())
+    assert ContactReport.objects.count() == 6
+    open_items = ActionItem.objects.open()
+    assert open_items.filter(due_on__lt=timezone.localdate()).exists()
+    assert ActionItem.objects.filter(done_at__isnull=False).exists()
