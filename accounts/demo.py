@@ -117,7 +117,7 @@ TEAM = [
 
 
 # client, days ago, kind, discussion, decisions, feedback, action items (what, owner, due in days
-# from the meeting, done?)
+# from the meeting, done?), what the first client attendee answered to the recap
 REPORTS = [
     (
         "Qinghe Dairy",
@@ -131,6 +131,7 @@ REPORTS = [
             ("Share the consumer research plan", "zhou.xin@agency.example", 7, True),
             ("Send last year's sales data by city", "chen.jing@agency.example", 5, True),
         ],
+        ("confirmed", ""),
     ),
     (
         "Qinghe Dairy",
@@ -148,6 +149,7 @@ REPORTS = [
                 False,
             ),
         ],
+        ("confirmed", ""),
     ),
     (
         "Qinghe Dairy",
@@ -165,6 +167,7 @@ REPORTS = [
             ),
             ("Book the sales-conference presentation slot", "chen.jing@agency.example", 12, False),
         ],
+        None,
     ),
     (
         "Xingtu Motors",
@@ -178,6 +181,7 @@ REPORTS = [
             ("Draft the dealer toolkit outline", "li.na@agency.example", 10, True),
             ("Propose the online test-drive booking flow", "sun.hao@agency.example", 14, False),
         ],
+        None,
     ),
     (
         "Xingtu Motors",
@@ -189,6 +193,7 @@ REPORTS = [
         [
             ("Cut a 30-second storyboard", "zhao.min@agency.example", 5, False),
         ],
+        ("corrected", "We asked for 30 and 15 seconds, not only 30."),
     ),
     (
         "Yunshan Technology",
@@ -205,6 +210,7 @@ REPORTS = [
                 False,
             ),
         ],
+        None,
     ),
 ]
 
@@ -251,7 +257,7 @@ def seed() -> list[Client]:
 
 def _seed_reports(clients, people) -> None:
     now = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
-    for name, days_ago, kind, discussion, decisions, feedback, items in REPORTS:
+    for name, days_ago, kind, discussion, decisions, feedback, items, answer in REPORTS:
         client = clients[name]
         occurred_at = now - timedelta(days=days_ago)
         if client.contact_reports.filter(discussion=discussion).exists():
@@ -278,6 +284,13 @@ def _seed_reports(clients, people) -> None:
         for action, (*_, done) in zip(report.action_items.order_by("pk"), items, strict=True):
             if done:
                 services.action_item_set_done(item=action, done=True, by=client.lead_ae)
+        if answer is not None:
+            services.attendee_respond(
+                report=report,
+                contact=client.contacts.first(),
+                answer=answer[0],
+                correction=answer[1],
+            )
         # Demo history: the report was logged on the day of the meeting.
         ContactReport.objects.filter(pk=report.pk).update(
             created_at=occurred_at + timedelta(hours=2)

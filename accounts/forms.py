@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from teams.forms import SubmitHelperMixin
 from teams.models import User
 
-from .models import AccountTeamMember, ActionItem, Client, Contact, ContactReport
+from .models import AccountTeamMember, ActionItem, AttendeeResponse, Client, Contact, ContactReport
 
 
 class ClientForm(SubmitHelperMixin, forms.ModelForm):
@@ -186,3 +186,33 @@ def action_items_from(formset) -> list[dict]:
             }
         )
     return items
+
+
+class AttendeeResponseForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[
+            (AttendeeResponse.Answer.CONFIRMED, _("I confirm the decisions and action items")),
+            (AttendeeResponse.Answer.CORRECTED, _("Something needs correcting")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    correction = forms.CharField(
+        label=_("What should we correct?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Send my answer")))
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("answer") == AttendeeResponse.Answer.CORRECTED
+            and not data.get("correction", "").strip()
+        ):
+            self.add_error("correction", _("Tell us what to correct."))
+        return data

@@ -177,8 +177,18 @@ class ContactReportQuerySet(models.QuerySet):
         open_items = models.Count(
             "action_items", filter=models.Q(action_items__done_at__isnull=True)
         )
-        return self.select_related("author").annotate(
-            item_count=models.Count("action_items"), open_item_count=open_items
+        return (
+            self.select_related("author")
+            .annotate(
+                item_count=models.Count("action_items", distinct=True),
+                open_item_count=open_items,
+            )
+            .prefetch_related(
+                models.Prefetch(
+                    "attendee_responses",
+                    queryset=AttendeeResponse.objects.select_related("contact"),
+                )
+            )
         )
 
     def editable_by(self, user):
@@ -308,3 +318,67 @@ class ActionItem(models.Model):
 
     def is_overdue(self, today=None):
         return not self.is_done and self.due_on < (today or timezone.localdate())
+
+
+class RecapSending(models.Model):
+    """One sending of a report's recap to its attendees."""
+
+    report = models.ForeignKey(
+        ContactReport,
+        verbose_name=_("contact report"),
+        on_delete=models.CASCADE,
+        related_name="recap_sendings",
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recipient_count = models.PositiveSmallIntegerField(_("recipients"))
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("recap sending")
+        verbose_name_plural = _("recap sendings")
+
+    def __str__(self):
+        return f"{self.report} · {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class AttendeeResponse(models.Model):
+    """A client attendee's answer to a recap: the decisions and action items confirmed, or a
+    correction. One answer per attendee and report."""
+
+    class Answer(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        CORRECTED = "corrected", _("Correction")
+
+    report = models.ForeignKey(
+        ContactReport,
+        verbose_name=_("contact report"),
+        on_delete=models.CASCADE,
+        related_name="attendee_responses",
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="+"
+    )
+    answer = models.CharField(_("answer"), max_length=20, choices=Answer.choices)
+    correction = models.TextField(_("correction"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), default=timezone.now)
+
+    class Meta:
+        ordering = ["answered_at"]
+        verbose_name = _("attendee response")
+        verbose_name_plural = _("attendee responses")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "contact"], name="one_response_per_attendee"),
+            models.CheckConstraint(
+                condition=~models.Q(answer="corrected") | ~models.Q(correction=""),
+                name="a_correction_says_what",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contact} · {self.get_answer_display()}"

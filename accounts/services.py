@@ -1,10 +1,23 @@
-from django.db import transaction
+from datetime import timedelta
+
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from teams.models import User
 
-from .models import AccountTeamMember, ActionItem, Client, Contact, ContactReport
+from .models import (
+    AccountTeamMember,
+    ActionItem,
+    AttendeeResponse,
+    Client,
+    Contact,
+    ContactReport,
+    RecapSending,
+)
 
 CLIENT_FIELDS = {
     "name",
@@ -168,3 +181,106 @@ def action_item_set_done(*, item: ActionItem, done: bool, by: User) -> ActionIte
         item.done_at = None
     item.save(update_fields=["done_at"])
     return item
+
+
+RECAP_SALT = "accounts.recap"
+RECAP_LINK_MAX_AGE = timedelta(days=14)
+
+
+class NoRecapRecipients(Exception):
+    pass
+
+
+class RecapLinkRefused(Exception):
+    """A recap link that is tampered with, expired or already answered."""
+
+    def __init__(self, reason, response=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.response = response
+
+
+def recap_token(*, report: ContactReport, contact: Contact) -> str:
+    return signing.dumps({"r": report.pk, "c": contact.pk}, salt=RECAP_SALT)
+
+
+def recap_link_open(token: str) -> tuple[ContactReport, Contact]:
+    """The report and attendee a recap link was made for, if it may still be answered."""
+    try:
+        payload = signing.loads(token, salt=RECAP_SALT, max_age=RECAP_LINK_MAX_AGE)
+    except signing.SignatureExpired as expired:
+        raise RecapLinkRefused("expired") from expired
+    except signing.BadSignature as tampered:
+        raise RecapLinkRefused("invalid") from tampered
+    report = ContactReport.objects.select_related("client").filter(pk=payload.get("r")).first()
+    contact = report and report.client_attendees.filter(pk=payload.get("c")).first()
+    if report is None or contact is None:
+        raise RecapLinkRefused("invalid")
+    response = AttendeeResponse.objects.filter(report=report, contact=contact).first()
+    if response is not None:
+        raise RecapLinkRefused("used", response)
+    return report, contact
+
+
+def _recap_message(*, report, items, to, link=None, greeting_name) -> EmailMultiAlternatives:
+    context = {
+        "report": report,
+        "items": items,
+        "link": link,
+        "greeting_name": greeting_name,
+        "valid_days": RECAP_LINK_MAX_AGE.days,
+    }
+    subject = render_to_string("accounts/email/recap_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject,
+        render_to_string("accounts/email/recap.txt", context),
+        to=to,
+        reply_to=[report.author.email],
+    )
+    message.attach_alternative(render_to_string("accounts/email/recap.html", context), "text/html")
+    return message
+
+
+@transaction.atomic
+def recap_send(*, report: ContactReport, sent_by: User, link_for) -> RecapSending:
+    """Emails the recap: each client attendee gets a personal link to confirm or correct it;
+    the agency's attendees get a copy. Recorded only if the mail goes out."""
+    items = list(report.action_items.select_related("owner"))
+    messages = [
+        _recap_message(
+            report=report,
+            items=items,
+            to=[contact.email],
+            link=link_for(recap_token(report=report, contact=contact)),
+            greeting_name=contact.name,
+        )
+        for contact in report.client_attendees.exclude(email="")
+    ]
+    staff = [person.email for person in report.staff_attendees.filter(is_active=True)]
+    if staff:
+        messages.append(_recap_message(report=report, items=items, to=staff, greeting_name=None))
+    if not messages:
+        raise NoRecapRecipients(_("Nobody to send to: add attendees with an email address."))
+    sending = RecapSending.objects.create(
+        report=report, sent_by=sent_by, recipient_count=sum(len(m.to) for m in messages)
+    )
+    get_connection().send_messages(messages)
+    return sending
+
+
+@transaction.atomic
+def attendee_respond(
+    *, report: ContactReport, contact: Contact, answer: str, correction: str = ""
+) -> AttendeeResponse:
+    response = AttendeeResponse(
+        report=report, contact=contact, answer=answer, correction=correction.strip()
+    )
+    response.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError as taken:
+        raise RecapLinkRefused(
+            "used", AttendeeResponse.objects.get(report=report, contact=contact)
+        ) from taken
+    return response

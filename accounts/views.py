@@ -1,10 +1,13 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from teams import permissions
 
@@ -12,6 +15,7 @@ from . import services
 from .forms import (
     AccountTeamMemberForm,
     ActionItemFormSet,
+    AttendeeResponseForm,
     ClientFilterForm,
     ClientForm,
     ContactForm,
@@ -235,6 +239,8 @@ def report_detail(request, pk):
             "client_attendees": report.client_attendees.all(),
             "staff_attendees": report.staff_attendees.all(),
             "items": report.action_items.select_related("owner"),
+            "sendings": report.recap_sendings.select_related("sent_by"),
+            "responses": report.attendee_responses.select_related("contact"),
             "can_edit": ContactReport.objects.editable_by(request.user).filter(pk=pk).exists(),
             # Of the people who see a report, its client's team AEs and the directors tick items.
             "can_tick": permissions.can_open_clients(request.user),
@@ -296,4 +302,69 @@ def my_action_items(request):
         request,
         "accounts/actionitem_list.html",
         {"items": items, "today": timezone.localdate(), "can_tick": True},
+    )
+
+
+def report_send_recap(request, pk):
+    report = get_object_or_404(
+        ContactReport.objects.filter(client__in=Client.objects.editable_by(request.user)), pk=pk
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    last = report.recap_sendings.select_related("sent_by").first()
+    if last is not None and request.POST.get("again") != "1":
+        return render(request, "accounts/recap_send_again.html", {"report": report, "last": last})
+    try:
+        sending = services.recap_send(
+            report=report,
+            sent_by=request.user,
+            link_for=lambda token: request.build_absolute_uri(
+                reverse("accounts:recap_respond", args=[token])
+            ),
+        )
+    except services.NoRecapRecipients as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Recap sent to %(count)d person.",
+                "Recap sent to %(count)d people.",
+                sending.recipient_count,
+            )
+            % {"count": sending.recipient_count},
+        )
+    return redirect(report)
+
+
+@login_not_required
+def recap_respond(request, token):
+    """Where a client attendee confirms a recap or corrects it, without signing in."""
+    try:
+        report, contact = services.recap_link_open(token)
+    except services.RecapLinkRefused as refusal:
+        return render(
+            request,
+            "accounts/recap_refused.html",
+            {"reason": refusal.reason, "response": refusal.response},
+            status=410 if refusal.reason in ("expired", "used") else 400,
+        )
+    form = AttendeeResponseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            response = services.attendee_respond(
+                report=report, contact=contact, **form.cleaned_data
+            )
+        except services.RecapLinkRefused as refusal:
+            response = refusal.response
+        return render(request, "accounts/recap_thanks.html", {"response": response})
+    return render(
+        request,
+        "accounts/recap_respond.html",
+        {
+            "form": form,
+            "report": report,
+            "contact": contact,
+            "items": report.action_items.select_related("owner"),
+        },
     )

@@ -17,6 +17,7 @@ PUBLIC = {
     "teams:password_reset_sent",
     "teams:password_reset_confirm",
     "teams:password_reset_complete",
+    "accounts:recap_respond",
 }
 
 
@@ -67,7 +68,9 @@ def test_the_admin_sends_signed_out_people_to_the_portal_sign_in(client):
     assert response.redirect_chain[-1][0].startswith(reverse("teams:login"))
 
 
-@pytest.mark.parametrize("name", sorted(PUBLIC - {"teams:password_reset_confirm"}))
+@pytest.mark.parametrize(
+    "name", sorted(PUBLIC - {"teams:password_reset_confirm", "accounts:recap_respond"})
+)
 def test_public_pages_open_signed_out(client, name):
     assert client.get(reverse(name)).status_code == 200
 

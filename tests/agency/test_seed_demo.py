@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import ActionItem, Client, ContactReport
+from accounts.models import ActionItem, AttendeeResponse, Client, ContactReport
 from teams.demo import DEMO_PASSWORD
 from teams.models import Department, User
 
@@ -34,3 +34,5 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     open_items = ActionItem.objects.open()
     assert open_items.filter(due_on__lt=timezone.localdate()).exists()
     assert ActionItem.objects.filter(done_at__isnull=False).exists()
+    answers = set(AttendeeResponse.objects.values_list("answer", flat=True))
+    assert answers == {"confirmed", "corrected"}

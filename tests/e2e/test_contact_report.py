@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import ContactReport
@@ -6,11 +9,13 @@ from tests.factories import PASSWORD, ClientFactory, ContactFactory, UserFactory
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_ae_logs_a_meeting_with_two_action_items(live_server, page, screenshot):
+def test_an_ae_logs_a_meeting_sends_the_recap_and_sees_the_client_confirm(
+    live_server, page, browser, screenshot
+):
     ae = UserFactory(email="chen.jing@agency.example", full_name="Chen Jing", role="ae")
     UserFactory(full_name="Zhao Min", role="staff")
     acme = ClientFactory(name="Qinghe Dairy", lead_ae=ae)
-    ContactFactory(client=acme, name="Gao Yan")
+    ContactFactory(client=acme, name="Gao Yan", email="gao.yan@qinghe.example")
 
     page.goto(f"{live_server.url}/auth/sign-in/")
     page.get_by_label("Email").fill(ae.email)
@@ -45,6 +50,24 @@ def test_an_ae_logs_a_meeting_with_two_action_items(live_server, page, screensho
         page.get_by_role("button", name="Mark as not done: Send the revised media plan")
     ).to_be_visible()
     screenshot("contact-report")
+
+    page.get_by_role("button", name="Send recap").click()
+    expect(page.get_by_text("Recap sent to 2 people.")).to_be_visible()
+    recap = next(m for m in mail.outbox if m.to == ["gao.yan@qinghe.example"])
+    link = re.search(r"http://\S+/recap/\S+/", recap.body).group(0)
+
+    # The client opens the link from the email, without an account.
+    client_side = browser.new_context().new_page()
+    client_side.goto(link)
+    expect(client_side.get_by_text("Launch on 1 March.")).to_be_visible()
+    client_side.get_by_label("I confirm the decisions and action items").check()
+    screenshot("recap-confirm", of=client_side)
+    client_side.get_by_role("button", name="Send my answer").click()
+    expect(client_side.get_by_text("We have your confirmation.")).to_be_visible()
+
     page.get_by_role("link", name="Qinghe Dairy").click()
     expect(page.get_by_text("1 of 2 action items open")).to_be_visible()
+    timeline = page.get_by_role("region", name="Timeline")
+    expect(timeline.get_by_text("Confirmed")).to_be_visible()
+    expect(timeline.get_by_text("Gao Yan")).to_be_visible()
     screenshot("client-timeline")
