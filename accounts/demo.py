@@ -1,6 +1,7 @@
 """Six demo clients with their contacts and account teams. Safe to run again."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -215,6 +216,62 @@ REPORTS = [
 ]
 
 
+# client, title, kind, rounds: (days ago presented, final status, client's reasons,
+# hours by person)
+PROPOSALS = [
+    (
+        "Qinghe Dairy",
+        "Chilled yoghurt launch: creative routes",
+        "creative",
+        [
+            (
+                60,
+                "revision_requested",
+                "Too corporate; the client wants real families, not models.",
+                [("zhao.min@agency.example", "24"), ("chen.jing@agency.example", "6")],
+            ),
+            (
+                45,
+                "revision_requested",
+                "Grandparents missing; the pack shot hides the farm.",
+                [("zhao.min@agency.example", "18"), ("chen.jing@agency.example", "4")],
+            ),
+            (
+                30,
+                "revision_requested",
+                "Legal cannot clear the 'no additives' claim.",
+                [("zhao.min@agency.example", "16"), ("zhou.xin@agency.example", "6")],
+            ),
+            (
+                12,
+                "presented",
+                "",
+                [("zhao.min@agency.example", "12"), ("chen.jing@agency.example", "3")],
+            ),
+        ],
+    ),
+    (
+        "Xingtu Motors",
+        "Compact EV launch: media plan",
+        "media_plan",
+        [(35, "accepted", "", [("sun.hao@agency.example", "20"), ("li.na@agency.example", "5")])],
+    ),
+    (
+        "Yunshan Technology",
+        "Smart home: positioning strategy",
+        "strategy",
+        [(None, "internal_review", "", [("zhou.xin@agency.example", "10")])],
+    ),
+]
+
+STEPS = {
+    "internal_review": ["internal_review"],
+    "presented": ["internal_review", "presented"],
+    "accepted": ["internal_review", "presented", "accepted"],
+    "revision_requested": ["internal_review", "presented", "revision_requested"],
+}
+
+
 @transaction.atomic
 def seed() -> list[Client]:
     people = {user.email: user for user in User.objects.all()}
@@ -252,7 +309,40 @@ def seed() -> list[Client]:
                     )
         clients[name] = client
     _seed_reports(clients, people)
+    _seed_proposals(clients, people)
     return list(clients.values())
+
+
+def _seed_proposals(clients, people) -> None:
+    today = timezone.localdate()
+    for name, title, kind, rounds in PROPOSALS:
+        client = clients[name]
+        if client.proposals.filter(title=title).exists():
+            continue
+        proposal = services.proposal_create(
+            client=client, created_by=client.lead_ae, title=title, kind=kind
+        )
+        round_ = proposal.rounds.get()
+        for index, (days_ago, status, reasons, hours) in enumerate(rounds):
+            if index:
+                round_ = services.proposal_round_open_next(
+                    proposal=proposal, opened_by=client.lead_ae
+                )
+            for email, spent in hours:
+                services.proposal_round_log_hours(
+                    round_=round_,
+                    person=people[email],
+                    hours=Decimal(spent),
+                    logged_by=client.lead_ae,
+                )
+            for step in STEPS[status]:
+                round_ = services.proposal_round_set_status(
+                    round_=round_,
+                    status=step,
+                    changed_by=client.lead_ae,
+                    presented_on=today - timedelta(days=days_ago) if days_ago else None,
+                    revision_reasons=reasons,
+                )
 
 
 def _seed_reports(clients, people) -> None:

@@ -1,12 +1,23 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from teams.forms import SubmitHelperMixin
 from teams.models import User
 
-from .models import AccountTeamMember, ActionItem, AttendeeResponse, Client, Contact, ContactReport
+from .models import (
+    AccountTeamMember,
+    ActionItem,
+    AttendeeResponse,
+    Client,
+    Contact,
+    ContactReport,
+    Proposal,
+    ProposalRound,
+    RoundHours,
+)
 
 
 class ClientForm(SubmitHelperMixin, forms.ModelForm):
@@ -216,3 +227,76 @@ class AttendeeResponseForm(forms.Form):
         ):
             self.add_error("correction", _("Tell us what to correct."))
         return data
+
+
+class ProposalForm(SubmitHelperMixin, forms.ModelForm):
+    submit_label = _("Open the proposal")
+
+    class Meta:
+        model = Proposal
+        fields = ["title", "kind"]
+
+
+class RoundStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Move to"))
+    presented_on = forms.DateField(
+        label=_("Presented on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("When the round is presented; today if left empty."),
+    )
+    revision_reasons = forms.CharField(
+        label=_("The client's reasons for revision"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, round_, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (status, ProposalRound.Status(status).label) for status in round_.next_statuses
+        ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("submit", _("Change the status")))
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if (
+            status == ProposalRound.Status.REVISION_REQUESTED
+            and not data.get("revision_reasons", "").strip()
+        ):
+            self.add_error("revision_reasons", _("Write down why the client wants a revision."))
+        presented_on = data.get("presented_on")
+        if presented_on and presented_on > timezone.localdate():
+            self.add_error("presented_on", _("A round is presented on a day that has come."))
+        return data
+
+
+class RoundHoursForm(forms.ModelForm):
+    class Meta:
+        model = RoundHours
+        fields = ["person", "hours"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = User.objects.active()
+        self.fields["hours"].widget.attrs.update({"min": "0.25", "step": "0.25"})
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(
+                Column("person", css_class="col-sm-6"),
+                Column("hours", css_class="col-sm-3"),
+                Column(Submit("log", _("Log hours"), css_class="mt-sm-4"), css_class="col-sm-3"),
+            )
+        )
+
+    def clean_hours(self):
+        hours = self.cleaned_data["hours"]
+        if hours <= 0:
+            raise forms.ValidationError(_("Hours must be more than zero."))
+        if hours > 1000:
+            raise forms.ValidationError(_("That is more hours than a round can take."))
+        return hours

@@ -1,10 +1,11 @@
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +34,33 @@ class ClientQuerySet(models.QuerySet):
         return self.none()
 
     def for_list(self):
-        return self.select_related("lead_ae", "account_director")
+        return self.select_related("lead_ae", "account_director").with_repitch()
+
+    def with_repitch(self):
+        """The rounds presented past each client's allowance, and their cost in staff time."""
+        repitch_hours = RoundHours.objects.filter(
+            round__proposal__client=models.OuterRef("pk"),
+            round__number__gt=models.OuterRef("allowed_proposal_rounds"),
+        )
+        cost = (
+            repitch_hours.values("round__proposal__client")
+            .annotate(total=models.Sum(models.F("hours") * models.F("cost_rate")))
+            .values("total")
+        )
+        rounds = (
+            ProposalRound.objects.filter(
+                proposal__client=models.OuterRef("pk"),
+                number__gt=models.OuterRef("allowed_proposal_rounds"),
+            )
+            .values("proposal__client")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        money = models.DecimalField(max_digits=14, decimal_places=2)
+        return self.annotate(
+            repitch_cost=Coalesce(models.Subquery(cost, output_field=money), Decimal("0")),
+            repitch_rounds=Coalesce(models.Subquery(rounds), 0),
+        )
 
 
 class Client(models.Model):
@@ -382,3 +409,161 @@ class AttendeeResponse(models.Model):
 
     def __str__(self):
         return f"{self.contact} · {self.get_answer_display()}"
+
+
+class ProposalQuerySet(models.QuerySet):
+    def for_client_page(self):
+        latest = ProposalRound.objects.filter(proposal=models.OuterRef("pk")).order_by("-number")
+        return self.annotate(
+            round_count=models.Count("rounds"),
+            latest_status=models.Subquery(latest.values("status")[:1]),
+        )
+
+
+class Proposal(models.Model):
+    class Kind(models.TextChoices):
+        STRATEGY = "strategy", _("Strategy")
+        CREATIVE = "creative", _("Creative")
+        MEDIA_PLAN = "media_plan", _("Media plan")
+        BUDGET = "budget", _("Budget")
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="proposals"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("accounts:proposal_detail", args=[self.pk])
+
+
+class ProposalRoundQuerySet(models.QuerySet):
+    def repitch(self):
+        """Rounds past the number the client's fee includes."""
+        return self.filter(number__gt=models.F("proposal__client__allowed_proposal_rounds"))
+
+    def with_cost(self):
+        cost = models.Sum(
+            models.F("hours__hours") * models.F("hours__cost_rate"),
+            output_field=models.DecimalField(max_digits=14, decimal_places=2),
+        )
+        return self.annotate(
+            total_hours=Coalesce(models.Sum("hours__hours"), Decimal("0")),
+            cost=Coalesce(cost, Decimal("0")),
+        )
+
+
+class ProposalRound(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        INTERNAL_REVIEW = "internal_review", _("Internal review")
+        PRESENTED = "presented", _("Presented")
+        ACCEPTED = "accepted", _("Accepted")
+        REVISION_REQUESTED = "revision_requested", _("Revision requested")
+        REJECTED = "rejected", _("Rejected")
+
+    # Where a round may go from each status; accepted, rejected and returned rounds are final.
+    NEXT_STATUSES = {
+        Status.DRAFT: [Status.INTERNAL_REVIEW],
+        Status.INTERNAL_REVIEW: [Status.DRAFT, Status.PRESENTED],
+        Status.PRESENTED: [Status.ACCEPTED, Status.REVISION_REQUESTED, Status.REJECTED],
+    }
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="rounds"
+    )
+    number = models.PositiveSmallIntegerField(_("round"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    presented_on = models.DateField(_("presented on"), null=True, blank=True)
+    revision_reasons = models.TextField(
+        _("the client's reasons for revision"),
+        blank=True,
+        help_text=_("Shared with the whole team, so that the next round answers them."),
+    )
+    created_at = models.DateTimeField(_("opened"), auto_now_add=True)
+
+    objects = ProposalRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["proposal", "number"]
+        verbose_name = _("proposal round")
+        verbose_name_plural = _("proposal rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "number"], name="round_number_once"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="round_number_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(status="revision_requested") | ~models.Q(revision_reasons=""),
+                name="revision_has_reasons",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} · {self.number}"
+
+    @property
+    def is_locked(self):
+        return self.status == self.Status.ACCEPTED
+
+    @property
+    def next_statuses(self):
+        return self.NEXT_STATUSES.get(self.status, [])
+
+    def is_repitch(self):
+        return self.number > self.proposal.client.allowed_proposal_rounds
+
+
+class RoundHours(models.Model):
+    """Hours someone spent on a proposal round, priced at their cost rate when logged."""
+
+    round = models.ForeignKey(
+        ProposalRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="hours"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2)
+    cost_rate = models.DecimalField(_("cost rate per hour"), max_digits=10, decimal_places=2)
+    logged_at = models.DateTimeField(_("logged"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["logged_at"]
+        verbose_name = _("hours on a round")
+        verbose_name_plural = _("hours on rounds")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0) & models.Q(hours__lte=1000),
+                name="round_hours_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cost_rate__gte=0), name="round_rate_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.hours} h"
+
+    @property
+    def cost(self):
+        return self.hours * self.cost_rate

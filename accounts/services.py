@@ -16,7 +16,10 @@ from .models import (
     Client,
     Contact,
     ContactReport,
+    Proposal,
+    ProposalRound,
     RecapSending,
+    RoundHours,
 )
 
 CLIENT_FIELDS = {
@@ -284,3 +287,75 @@ def attendee_respond(
             "used", AttendeeResponse.objects.get(report=report, contact=contact)
         ) from taken
     return response
+
+
+class RoundRefused(Exception):
+    """A change a proposal round does not allow, with the reason to show."""
+
+
+@transaction.atomic
+def proposal_create(*, client: Client, created_by: User, title: str, kind: str) -> Proposal:
+    proposal = Proposal(client=client, created_by=created_by, title=title, kind=kind)
+    proposal.full_clean()
+    proposal.save()
+    ProposalRound.objects.create(proposal=proposal, number=1)
+    return proposal
+
+
+def _locked_round(round_: ProposalRound) -> ProposalRound:
+    return ProposalRound.objects.select_for_update().select_related("proposal").get(pk=round_.pk)
+
+
+@transaction.atomic
+def proposal_round_set_status(
+    *,
+    round_: ProposalRound,
+    status: str,
+    changed_by: User,
+    presented_on=None,
+    revision_reasons: str = "",
+) -> ProposalRound:
+    current = _locked_round(round_)
+    if status not in current.next_statuses:
+        raise RoundRefused(
+            _("A round that is %(current)s cannot become %(wanted)s.")
+            % {
+                "current": current.get_status_display().lower(),
+                "wanted": ProposalRound.Status(status).label.lower(),
+            }
+        )
+    if status == ProposalRound.Status.PRESENTED:
+        current.presented_on = presented_on or timezone.localdate()
+    if status == ProposalRound.Status.REVISION_REQUESTED:
+        if not revision_reasons.strip():
+            raise RoundRefused(_("Write down why the client wants a revision."))
+        current.revision_reasons = revision_reasons.strip()
+    current.status = status
+    current.full_clean()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def proposal_round_open_next(*, proposal: Proposal, opened_by: User) -> ProposalRound:
+    # Locking the proposal makes two people opening the next round at once get one round.
+    Proposal.objects.select_for_update().get(pk=proposal.pk)
+    last = proposal.rounds.order_by("-number").first()
+    if last.status != ProposalRound.Status.REVISION_REQUESTED:
+        raise RoundRefused(
+            _("A new round opens only from a round the client returned for revision.")
+        )
+    return ProposalRound.objects.create(proposal=proposal, number=last.number + 1)
+
+
+@transaction.atomic
+def proposal_round_log_hours(
+    *, round_: ProposalRound, person: User, hours, logged_by: User
+) -> RoundHours:
+    current = _locked_round(round_)
+    if current.is_locked:
+        raise RoundRefused(_("An accepted round is locked."))
+    entry = RoundHours(round=current, person=person, hours=hours, cost_rate=person.cost_rate)
+    entry.full_clean()
+    entry.save()
+    return entry

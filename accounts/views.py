@@ -1,7 +1,10 @@
+from datetime import datetime
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,9 +23,21 @@ from .forms import (
     ClientForm,
     ContactForm,
     ContactReportForm,
+    ProposalForm,
+    RoundHoursForm,
+    RoundStatusForm,
     action_items_from,
 )
-from .models import AccountTeamMember, ActionItem, Client, Contact, ContactReport
+from .models import (
+    AccountTeamMember,
+    ActionItem,
+    Client,
+    Contact,
+    ContactReport,
+    Proposal,
+    ProposalRound,
+    RoundHours,
+)
 
 CLIENTS_PER_PAGE = 25
 
@@ -79,10 +94,34 @@ def client_detail(request, pk):
             "can_edit": can_edit,
             "members": members,
             "contacts": client.contacts.all(),
-            "timeline": client.contact_reports.for_timeline(),
+            "timeline": _timeline(client),
+            "proposals": client.proposals.for_client_page(),
             "team_form": AccountTeamMemberForm(client=client) if can_edit else None,
         },
     )
+
+
+TIMELINE_LENGTH = 30
+
+
+def _timeline(client):
+    """Contact reports and proposal rounds, newest first."""
+    reports = client.contact_reports.for_timeline()[:TIMELINE_LENGTH]
+    rounds = (
+        ProposalRound.objects.filter(proposal__client=client)
+        .select_related("proposal")
+        .order_by("-created_at")[:TIMELINE_LENGTH]
+    )
+    entries = [(report.occurred_at, "report", report) for report in reports]
+    for round_ in rounds:
+        when = round_.created_at
+        if round_.presented_on:
+            when = timezone.make_aware(datetime.combine(round_.presented_on, datetime.min.time()))
+        entries.append((when, "round", round_))
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    return [{"when": when, "kind": kind, "item": item} for when, kind, item in entries][
+        :TIMELINE_LENGTH
+    ]
 
 
 def client_update(request, pk):
@@ -368,3 +407,129 @@ def recap_respond(request, token):
             "items": report.action_items.select_related("owner"),
         },
     )
+
+
+def proposal_create(request, pk):
+    client = _editable_client(request, pk)
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        proposal = services.proposal_create(
+            client=client, created_by=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("Proposal opened with its first round."))
+        return redirect(proposal)
+    return render(request, "accounts/proposal_form.html", {"form": form, "client": client})
+
+
+def _visible_proposal(request, pk):
+    return get_object_or_404(
+        Proposal.objects.filter(client__in=Client.objects.visible_to(request.user)).select_related(
+            "client"
+        ),
+        pk=pk,
+    )
+
+
+def _editable_round(request, pk, round_pk):
+    return get_object_or_404(
+        ProposalRound.objects.filter(
+            proposal__client__in=Client.objects.editable_by(request.user)
+        ).select_related("proposal__client"),
+        pk=round_pk,
+        proposal_id=pk,
+    )
+
+
+def proposal_detail(request, pk, *, status_form=None, hours_form=None, form_round=None):
+    proposal = _visible_proposal(request, pk)
+    rounds = list(
+        proposal.rounds.with_cost().prefetch_related(
+            Prefetch("hours", queryset=RoundHours.objects.select_related("person"))
+        )
+    )
+    allowance = proposal.client.allowed_proposal_rounds
+    repitch = [r for r in rounds if r.number > allowance]
+    latest = rounds[-1]
+    can_edit = permissions.can_open_clients(request.user)
+    for round_ in rounds:
+        if can_edit and not round_.is_locked:
+            # Each round has its own hours form; the one just posted keeps its errors.
+            round_.hours_form = (
+                hours_form
+                if hours_form and form_round.pk == round_.pk
+                else RoundHoursForm(auto_id=f"id_round{round_.pk}_%s")
+            )
+    return render(
+        request,
+        "accounts/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "client": proposal.client,
+            "rounds": rounds,
+            "latest": latest,
+            "repitch_rounds": len(repitch),
+            "repitch_cost": sum((r.cost for r in repitch), Decimal("0")),
+            "can_edit": can_edit,
+            "can_open_round": can_edit and latest.status == ProposalRound.Status.REVISION_REQUESTED,
+            "status_form": status_form
+            or (RoundStatusForm(round_=latest) if can_edit and latest.next_statuses else None),
+        },
+    )
+
+
+def round_set_status(request, pk, round_pk):
+    round_ = _editable_round(request, pk, round_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = RoundStatusForm(request.POST, round_=round_)
+    if not form.is_valid():
+        return proposal_detail(request, pk, status_form=form, form_round=round_)
+    try:
+        services.proposal_round_set_status(
+            round_=round_, changed_by=request.user, **form.cleaned_data
+        )
+    except services.RoundRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            _("Round %(number)s is now %(status)s.")
+            % {
+                "number": round_.number,
+                "status": ProposalRound.Status(form.cleaned_data["status"]).label.lower(),
+            },
+        )
+    return redirect(round_.proposal)
+
+
+def round_log_hours(request, pk, round_pk):
+    round_ = _editable_round(request, pk, round_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = RoundHoursForm(request.POST)
+    if not form.is_valid():
+        return proposal_detail(request, pk, hours_form=form, form_round=round_)
+    try:
+        services.proposal_round_log_hours(
+            round_=round_, logged_by=request.user, **form.cleaned_data
+        )
+    except services.RoundRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Hours logged."))
+    return redirect(round_.proposal)
+
+
+def round_open_next(request, pk):
+    proposal = get_object_or_404(
+        Proposal.objects.filter(client__in=Client.objects.editable_by(request.user)), pk=pk
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        new_round = services.proposal_round_open_next(proposal=proposal, opened_by=request.user)
+    except services.RoundRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Round %(number)s opened.") % {"number": new_round.number})
+    return redirect(proposal)

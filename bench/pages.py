@@ -11,12 +11,17 @@ class Page:
     user: str | None
 
     def resolve(self) -> str:
-        """The path with each {client name} replaced by that demo client's id."""
-        from accounts.models import Client
+        """The path with each {client name} or {proposal:title} replaced by that demo
+        object's id."""
+        from accounts.models import Client, Proposal
 
-        return re.sub(
-            r"\{([^}]+)\}", lambda m: str(Client.objects.get(name=m.group(1)).pk), self.path
-        )
+        def object_id(match):
+            kind, _, title = match.group(1).partition(":")
+            if kind == "proposal":
+                return str(Proposal.objects.get(title=title).pk)
+            return str(Client.objects.get(name=match.group(1)).pk)
+
+        return re.sub(r"\{([^}]+)\}", object_id, self.path)
 
 
 AE = "chen.jing@agency.example"
@@ -29,4 +34,7 @@ PAGES = [
     Page("client list (director)", "/clients/", DIRECTOR),
     Page("client page (AE)", "/clients/{Qinghe Dairy}/", AE),
     Page("my action items (AE)", "/action-items/", AE),
+    Page(
+        "proposal page (AE)", "/proposals/{proposal:Chilled yoghurt launch: creative routes}/", AE
+    ),
 ]

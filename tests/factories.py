@@ -85,3 +85,21 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"Follow-up {n}")
     owner = factory.LazyAttribute(lambda item: item.report.author)
     due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=3))
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """Opened through the service, with its first round."""
+
+    class Meta:
+        model = "accounts.Proposal"
+
+    client = factory.SubFactory(ClientFactory)
+    title = factory.Sequence(lambda n: f"Launch campaign {n}")
+    kind = "creative"
+    created_by = factory.LazyAttribute(lambda proposal: proposal.client.lead_ae)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from accounts.services import proposal_create
+
+        return proposal_create(**kwargs)

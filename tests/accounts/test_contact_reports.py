@@ -270,6 +270,7 @@ def test_my_action_items_and_the_client_page_cost_fixed_queries(client, size):
             assert client.get(url).status_code == 200
         counts.append(len(queries))
 
-    # session, user; then the items; or the client with its leads, the timeline and its
-    # attendees' answers, contacts, team, and the people who could join the team
-    assert counts == [3, 8]
+    # session, user; then the items; or the client with its leads and re-pitch, the timeline
+    # (reports, their attendees' answers, proposal rounds), proposals, contacts, team, and the
+    # people who could join the team
+    assert counts == [3, 10]

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import ActionItem, AttendeeResponse, Client, ContactReport
+from accounts.models import ActionItem, AttendeeResponse, Client, ContactReport, Proposal
 from teams.demo import DEMO_PASSWORD
 from teams.models import Department, User
 
@@ -36,3 +36,6 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     assert ActionItem.objects.filter(done_at__isnull=False).exists()
     answers = set(AttendeeResponse.objects.values_list("answer", flat=True))
     assert answers == {"confirmed", "corrected"}
+    assert Proposal.objects.count() == 3
+    repitched = Client.objects.with_repitch().filter(repitch_rounds__gt=0)
+    assert [c.name for c in repitched] == ["Qinghe Dairy"]
