@@ -96,7 +96,6 @@ def client_detail(request, pk):
             "contacts": client.contacts.all(),
             "timeline": _timeline(client),
             "proposals": client.proposals.for_client_page(),
-            "team_form": AccountTeamMemberForm(client=client) if can_edit else None,
         },
     )
 
@@ -137,7 +136,11 @@ def client_update(request, pk):
 def team_member_add(request, pk):
     client = _editable_client(request, pk)
     if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+        # The form is fetched when someone asks for it, to keep the client page light.
+        form = AccountTeamMemberForm(client=client)
+        return render(
+            request, "accounts/partials/team_member_form.html", {"client": client, "form": form}
+        )
     form = AccountTeamMemberForm(request.POST, client=client)
     if form.is_valid():
         services.account_team_add(client=client, **form.cleaned_data)
@@ -451,14 +454,13 @@ def proposal_detail(request, pk, *, status_form=None, hours_form=None, form_roun
     repitch = [r for r in rounds if r.number > allowance]
     latest = rounds[-1]
     can_edit = permissions.can_open_clients(request.user)
-    for round_ in rounds:
-        if can_edit and not round_.is_locked:
-            # Each round has its own hours form; the one just posted keeps its errors.
-            round_.hours_form = (
-                hours_form
-                if hours_form and form_round.pk == round_.pk
-                else RoundHoursForm(auto_id=f"id_round{round_.pk}_%s")
-            )
+    if hours_form is not None:
+        # The form just posted keeps its errors, on the round it was for.
+        form_round = next(r for r in rounds if r.pk == form_round.pk)
+        form_round.hours_form = hours_form
+    elif can_edit and not latest.is_locked:
+        # Hours go to the round in progress.
+        latest.hours_form = RoundHoursForm()
     return render(
         request,
         "accounts/proposal_detail.html",

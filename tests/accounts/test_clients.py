@@ -116,6 +116,8 @@ def test_the_team_grows_and_shrinks_but_keeps_its_leads(client):
     acme = ClientFactory()
     planner = UserFactory(role="staff", full_name="Zhou Xin")
     client.force_login(acme.lead_ae)
+    form = client.get(reverse("accounts:team_member_add", args=[acme.pk]))
+    assert "Zhou Xin" in form.text
 
     client.post(
         reverse("accounts:team_member_add", args=[acme.pk]),
