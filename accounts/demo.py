@@ -9,7 +9,7 @@ from django.utils import timezone
 from teams.models import User
 
 from . import services
-from .models import Client, ContactReport
+from .models import AttendeeResponse, Client, ContactReport
 
 # name, industry, status, lead AE, payment terms, needs, difficulties
 CLIENTS = [
@@ -375,11 +375,15 @@ def _seed_reports(clients, people) -> None:
             if done:
                 services.action_item_set_done(item=action, done=True, by=client.lead_ae)
         if answer is not None:
-            services.attendee_respond(
+            response = services.attendee_respond(
                 report=report,
                 contact=client.contacts.first(),
                 answer=answer[0],
                 correction=answer[1],
+            )
+            # Demo history: the client answered the day after the meeting.
+            AttendeeResponse.objects.filter(pk=response.pk).update(
+                answered_at=occurred_at + timedelta(days=1)
             )
         # Demo history: the report was logged on the day of the meeting.
         ContactReport.objects.filter(pk=report.pk).update(

@@ -253,7 +253,7 @@ class RoundStatusForm(forms.Form):
 
     def __init__(self, *args, round_, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
+        self.fields["status"].choices = [("", "---------")] + [
             (status, ProposalRound.Status(status).label) for status in round_.next_statuses
         ]
         self.helper = FormHelper()

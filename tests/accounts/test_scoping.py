@@ -1,8 +1,15 @@
 import pytest
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 
 from accounts.models import Client
-from tests.factories import ClientFactory, ContactFactory, UserFactory
+from tests.factories import (
+    ActionItemFactory,
+    ClientFactory,
+    ContactFactory,
+    ContactReportFactory,
+    ProposalFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +108,66 @@ def test_visible_to_is_the_one_scope(account):
     assert set(Client.objects.visible_to(acme.lead_ae)) == {acme}
     assert set(Client.objects.visible_to(other.account_director)) == {acme, other}
     assert not Client.objects.visible_to(UserFactory(role="staff")).exists()
+
+
+def every_accounts_url(acme):
+    """Each accounts URL that names data of one account, with that account's objects."""
+    contact = acme.contacts.first() or ContactFactory(client=acme)
+    member = acme.memberships.first()
+    report = ContactReportFactory(client=acme)
+    item = ActionItemFactory(report=report)
+    proposal = ProposalFactory(client=acme)
+    round_ = proposal.rounds.get()
+    by_name = {
+        "client_detail": {"pk": acme.pk},
+        "client_update": {"pk": acme.pk},
+        "team_member_add": {"pk": acme.pk},
+        "team_member_remove": {"pk": acme.pk, "member_pk": member.pk},
+        "contact_create": {"pk": acme.pk},
+        "contact_update": {"pk": contact.pk},
+        "report_create": {"pk": acme.pk},
+        "report_detail": {"pk": report.pk},
+        "report_update": {"pk": report.pk},
+        "report_send_recap": {"pk": report.pk},
+        "action_item_toggle": {"pk": item.pk},
+        "proposal_create": {"pk": acme.pk},
+        "proposal_detail": {"pk": proposal.pk},
+        "round_open_next": {"pk": proposal.pk},
+        "round_set_status": {"pk": proposal.pk, "round_pk": round_.pk},
+        "round_log_hours": {"pk": proposal.pk, "round_pk": round_.pk},
+    }
+    return {name: reverse(f"accounts:{name}", kwargs=kwargs) for name, kwargs in by_name.items()}
+
+
+# Pages that name no account's data: lists scoped to the user, and the public recap link.
+UNSCOPED = {"client_list", "client_create", "my_action_items", "action_item_row", "recap_respond"}
+
+
+def test_every_accounts_url_is_404_for_an_ae_of_another_account(client, account):
+    acme, _, _ = account
+    urls = every_accounts_url(acme)
+    names = {pattern.name for pattern in get_resolver().namespace_dict["accounts"][1].url_patterns}
+    assert names == set(urls) | UNSCOPED, "a new accounts URL needs its scoping checked here"
+    outsider = UserFactory(role="ae")
+    ClientFactory(lead_ae=outsider)
+    client.force_login(outsider)
+    before = Client.objects.values_list("updated_at", flat=True).get(pk=acme.pk)
+
+    for name, url in urls.items():
+        assert client.get(url).status_code == 404, name
+        response = client.post(
+            url,
+            {
+                "name": "Hijacked",
+                "status": "internal_review",
+                "done": "1",
+                "hours": "1",
+                "title": "x",
+                "kind": "creative",
+                "discussion": "x",
+            },
+        )
+        assert response.status_code == 404, name
+
+    assert Client.objects.values_list("updated_at", flat=True).get(pk=acme.pk) == before
+    assert acme.proposals.get().rounds.get().status == "draft"
