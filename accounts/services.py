@@ -132,6 +132,15 @@ def _save_action_items(report: ContactReport, action_items: list[dict]) -> None:
         target.save()
 
 
+def _save_report(report, client_attendees, staff_attendees, action_items) -> ContactReport:
+    report.full_clean()
+    report.save()
+    report.client_attendees.set(client_attendees)
+    report.staff_attendees.set(staff_attendees)
+    _save_action_items(report, action_items)
+    return report
+
+
 @transaction.atomic
 def contact_report_create(
     *,
@@ -143,12 +152,7 @@ def contact_report_create(
     **fields,
 ) -> ContactReport:
     report = ContactReport(client=client, author=author, **fields)
-    report.full_clean()
-    report.save()
-    report.client_attendees.set(client_attendees)
-    report.staff_attendees.set(staff_attendees)
-    _save_action_items(report, action_items)
-    return report
+    return _save_report(report, client_attendees, staff_attendees, action_items)
 
 
 @transaction.atomic
@@ -167,12 +171,7 @@ def contact_report_update(
         raise ReportLocked(_("This report can no longer be edited."))
     for name, value in fields.items():
         setattr(report, name, value)
-    report.full_clean()
-    report.save()
-    report.client_attendees.set(client_attendees)
-    report.staff_attendees.set(staff_attendees)
-    _save_action_items(report, action_items)
-    return report
+    return _save_report(report, client_attendees, staff_attendees, action_items)
 
 
 @transaction.atomic
