@@ -71,6 +71,15 @@ CLIENTS = [
     ),
 ]
 
+CODES = {
+    "Qinghe Dairy": "QINGHE",
+    "Xingtu Motors": "XINGTU",
+    "Yunshan Technology": "YUNSHAN",
+    "Yuexiang Travel": "YUEXIANG",
+    "Nanshan Tea": "NANSHAN",
+    "Jincheng Insurance": "JINCHENG",
+}
+
 # client, name, title, email, phone, decision maker
 CONTACTS = [
     (
@@ -283,6 +292,7 @@ def seed() -> list[Client]:
             client = services.client_create(
                 created_by=people[lead],
                 name=name,
+                code=CODES[name],
                 industry=industry,
                 status=status,
                 lead_ae=people[lead],

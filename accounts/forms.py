@@ -25,6 +25,7 @@ class ClientForm(SubmitHelperMixin, forms.ModelForm):
         model = Client
         fields = [
             "name",
+            "code",
             "industry",
             "status",
             "lead_ae",
@@ -45,7 +46,11 @@ class ClientForm(SubmitHelperMixin, forms.ModelForm):
         self.fields["lead_ae"].queryset = User.objects.active().account_executives()
         self.fields["account_director"].queryset = User.objects.active().account_directors()
         self.helper.layout = Layout(
-            Row(Column("name", css_class="col-md-6"), Column("industry", css_class="col-md-6")),
+            Row(
+                Column("name", css_class="col-md-5"),
+                Column("code", css_class="col-md-3"),
+                Column("industry", css_class="col-md-4"),
+            ),
             Row(
                 Column("status", css_class="col-md-4"),
                 Column("lead_ae", css_class="col-md-4"),

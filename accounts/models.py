@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
@@ -24,6 +24,9 @@ class ClientQuerySet(models.QuerySet):
                     AccountTeamMember.objects.filter(client=models.OuterRef("pk"), user=user)
                 )
             )
+        if permissions.works_on_handed_tasks(user):
+            handed = permissions.handed_work(user, prefix="projects__tasks__")
+            return self.filter(pk__in=Client.objects.filter(handed).values("pk"))
         return self.none()
 
     def editable_by(self, user):
@@ -77,6 +80,18 @@ class Client(models.Model):
         EUR = "EUR", _("Euro (EUR)")
 
     name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(
+        _("code"),
+        max_length=12,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z][A-Z0-9]{1,11}$",
+                _("2 to 12 capital letters or digits, starting with a letter."),
+            )
+        ],
+        help_text=_("Starts the client's job numbers, e.g. ACME in ACME-2026-014."),
+    )
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PROSPECT

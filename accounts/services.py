@@ -24,6 +24,7 @@ from .models import (
 
 CLIENT_FIELDS = {
     "name",
+    "code",
     "industry",
     "status",
     "lead_ae",

@@ -31,6 +31,24 @@ SECTIONS = [
         _("Client accounts, their contacts and account teams."),
     ),
     Section(
+        _("Projects"),
+        "projects:project_list",
+        permissions.can_use_projects,
+        _("Jobs, their briefs, strategy sign-off and tasks."),
+    ),
+    Section(
+        _("Traffic"),
+        "projects:board",
+        permissions.can_use_projects,
+        _("Every task by department and status; late and at-risk hand-offs flagged."),
+    ),
+    Section(
+        _("My tasks"),
+        "projects:my_tasks",
+        _everyone,
+        _("The work handed to you, with what it waits on."),
+    ),
+    Section(
         _("My action items"),
         "accounts:my_action_items",
         _everyone,

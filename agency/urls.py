@@ -16,5 +16,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("auth/", include("teams.urls")),
     path("", include("accounts.urls")),
+    path("", include("projects.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,8 @@
 Views, templates (through the navigation) and querysets ask these, never `user.role`.
 """
 
+from django.db.models import Q
+
 from .roles import Role
 
 
@@ -58,4 +60,41 @@ def can_open_clients(user) -> bool:
 
 
 def can_use_clients(user) -> bool:
-    return sees_every_client(user) or works_on_account_teams(user)
+    return sees_every_client(user) or works_on_account_teams(user) or works_on_handed_tasks(user)
+
+
+# Projects. Which projects a person sees is decided by Project.objects.visible_to().
+
+
+def sees_every_project(user) -> bool:
+    return is_account_director(user) or is_finance(user)
+
+
+def edits_every_project(user) -> bool:
+    return is_account_director(user)
+
+
+def works_on_handed_tasks(user) -> bool:
+    """Department staff see the projects with work handed to them or their department, and
+    those projects' clients, read-only."""
+    return is_department_staff(user)
+
+
+def handed_work(user, prefix=""):
+    """The tasks handed to a person: named to them, or to their department with nobody named
+    yet. `prefix` is the path from the model queried to its tasks, e.g. "projects__tasks__"."""
+    handed = Q(**{f"{prefix}assignee": user})
+    if user.department_id:
+        handed |= Q(
+            **{f"{prefix}assignee__isnull": True, f"{prefix}department": user.department_id}
+        )
+    return handed
+
+
+def can_use_projects(user) -> bool:
+    return sees_every_project(user) or works_on_account_teams(user) or works_on_handed_tasks(user)
+
+
+def can_sign_off(user) -> bool:
+    """Approving strategy briefs (and, later, budgets)."""
+    return is_account_director(user)

@@ -44,6 +44,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
         model = "accounts.Client"
 
     name = factory.Sequence(lambda n: f"Client {n:03d}")
+    code = factory.Sequence(lambda n: f"C{n:03d}")
     industry = "Consumer goods"
     status = "active"
     lead_ae = factory.SubFactory(UserFactory, role=Role.AE)
@@ -103,3 +104,39 @@ class ProposalFactory(factory.django.DjangoModelFactory):
         from accounts.services import proposal_create
 
         return proposal_create(**kwargs)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """Opened through the service, which gives it its job number."""
+
+    class Meta:
+        model = "projects.Project"
+
+    client = factory.SubFactory(ClientFactory)
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    owner = factory.LazyAttribute(lambda project: project.client.lead_ae)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+    objective = "Grow trial among young families."
+    key_message = "Fresh from the farm every morning."
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from projects.services import project_create
+
+        stage = kwargs.pop("stage", None)
+        project = project_create(created_by=kwargs["owner"], **kwargs)
+        if stage:
+            model_class.objects.filter(pk=project.pk).update(stage=stage)
+            project.stage = stage
+        return project
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.Task"
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Task {n}")
+    department = factory.SubFactory(DepartmentFactory, name="Creative", code="creative")
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=5))

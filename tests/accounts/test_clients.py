@@ -17,6 +17,7 @@ def director(db):
 def client_data(ae, director, **overrides):
     data = {
         "name": "Acme Foods",
+        "code": "ACME",
         "industry": "Food and beverage",
         "status": "active",
         "lead_ae": ae.pk,
@@ -67,6 +68,7 @@ def test_a_client_name_is_unique_whatever_the_case(client, ae, director):
         ("payment_terms_days", "-5", "greater than or equal to 0"),
         ("allowed_proposal_rounds", "0", "greater than or equal to 1"),
         ("name", "", "This field is required."),
+        ("code", "acme", "2 to 12 capital letters or digits"),
     ],
 )
 def test_bad_input_is_refused_next_to_the_field_and_nothing_is_saved(
@@ -104,7 +106,7 @@ def test_changing_the_lead_ae_puts_the_new_lead_on_the_team(client, director):
 
     client.post(
         reverse("accounts:client_update", args=[acme.pk]),
-        client_data(new_lead, director, name=acme.name),
+        client_data(new_lead, director, name=acme.name, code=acme.code),
     )
 
     acme.refresh_from_db()

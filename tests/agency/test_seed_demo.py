@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import ActionItem, AttendeeResponse, Client, ContactReport, Proposal
+from projects.models import Project, StrategyBrief, Task
 from teams.demo import DEMO_PASSWORD
 from teams.models import Department, User
 
@@ -39,3 +40,18 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     assert Proposal.objects.count() == 3
     repitched = Client.objects.with_repitch().filter(repitch_rounds__gt=0)
     assert [c.name for c in repitched] == ["Qinghe Dairy"]
+    assert Project.objects.count() == 12
+    assert set(Project.objects.values_list("stage", flat=True)) == {
+        "brief",
+        "strategy",
+        "creative",
+        "production",
+        "launch",
+        "wrap_up",
+        "closed",
+    }
+    flagged = Task.objects.with_flags()
+    assert flagged.filter(is_late=True).exists()
+    assert flagged.filter(is_at_risk=True).exists()
+    statuses = set(StrategyBrief.objects.values_list("status", flat=True))
+    assert {"approved", "returned", "submitted"} <= statuses

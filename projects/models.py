@@ -1,0 +1,377 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, F, Q, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Client
+from teams import permissions
+
+
+class Stage(models.TextChoices):
+    BRIEF = "brief", _("Brief")
+    STRATEGY = "strategy", _("Strategy")
+    CREATIVE = "creative", _("Creative")
+    PRODUCTION = "production", _("Production")
+    LAUNCH = "launch", _("Launch")
+    WRAP_UP = "wrap_up", _("Wrap-up")
+    CLOSED = "closed", _("Closed")
+
+
+STAGE_ORDER = list(Stage.values)
+
+
+class JobCounter(models.Model):
+    """The last job number given to a client in a year, counted up in one SQL statement."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "year"], name="one_job_counter_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.client_id}/{self.year}: {self.last_number}"
+
+
+def _handed_to(user, prefix=""):
+    """Tasks given to the person, or to their department with nobody named yet."""
+    handed = Q(**{f"{prefix}assignee": user})
+    if user.department_id:
+        handed |= Q(
+            **{f"{prefix}assignee__isnull": True, f"{prefix}department": user.department_id}
+        )
+    return handed
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if permissions.sees_every_project(user):
+            return self
+        if permissions.works_on_account_teams(user):
+            return self.filter(client__in=Client.objects.visible_to(user))
+        if permissions.works_on_handed_tasks(user):
+            return self.filter(
+                pk__in=Task.objects.filter(permissions.handed_work(user)).values("project")
+            )
+        return self.none()
+
+    def editable_by(self, user):
+        if permissions.edits_every_project(user):
+            return self
+        if permissions.works_on_account_teams(user):
+            return self.filter(client__in=Client.objects.editable_by(user))
+        return self.none()
+
+    def late(self, today=None):
+        return self.filter(deadline__lt=today or timezone.localdate()).exclude(stage=Stage.CLOSED)
+
+    def for_list(self, today=None):
+        today = today or timezone.localdate()
+        open_tasks = ~Q(tasks__status=Task.Status.DONE)
+        return (
+            self.select_related("client", "owner")
+            .annotate(
+                open_task_count=models.Count("tasks", filter=open_tasks),
+                late_task_count=models.Count(
+                    "tasks", filter=open_tasks & Q(tasks__due_on__lt=today)
+                ),
+            )
+            .order_by("deadline", "job_number")
+        )
+
+
+class Project(models.Model):
+    """A job: the work the agency does for a client under one job number."""
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="projects"
+    )
+    job_number = models.CharField(_("job number"), max_length=30, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    objective = models.TextField(_("objective"), blank=True)
+    audience = models.TextField(_("audience"), blank=True)
+    key_message = models.TextField(_("key message"), blank=True)
+    deliverables = models.TextField(_("deliverables"), blank=True)
+    kpis = models.TextField(_("KPIs"), blank=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.BRIEF)
+    start_date = models.DateField(_("start date"))
+    deadline = models.DateField(_("deadline"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("AE owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_projects",
+    )
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("team"),
+        related_name="project_teams",
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deadline", "job_number"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=F("start_date")),
+                name="project_deadline_after_start",
+                violation_error_message=_("The deadline cannot come before the start."),
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "stage"])]
+
+    def __str__(self):
+        return f"{self.job_number} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("projects:project_detail", args=[self.pk])
+
+    def is_late(self, today=None):
+        return self.stage != Stage.CLOSED and self.deadline < (today or timezone.localdate())
+
+
+class StageChange(models.Model):
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+
+    def __str__(self):
+        return f"{self.project}: {self.from_stage} → {self.to_stage}"
+
+
+class TaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(project__in=Project.objects.visible_to(user))
+
+    def handed_to(self, user):
+        return self.filter(permissions.handed_work(user))
+
+    def open(self):
+        return self.exclude(status=Task.Status.DONE)
+
+    def with_flags(self, today=None):
+        """Late: past its due date and not done. At risk: what it waits on is not done and
+        is late already, or due after this task."""
+        today = today or timezone.localdate()
+        not_done = ~Q(status=Task.Status.DONE)
+        predecessor_slips = Q(waits_on__due_on__lt=today) | Q(waits_on__due_on__gt=F("due_on"))
+        return self.annotate(
+            is_late=Case(
+                When(not_done & Q(due_on__lt=today), then=True),
+                default=False,
+                output_field=models.BooleanField(),
+            ),
+            is_at_risk=Case(
+                When(
+                    not_done
+                    & Q(waits_on__isnull=False)
+                    & ~Q(waits_on__status=Task.Status.DONE)
+                    & predecessor_slips,
+                    then=True,
+                ),
+                default=False,
+                output_field=models.BooleanField(),
+            ),
+        )
+
+    def for_cards(self, today=None):
+        return self.select_related(
+            "project__client", "department", "assignee", "waits_on"
+        ).with_flags(today)
+
+
+class Task(models.Model):
+    """A work order to a department or a person. Its hand-off is the moment the task it
+    waits on is done."""
+
+    class Status(models.TextChoices):
+        TODO = "todo", _("To do")
+        IN_PROGRESS = "in_progress", _("In progress")
+        IN_REVIEW = "in_review", _("In review")
+        DONE = "done", _("Done")
+        BLOCKED = "blocked", _("Blocked")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    department = models.ForeignKey(
+        "teams.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        null=True,
+        blank=True,
+    )
+    due_on = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.TODO
+    )
+    waits_on = models.ForeignKey(
+        "self",
+        verbose_name=_("waits on"),
+        on_delete=models.SET_NULL,
+        related_name="followers",
+        null=True,
+        blank=True,
+    )
+    handoff_note = models.TextField(
+        _("hand-off note"),
+        blank=True,
+        help_text=_("What the next department needs to know when this is done."),
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(waits_on=F("pk")), name="task_does_not_wait_on_itself"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "due_on"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["department", "status", "due_on"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return f"{self.project.get_absolute_url()}#task-{self.pk}"
+
+    @property
+    def is_done(self):
+        return self.status == self.Status.DONE
+
+    @property
+    def is_handed_on(self):
+        """Its predecessor is done, so the work has reached this task."""
+        return self.waits_on_id is not None and self.waits_on.is_done and not self.is_done
+
+
+class StrategyBrief(models.Model):
+    """A version of the project's strategy. The AE writes and submits it; an account director
+    approves it or returns it with comments. An approved version is locked."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Waiting for sign-off")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    CONTENT_FIELDS = [
+        "positioning",
+        "objectives",
+        "audience",
+        "key_message",
+        "channels",
+        "budget_split",
+        "expected_return",
+    ]
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="strategy_briefs",
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    positioning = models.TextField(_("positioning"), blank=True)
+    objectives = models.TextField(_("objectives"), blank=True)
+    audience = models.TextField(_("audience"), blank=True)
+    key_message = models.TextField(_("key message"), blank=True)
+    channels = models.TextField(_("channels"), blank=True)
+    budget_split = models.TextField(_("budget split"), blank=True)
+    expected_return = models.TextField(_("expected return"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_comments = models.TextField(_("comments"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "-version"]
+        verbose_name = _("strategy brief")
+        verbose_name_plural = _("strategy briefs")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "version"], name="brief_version_once"),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(review_comments=""),
+                name="returned_brief_has_comments",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | ~Q(reviewed_by=F("submitted_by")),
+                name="brief_not_approved_by_its_submitter",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.job_number} strategy v{self.version}"
+
+    @property
+    def is_locked(self):
+        return self.status != self.Status.DRAFT

@@ -1,0 +1,231 @@
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Client
+from teams import permissions
+from teams.models import User
+
+from .models import STAGE_ORDER, JobCounter, Project, Stage, StageChange, StrategyBrief, Task
+
+PROJECT_FIELDS = {
+    "name",
+    "objective",
+    "audience",
+    "key_message",
+    "deliverables",
+    "kpis",
+    "start_date",
+    "deadline",
+    "owner",
+}
+
+
+class Refused(Exception):
+    """A change the project's rules do not allow, with the reason to show."""
+
+
+def _next_job_number(client: Client, year: int) -> str:
+    # One statement creates or counts up the counter, so two projects opened at the same
+    # moment get different numbers.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {JobCounter._meta.db_table} (client_id, year, last_number)
+            VALUES (%s, %s, 1)
+            ON CONFLICT (client_id, year)
+            DO UPDATE SET last_number = {JobCounter._meta.db_table}.last_number + 1
+            RETURNING last_number
+            """,
+            [client.pk, year],
+        )
+        (number,) = cursor.fetchone()
+    return f"{client.code}-{year}-{number:03d}"
+
+
+@transaction.atomic
+def project_create(*, client: Client, created_by: User, team=(), **fields) -> Project:
+    project = Project(client=client, **{k: v for k, v in fields.items() if k in PROJECT_FIELDS})
+    project.job_number = _next_job_number(client, timezone.localdate().year)
+    project.full_clean()
+    project.save()
+    project.team.set(team)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, updated_by: User, team=None, **fields) -> Project:
+    for name, value in fields.items():
+        if name in PROJECT_FIELDS:
+            setattr(project, name, value)
+    project.full_clean()
+    project.save()
+    if team is not None:
+        project.team.set(team)
+    return project
+
+
+@transaction.atomic
+def project_move_stage(
+    *, project: Project, to_stage: str, changed_by: User, reason: str = ""
+) -> StageChange:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    from_index, to_index = STAGE_ORDER.index(project.stage), STAGE_ORDER.index(to_stage)
+    if to_index == from_index:
+        raise Refused(_("The project is at that stage already."))
+    if to_index < from_index and not reason.strip():
+        raise Refused(_("Say why the project goes back a stage."))
+    past_strategy = to_index > STAGE_ORDER.index(Stage.STRATEGY)
+    if (
+        past_strategy
+        and not project.strategy_briefs.filter(status=StrategyBrief.Status.APPROVED).exists()
+    ):
+        raise Refused(_("The project moves past strategy once a strategy brief is approved."))
+    change = StageChange.objects.create(
+        project=project,
+        from_stage=project.stage,
+        to_stage=to_stage,
+        reason=reason.strip(),
+        changed_by=changed_by,
+    )
+    project.stage = to_stage
+    project.save(update_fields=["stage", "updated_at"])
+    return change
+
+
+def _check_waits_on(task: Task) -> None:
+    predecessor = task.waits_on
+    if predecessor is None:
+        return
+    if predecessor.project_id != task.project_id:
+        raise Refused(_("A task can only wait on a task of the same project."))
+    seen = set()
+    while predecessor is not None:
+        if predecessor.pk == task.pk or predecessor.pk in seen:
+            raise Refused(_("That would make the tasks wait on each other in a circle."))
+        seen.add(predecessor.pk)
+        predecessor = predecessor.waits_on
+
+
+@transaction.atomic
+def task_create(*, project: Project, created_by: User, **fields) -> Task:
+    task = Task(project=project, **fields)
+    _check_waits_on(task)
+    task.full_clean()
+    task.save()
+    return task
+
+
+@transaction.atomic
+def task_update(*, task: Task, updated_by: User, **fields) -> Task:
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    for name, value in fields.items():
+        setattr(task, name, value)
+    _check_waits_on(task)
+    _stamp_completion(task)
+    task.full_clean()
+    task.save()
+    return task
+
+
+def _stamp_completion(task: Task) -> None:
+    if task.status == Task.Status.DONE and task.completed_at is None:
+        task.completed_at = timezone.now()
+    elif task.status != Task.Status.DONE:
+        task.completed_at = None
+
+
+@transaction.atomic
+def task_set_status(*, task: Task, status: str, changed_by: User, handoff_note=None) -> Task:
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    task.status = status
+    if handoff_note is not None:
+        task.handoff_note = handoff_note
+    _stamp_completion(task)
+    task.full_clean()
+    task.save()
+    return task
+
+
+# Strategy briefs
+
+
+@transaction.atomic
+def strategy_brief_start(*, project: Project, author: User) -> StrategyBrief:
+    """A new version, as a copy of the last one. Only one version is open at a time."""
+    Project.objects.select_for_update().get(pk=project.pk)
+    last = project.strategy_briefs.order_by("-version").first()
+    if last is not None and last.status in (
+        StrategyBrief.Status.DRAFT,
+        StrategyBrief.Status.SUBMITTED,
+    ):
+        raise Refused(_("Version %(version)s is still open.") % {"version": last.version})
+    brief = StrategyBrief(project=project, author=author, version=(last.version + 1) if last else 1)
+    for name in StrategyBrief.CONTENT_FIELDS:
+        setattr(brief, name, getattr(last, name) if last else "")
+    brief.save()
+    return brief
+
+
+def _locked_brief(brief: StrategyBrief) -> StrategyBrief:
+    return StrategyBrief.objects.select_for_update().get(pk=brief.pk)
+
+
+@transaction.atomic
+def strategy_brief_update(*, brief: StrategyBrief, editor: User, **fields) -> StrategyBrief:
+    brief = _locked_brief(brief)
+    if brief.is_locked:
+        raise Refused(_("This version is locked; start a new version to change it."))
+    for name in StrategyBrief.CONTENT_FIELDS:
+        if name in fields:
+            setattr(brief, name, fields[name])
+    brief.full_clean()
+    brief.save()
+    return brief
+
+
+@transaction.atomic
+def strategy_brief_submit(*, brief: StrategyBrief, submitted_by: User) -> StrategyBrief:
+    brief = _locked_brief(brief)
+    if brief.status != StrategyBrief.Status.DRAFT:
+        raise Refused(_("Only a draft can be submitted."))
+    if not (brief.objectives.strip() and brief.key_message.strip()):
+        raise Refused(_("Write at least the objectives and the key message before submitting."))
+    brief.status = StrategyBrief.Status.SUBMITTED
+    brief.submitted_by = submitted_by
+    brief.submitted_at = timezone.now()
+    brief.save()
+    return brief
+
+
+def _review(brief, reviewer, status, comments) -> StrategyBrief:
+    brief = _locked_brief(brief)
+    if not permissions.can_sign_off(reviewer):
+        raise Refused(_("Only an account director signs off a strategy."))
+    if brief.status != StrategyBrief.Status.SUBMITTED:
+        raise Refused(_("Only a submitted version can be signed off or returned."))
+    if reviewer.pk in (brief.submitted_by_id, brief.author_id):
+        raise Refused(_("Nobody signs off their own strategy."))
+    brief.status = status
+    brief.reviewed_by = reviewer
+    brief.reviewed_at = timezone.now()
+    brief.review_comments = comments.strip()
+    brief.full_clean()
+    brief.save()
+    return brief
+
+
+@transaction.atomic
+def strategy_brief_approve(
+    *, brief: StrategyBrief, approved_by: User, comments: str = ""
+) -> StrategyBrief:
+    return _review(brief, approved_by, StrategyBrief.Status.APPROVED, comments)
+
+
+@transaction.atomic
+def strategy_brief_return(
+    *, brief: StrategyBrief, returned_by: User, comments: str
+) -> StrategyBrief:
+    if not comments.strip():
+        raise Refused(_("Say what to change when returning a strategy."))
+    return _review(brief, returned_by, StrategyBrief.Status.RETURNED, comments)

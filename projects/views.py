@@ -1,0 +1,346 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Client
+from teams import permissions
+from teams.models import Department
+
+from . import services
+from .forms import (
+    BriefReviewForm,
+    ProjectFilterForm,
+    ProjectForm,
+    StageForm,
+    StrategyBriefForm,
+    TaskForm,
+    TaskStatusForm,
+)
+from .models import Project, StageChange, StrategyBrief, Task
+from .selectors import traffic_board
+
+PROJECTS_PER_PAGE = 25
+RECENTLY_DONE = timedelta(days=7)
+
+
+def _visible_project(request, pk):
+    return get_object_or_404(
+        Project.objects.visible_to(request.user).select_related("client", "owner"), pk=pk
+    )
+
+
+def _editable_project(request, pk):
+    return get_object_or_404(
+        Project.objects.editable_by(request.user).select_related("client"), pk=pk
+    )
+
+
+def project_list(request):
+    if not permissions.can_use_projects(request.user):
+        raise Http404
+    filters = ProjectFilterForm(request.GET or None, user=request.user)
+    projects = filters.filter(Project.objects.visible_to(request.user)).for_list()
+    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "can_open": permissions.can_open_clients(request.user),
+        },
+    )
+
+
+def project_create(request):
+    if not permissions.can_open_clients(request.user):
+        raise Http404
+    initial = {"owner": request.user, "client": request.GET.get("client")}
+    form = ProjectForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        project = services.project_create(created_by=request.user, **form.cleaned_data)
+        messages.success(request, _("Project %(job)s opened.") % {"job": project.job_number})
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form})
+
+
+def project_update(request, pk):
+    project = _editable_project(request, pk)
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.project_update(project=project, updated_by=request.user, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+def project_detail(request, pk, *, stage_form=None):
+    project = _visible_project(request, pk)
+    can_edit = Project.objects.editable_by(request.user).filter(pk=pk).exists()
+    briefs = list(project.strategy_briefs.select_related("author", "submitted_by", "reviewed_by"))
+    current_brief = briefs[0] if briefs else None
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "client": project.client,
+            "tasks": project.tasks.for_cards(),
+            "briefs": briefs,
+            "current_brief": current_brief,
+            "stage_changes": StageChange.objects.filter(project=project).select_related(
+                "changed_by"
+            ),
+            "team": project.team.all(),
+            "can_edit": can_edit,
+            "can_sign_off": permissions.can_sign_off(request.user),
+            "stage_form": stage_form or (StageForm(project=project) if can_edit else None),
+            "review_form": BriefReviewForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def project_move_stage(request, pk):
+    project = _editable_project(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = StageForm(request.POST, project=project)
+    if not form.is_valid():
+        return project_detail(request, pk, stage_form=form)
+    try:
+        change = services.project_move_stage(
+            project=project,
+            changed_by=request.user,
+            to_stage=form.cleaned_data["stage"],
+            reason=form.cleaned_data["reason"],
+        )
+    except services.Refused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            _("The project is now at %(stage)s.") % {"stage": change.get_to_stage_display()},
+        )
+    return redirect(project)
+
+
+def task_create(request, pk):
+    project = _editable_project(request, pk)
+    return _task_form_page(request, project=project)
+
+
+def task_update(request, pk):
+    task = get_object_or_404(
+        Task.objects.filter(project__in=Project.objects.editable_by(request.user)), pk=pk
+    )
+    return _task_form_page(request, project=task.project, task=task)
+
+
+def _task_form_page(request, *, project, task=None):
+    form = TaskForm(request.POST or None, instance=task, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if task is None:
+                services.task_create(project=project, created_by=request.user, **form.cleaned_data)
+            else:
+                services.task_update(task=task, updated_by=request.user, **form.cleaned_data)
+        except services.Refused as refusal:
+            form.add_error("waits_on", str(refusal))
+        else:
+            messages.success(request, _("Task saved."))
+            return redirect(project)
+    return render(
+        request, "projects/task_form.html", {"form": form, "project": project, "task": task}
+    )
+
+
+def _tasks_changeable_by(user):
+    """The project's editors change any of its tasks; staff change the tasks handed to them."""
+    return Task.objects.visible_to(user).filter(
+        Q(project__in=Project.objects.editable_by(user)) | permissions.handed_work(user)
+    )
+
+
+def task_set_status(request, pk):
+    task = get_object_or_404(_tasks_changeable_by(request.user), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = TaskStatusForm(request.POST)
+    if form.is_valid():
+        services.task_set_status(
+            task=task,
+            changed_by=request.user,
+            status=form.cleaned_data["status"],
+            handoff_note=request.POST.get("handoff_note"),
+        )
+    task = Task.objects.for_cards().get(pk=task.pk)
+    template = {
+        "mine": "projects/partials/my_task.html",
+        "board": "projects/partials/task_card.html",
+    }.get(request.POST.get("view"), "projects/partials/task_row.html")
+    if request.htmx:
+        return render(
+            request,
+            template,
+            {
+                "task": task,
+                "can_change": True,
+                "statuses": Task.Status.choices,
+                "errors": form.errors,
+            },
+        )
+    if form.errors:
+        messages.error(request, _("Choose a status from the list."))
+    return redirect(request.POST.get("next") or task.project)
+
+
+def my_tasks(request):
+    tasks = (
+        Task.objects.filter(assignee=request.user)
+        .exclude(status=Task.Status.DONE, completed_at__lt=timezone.now() - RECENTLY_DONE)
+        .for_cards()
+        .order_by("status", "due_on", "pk")
+    )
+    open_tasks = [t for t in tasks if not t.is_done]
+    recently_done = [t for t in tasks if t.is_done]
+    return render(
+        request,
+        "projects/task_list.html",
+        {
+            "open_tasks": open_tasks,
+            "recently_done": recently_done,
+            "statuses": Task.Status.choices,
+            "can_change": True,
+        },
+    )
+
+
+def board(request):
+    if not permissions.can_use_projects(request.user):
+        raise Http404
+    tasks = Task.objects.visible_to(request.user)
+    clients = Client.objects.visible_to(request.user)
+    client_id = request.GET.get("client")
+    department_id = request.GET.get("department")
+    if client_id and client_id.isdigit():
+        tasks = tasks.filter(project__client_id=client_id)
+    if department_id and department_id.isdigit():
+        tasks = tasks.filter(department_id=department_id)
+    rows = traffic_board(tasks)
+    shown = [card for row in rows for cell in row["cells"] for card in cell["cards"]]
+    changeable = set(
+        _tasks_changeable_by(request.user)
+        .filter(pk__in=[card.pk for card in shown])
+        .values_list("pk", flat=True)
+    )
+    for card in shown:
+        card.can_change = card.pk in changeable
+    return render(
+        request,
+        "projects/task_board.html",
+        {
+            "rows": rows,
+            "clients": clients,
+            "departments": Department.objects.all(),
+            "selected_client": client_id,
+            "selected_department": department_id,
+            "statuses": Task.Status.choices,
+        },
+    )
+
+
+# Strategy briefs
+
+
+def _brief(request, pk, brief_pk, *, editable):
+    projects = (
+        Project.objects.editable_by(request.user)
+        if editable
+        else Project.objects.visible_to(request.user)
+    )
+    return get_object_or_404(
+        StrategyBrief.objects.filter(project__in=projects).select_related("project"),
+        pk=brief_pk,
+        project_id=pk,
+    )
+
+
+def brief_start(request, pk):
+    project = _editable_project(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        brief = services.strategy_brief_start(project=project, author=request.user)
+    except services.Refused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(project)
+    return redirect("projects:brief_update", pk=project.pk, brief_pk=brief.pk)
+
+
+def brief_update(request, pk, brief_pk):
+    brief = _brief(request, pk, brief_pk, editable=True)
+    if brief.is_locked:
+        messages.error(request, _("This version is locked; start a new version to change it."))
+        return redirect(brief.project)
+    form = StrategyBriefForm(request.POST or None, instance=brief)
+    if request.method == "POST" and form.is_valid():
+        services.strategy_brief_update(brief=brief, editor=request.user, **form.cleaned_data)
+        messages.success(request, _("Draft saved."))
+        return redirect(brief.project)
+    return render(
+        request,
+        "projects/strategybrief_form.html",
+        {"form": form, "brief": brief, "project": brief.project},
+    )
+
+
+def brief_submit(request, pk, brief_pk):
+    brief = _brief(request, pk, brief_pk, editable=True)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.strategy_brief_submit(brief=brief, submitted_by=request.user)
+    except services.Refused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Submitted for sign-off."))
+    return redirect(brief.project)
+
+
+def brief_review(request, pk, brief_pk):
+    brief = _brief(request, pk, brief_pk, editable=False)
+    if not permissions.can_sign_off(request.user):
+        raise Http404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = BriefReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(brief.project)
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            services.strategy_brief_approve(
+                brief=brief, approved_by=request.user, comments=form.cleaned_data["comments"]
+            )
+            messages.success(request, _("Strategy approved."))
+        else:
+            services.strategy_brief_return(
+                brief=brief, returned_by=request.user, comments=form.cleaned_data["comments"]
+            )
+            messages.success(request, _("Strategy returned with comments."))
+    except services.Refused as refusal:
+        messages.error(request, str(refusal))
+    return redirect(brief.project)

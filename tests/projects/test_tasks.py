@@ -1,0 +1,195 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from projects import services
+from projects.models import Task
+from tests.factories import DepartmentFactory, ProjectFactory, TaskFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def days(n):
+    return TODAY + dt.timedelta(days=n)
+
+
+def flags(task):
+    task = Task.objects.with_flags().get(pk=task.pk)
+    return task.is_late, task.is_at_risk
+
+
+def test_a_task_is_late_past_its_due_date_until_done():
+    task = TaskFactory(due_on=days(-1))
+    assert flags(task) == (True, False)
+    services.task_set_status(task=task, status="done", changed_by=task.project.owner)
+    assert flags(task) == (False, False)
+
+
+def test_a_task_is_at_risk_when_what_it_waits_on_is_late():
+    research = TaskFactory(due_on=days(-2))
+    creative = TaskFactory(project=research.project, waits_on=research, due_on=days(5))
+
+    assert flags(creative) == (False, True)
+
+
+def test_a_task_is_at_risk_when_what_it_waits_on_is_due_after_it():
+    research = TaskFactory(due_on=days(10))
+    creative = TaskFactory(project=research.project, waits_on=research, due_on=days(5))
+
+    assert flags(creative) == (False, True)
+
+
+def test_a_task_is_handed_on_and_safe_once_its_predecessor_is_done():
+    research = TaskFactory(due_on=days(-2))
+    creative = TaskFactory(project=research.project, waits_on=research, due_on=days(5))
+
+    services.task_set_status(task=research, status="done", changed_by=research.project.owner)
+
+    assert flags(creative) == (False, False)
+    creative = Task.objects.select_related("waits_on").get(pk=creative.pk)
+    assert creative.is_handed_on
+
+
+def test_a_task_waits_only_on_a_task_of_its_project(client):
+    project = ProjectFactory()
+    elsewhere = TaskFactory()
+    client.force_login(project.owner)
+
+    response = client.post(
+        reverse("projects:task_create", args=[project.pk]),
+        {
+            "title": "Key visual",
+            "department": elsewhere.department.pk,
+            "due_on": days(3),
+            "status": "todo",
+            "waits_on": elsewhere.pk,
+        },
+    )
+
+    assert "waits_on" in response.context["form"].errors
+    assert not project.tasks.exists()
+
+
+def test_tasks_cannot_wait_on_each_other_in_a_circle(client):
+    first = TaskFactory()
+    second = TaskFactory(project=first.project, waits_on=first)
+    third = TaskFactory(project=first.project, waits_on=second)
+    client.force_login(first.project.owner)
+
+    response = client.post(
+        reverse("projects:task_update", args=[first.pk]),
+        {
+            "title": first.title,
+            "department": first.department.pk,
+            "due_on": days(3),
+            "status": "todo",
+            "waits_on": third.pk,
+        },
+    )
+
+    assert response.context["form"].errors["waits_on"] == [
+        "That would make the tasks wait on each other in a circle."
+    ]
+    first.refresh_from_db()
+    assert first.waits_on is None
+
+
+def test_a_task_needs_a_title_department_and_due_date(client):
+    project = ProjectFactory()
+    client.force_login(project.owner)
+
+    response = client.post(
+        reverse("projects:task_create", args=[project.pk]), {"title": "", "status": "todo"}
+    )
+
+    assert set(response.context["form"].errors) == {"title", "department", "due_on"}
+    assert not project.tasks.exists()
+
+
+def test_a_designer_finishes_a_task_from_my_tasks_and_the_next_is_handed_on(client):
+    creative = DepartmentFactory(name="Creative", code="creative")
+    designer = UserFactory(role="staff", department=creative, full_name="Zhao Min")
+    key_visual = TaskFactory(assignee=designer, department=creative, title="Key visual")
+    media = TaskFactory(project=key_visual.project, waits_on=key_visual, title="Media plan")
+    client.force_login(designer)
+
+    page = client.get(reverse("projects:my_tasks"))
+    assert "Key visual" in page.text
+    row = client.post(
+        reverse("projects:task_set_status", args=[key_visual.pk]),
+        {"status": "done", "view": "mine"},
+        headers={"hx-request": "true"},
+    )
+
+    assert 'class="table-success"' in row.text
+    key_visual.refresh_from_db()
+    assert key_visual.status == "done"
+    assert key_visual.completed_at is not None
+    client.force_login(key_visual.project.owner)
+    project_page = client.get(key_visual.project.get_absolute_url()).text
+    assert "Handed on" in project_page
+    assert media.title in project_page
+
+
+def test_department_staff_see_only_projects_with_work_handed_to_them(client):
+    creative = DepartmentFactory(name="Creative", code="creative")
+    designer = UserFactory(role="staff", department=creative)
+    mine = TaskFactory(assignee=designer, department=creative)
+    for_the_department = TaskFactory(department=creative, assignee=None)
+    someone_elses = TaskFactory(assignee=UserFactory(role="staff"), department=creative)
+    client.force_login(designer)
+
+    assert client.get(mine.project.get_absolute_url()).status_code == 200
+    assert client.get(for_the_department.project.get_absolute_url()).status_code == 200
+    assert client.get(someone_elses.project.get_absolute_url()).status_code == 404
+    # The client of a project they work on, read-only.
+    client_page = client.get(mine.project.client.get_absolute_url())
+    assert client_page.status_code == 200
+    assert reverse("accounts:client_update", args=[mine.project.client_id]) not in client_page.text
+    assert client.get(someone_elses.project.client.get_absolute_url()).status_code == 404
+    # They move their own work along, and nothing else.
+    assert client.get(reverse("projects:project_update", args=[mine.project_id])).status_code == 404
+    client.post(reverse("projects:task_set_status", args=[mine.pk]), {"status": "in_progress"})
+    mine.refresh_from_db()
+    assert mine.status == "in_progress"
+    refused = client.post(
+        reverse("projects:task_set_status", args=[someone_elses.pk]), {"status": "done"}
+    )
+    assert refused.status_code == 404
+
+
+def test_the_traffic_board_groups_tasks_and_changes_status_in_place(client):
+    director = UserFactory(role="account_director")
+    creative = DepartmentFactory(name="Creative", code="creative")
+    media = DepartmentFactory(name="Media", code="media")
+    late = TaskFactory(department=creative, due_on=days(-1), title="Late visual")
+    TaskFactory(department=media, status="in_progress", title="Media plan")
+    for n in range(8):
+        TaskFactory(department=creative, title=f"Banner {n}")
+    client.force_login(director)
+
+    page = client.get(reverse("projects:board"))
+
+    rows = {row["department"].name: row for row in page.context["rows"]}
+    todo = rows["Creative"]["cells"][0]
+    assert todo["count"] == 9
+    assert len(todo["cards"]) == 6
+    assert todo["cards"][0] == late
+    assert todo["cards"][0].is_late
+    assert "9 in all" in page.text
+    assert rows["Media"]["cells"][1]["count"] == 1
+    only_media = client.get(reverse("projects:board"), {"department": media.pk})
+    assert [row["department"].name for row in only_media.context["rows"]] == ["Media"]
+
+    card = client.post(
+        reverse("projects:task_set_status", args=[late.pk]),
+        {"status": "in_review", "view": "board"},
+        headers={"hx-request": "true"},
+    )
+    assert "task-card" in card.text
+    late.refresh_from_db()
+    assert late.status == "in_review"
