@@ -11,14 +11,17 @@ class Page:
     user: str | None
 
     def resolve(self) -> str:
-        """The path with each {client name} or {proposal:title} replaced by that demo
-        object's id."""
+        """The path with each {client name}, {proposal:title} or {project:name} replaced by
+        that demo object's id."""
         from accounts.models import Client, Proposal
+        from projects.models import Project
 
         def object_id(match):
             kind, _, title = match.group(1).partition(":")
             if kind == "proposal":
                 return str(Proposal.objects.get(title=title).pk)
+            if kind == "project":
+                return str(Project.objects.get(name=title).pk)
             return str(Client.objects.get(name=match.group(1)).pk)
 
         return re.sub(r"\{([^}]+)\}", object_id, self.path)
@@ -26,6 +29,7 @@ class Page:
 
 AE = "chen.jing@agency.example"
 DIRECTOR = "zhang.wei@agency.example"
+DESIGNER = "zhao.min@agency.example"
 
 PAGES = [
     Page("healthz", "/healthz", None),
@@ -37,4 +41,8 @@ PAGES = [
     Page(
         "proposal page (AE)", "/proposals/{proposal:Chilled yoghurt launch: creative routes}/", AE
     ),
+    Page("project list (director)", "/projects/", DIRECTOR),
+    Page("project page (AE)", "/projects/{project:Chilled yoghurt launch}/", AE),
+    Page("my tasks (designer)", "/my-tasks/", DESIGNER),
+    Page("traffic board (director)", "/traffic/", DIRECTOR),
 ]

@@ -114,7 +114,7 @@ class StageForm(forms.Form):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [
+        self.fields["stage"].choices = [("", "---------")] + [
             (value, label) for value, label in Stage.choices if value != project.stage
         ]
         self.helper = FormHelper()

@@ -200,10 +200,59 @@ class TaskQuerySet(models.QuerySet):
             ),
         )
 
+    def as_cards(self, today=None):
+        """Plain rows for the traffic board, which shows hundreds of cards at a time."""
+        return (
+            self.with_flags(today)
+            .annotate(
+                is_handed_on=Case(
+                    When(
+                        ~Q(status=Task.Status.DONE) & Q(waits_on__status=Task.Status.DONE),
+                        then=True,
+                    ),
+                    default=False,
+                    output_field=models.BooleanField(),
+                )
+            )
+            .values(
+                "pk",
+                "title",
+                "due_on",
+                "status",
+                "department",
+                "project_id",
+                "is_late",
+                "is_at_risk",
+                "is_handed_on",
+                job_number=F("project__job_number"),
+                client_name=F("project__client__name"),
+                assignee_name=F("assignee__full_name"),
+                waits_on_title=F("waits_on__title"),
+            )
+        )
+
     def for_cards(self, today=None):
-        return self.select_related(
-            "project__client", "department", "assignee", "waits_on"
-        ).with_flags(today)
+        # Only what a card or a task row shows: boards load hundreds of them.
+        return (
+            self.select_related("project__client", "department", "assignee", "waits_on")
+            .only(
+                "title",
+                "due_on",
+                "status",
+                "handoff_note",
+                "completed_at",
+                "project__job_number",
+                "project__name",
+                "project__client__name",
+                "department__name",
+                "assignee__full_name",
+                "waits_on__title",
+                "waits_on__status",
+                "waits_on__due_on",
+                "waits_on__handoff_note",
+            )
+            .with_flags(today)
+        )
 
 
 class Task(models.Model):
@@ -277,7 +326,7 @@ class Task(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return f"{self.project.get_absolute_url()}#task-{self.pk}"
+        return reverse("projects:project_detail", args=[self.project_id]) + f"#task-{self.pk}"
 
     @property
     def is_done(self):

@@ -17,6 +17,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 
 python manage.py migrate --noinput >/dev/null
 python manage.py seed_demo >/dev/null
+python -m bench.seed
 python manage.py collectstatic --noinput >/dev/null
 python manage.py compilemessages --ignore ".venv/*" >/dev/null
 python -m bench.run "$@"

@@ -133,6 +133,7 @@ def test_a_designer_finishes_a_task_from_my_tasks_and_the_next_is_handed_on(clie
     project_page = client.get(key_visual.project.get_absolute_url()).text
     assert "Handed on" in project_page
     assert media.title in project_page
+    assert '<option value="done" selected>' in project_page
 
 
 def test_department_staff_see_only_projects_with_work_handed_to_them(client):
@@ -168,6 +169,13 @@ def test_the_traffic_board_groups_tasks_and_changes_status_in_place(client):
     media = DepartmentFactory(name="Media", code="media")
     late = TaskFactory(department=creative, due_on=days(-1), title="Late visual")
     TaskFactory(department=media, status="in_progress", title="Media plan")
+    TaskFactory(department=media, status="done", completed_at=timezone.now(), title="Brief")
+    TaskFactory(
+        department=media,
+        status="done",
+        title="Old brief",
+        completed_at=timezone.now() - dt.timedelta(days=20),
+    )
     for n in range(8):
         TaskFactory(department=creative, title=f"Banner {n}")
     client.force_login(director)
@@ -177,19 +185,26 @@ def test_the_traffic_board_groups_tasks_and_changes_status_in_place(client):
     rows = {row["department"].name: row for row in page.context["rows"]}
     todo = rows["Creative"]["cells"][0]
     assert todo["count"] == 9
-    assert len(todo["cards"]) == 6
-    assert todo["cards"][0] == late
-    assert todo["cards"][0].is_late
+    assert len(todo["cards"]) == 4
+    assert todo["cards"][0]["pk"] == late.pk
+    assert todo["cards"][0]["is_late"]
     assert "9 in all" in page.text
     assert rows["Media"]["cells"][1]["count"] == 1
+    done = rows["Media"]["cells"][3]
+    assert (done["count"], done["cards"]) == (1, [])
     only_media = client.get(reverse("projects:board"), {"department": media.pk})
     assert [row["department"].name for row in only_media.context["rows"]] == ["Media"]
 
+    select = client.get(
+        reverse("projects:task_set_status", args=[late.pk]), headers={"hx-request": "true"}
+    )
+    assert '<option value="todo" selected>' in select.text
     card = client.post(
         reverse("projects:task_set_status", args=[late.pk]),
         {"status": "in_review", "view": "board"},
         headers={"hx-request": "true"},
     )
     assert "task-card" in card.text
+    assert "In review ▾" in card.text
     late.refresh_from_db()
     assert late.status == "in_review"
