@@ -239,7 +239,13 @@ class ProposalForm(SubmitHelperMixin, forms.ModelForm):
 
     class Meta:
         model = Proposal
-        fields = ["title", "kind"]
+        fields = ["title", "kind", "project"]
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The client's own projects, read through the reverse relation.
+        self.fields["project"].queryset = client.projects.all()
+        self.fields["project"].help_text = _("The project the proposal serves, if it has one.")
 
 
 class RoundStatusForm(forms.Form):

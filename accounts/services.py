@@ -294,8 +294,14 @@ class RoundRefused(Exception):
 
 
 @transaction.atomic
-def proposal_create(*, client: Client, created_by: User, title: str, kind: str) -> Proposal:
-    proposal = Proposal(client=client, created_by=created_by, title=title, kind=kind)
+def proposal_create(
+    *, client: Client, created_by: User, title: str, kind: str, project=None
+) -> Proposal:
+    if project is not None and project.client_id != client.pk:
+        raise ValueError("A proposal serves a project of its own client.")
+    proposal = Proposal(
+        client=client, created_by=created_by, title=title, kind=kind, project=project
+    )
     proposal.full_clean()
     proposal.save()
     ProposalRound.objects.create(proposal=proposal, number=1)

@@ -103,6 +103,10 @@ def client_detail(request, pk):
 TIMELINE_LENGTH = 30
 
 
+def _start_of(day):
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
 def _timeline(client):
     """Contact reports and proposal rounds, newest first."""
     reports = client.contact_reports.for_timeline()[:TIMELINE_LENGTH]
@@ -111,7 +115,10 @@ def _timeline(client):
         .select_related("proposal")
         .order_by("-created_at")[:TIMELINE_LENGTH]
     )
+    # Projects sit above accounts; the client page reads them through the reverse relation.
+    projects = client.projects.order_by("-start_date")[:TIMELINE_LENGTH]
     entries = [(report.occurred_at, "report", report) for report in reports]
+    entries += [(_start_of(project.start_date), "project", project) for project in projects]
     for round_ in rounds:
         when = round_.created_at
         if round_.presented_on:
@@ -414,7 +421,7 @@ def recap_respond(request, token):
 
 def proposal_create(request, pk):
     client = _editable_client(request, pk)
-    form = ProposalForm(request.POST or None)
+    form = ProposalForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():
         proposal = services.proposal_create(
             client=client, created_by=request.user, **form.cleaned_data

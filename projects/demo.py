@@ -78,6 +78,7 @@ def seed() -> list[Project]:
         )
         _seed_tasks(project, start, lasts, stage, departments, people, today)
         _seed_strategy(project, stage, director)
+        _seed_reviews(project, stage, director, today)
         for step in STAGE_ORDER[1 : STAGE_ORDER.index(stage) + 1]:
             services.project_move_stage(project=project, to_stage=step, changed_by=client.lead_ae)
         projects.append(project)
@@ -144,3 +145,40 @@ def _seed_strategy(project, stage, director):
         services.strategy_brief_submit(brief=second, submitted_by=ae)
         return
     services.strategy_brief_approve(brief=brief, approved_by=director)
+
+
+REVISIONS = {
+    "Chilled yoghurt launch": "The client wants real families, not models, in the key visual.",
+    "Compact EV launch": "Dealers asked for the price to be off the national film.",
+    "Family summer packages": "Legal needs the insurance terms on every package visual.",
+}
+
+
+def _seed_reviews(project, stage, director, today):
+    if STAGE_ORDER.index(stage) < STAGE_ORDER.index(Stage.CREATIVE):
+        return
+    key_visual = project.tasks.get(department__code="creative")
+    points = len(project.strategy_briefs.get(status="approved").checklist_points())
+    services.creative_review_create(
+        task=key_visual,
+        reviewer=director,
+        points_met=[index != 0 for index in range(points)],
+        on_strategy=False,
+        verdict="rework",
+        comment="Beautiful, but it does not say why families would switch.",
+    )
+    services.creative_review_create(
+        task=key_visual,
+        reviewer=director,
+        points_met=[True] * points,
+        on_strategy=True,
+        verdict="approve",
+        comment="On brief now. Ship it to the client.",
+    )
+    if project.name in REVISIONS:
+        services.revision_request_log(
+            project=project,
+            logged_by=project.owner,
+            requested_on=today - timedelta(days=3),
+            reason=REVISIONS[project.name],
+        )

@@ -1,13 +1,14 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
 from teams.forms import SubmitHelperMixin
 from teams.models import Department, User
 
-from .models import Project, Stage, StrategyBrief, Task
+from .models import Project, RevisionRequest, Stage, StrategyBrief, Task
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -179,3 +180,61 @@ class BriefReviewForm(forms.Form):
         if data.get("decision") == "return" and not data.get("comments", "").strip():
             self.add_error("comments", _("Say what to change when returning a strategy."))
         return data
+
+
+class CreativeReviewForm(forms.Form):
+    on_strategy = forms.TypedChoiceField(
+        label=_("On strategy?"),
+        choices=[(True, _("Yes")), (False, _("No"))],
+        coerce=lambda value: value in (True, "True"),
+        widget=forms.RadioSelect,
+    )
+    verdict = forms.ChoiceField(
+        label=_("Good enough?"),
+        choices=[("approve", _("Approve")), ("rework", _("Rework"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, points, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.points = points
+        for index, point in enumerate(points):
+            self.fields[f"point_{index}"] = forms.BooleanField(label=point, required=False)
+        self.order_fields([f"point_{index}" for index in range(len(points))])
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("review", _("Record the review")))
+
+    def points_met(self):
+        return [self.cleaned_data[f"point_{index}"] for index in range(len(self.points))]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("on_strategy") and not all(
+            data.get(f"point_{index}") for index in range(len(self.points))
+        ):
+            self.add_error(
+                "on_strategy", _("Work that misses a point of the strategy is not on strategy.")
+            )
+        return data
+
+
+class RevisionRequestForm(forms.ModelForm):
+    class Meta:
+        model = RevisionRequest
+        fields = ["requested_on", "reason"]
+        widgets = {"requested_on": DATE, "reason": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("log", _("Log the request")))
+
+    def clean_requested_on(self):
+        requested_on = self.cleaned_data["requested_on"]
+        if requested_on > timezone.localdate():
+            raise forms.ValidationError(_("Log a request once the client has made it."))
+        return requested_on

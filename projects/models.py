@@ -245,6 +245,7 @@ class TaskQuerySet(models.QuerySet):
                 "project__name",
                 "project__client__name",
                 "department__name",
+                "department__code",
                 "assignee__full_name",
                 "waits_on__title",
                 "waits_on__status",
@@ -424,3 +425,82 @@ class StrategyBrief(models.Model):
     @property
     def is_locked(self):
         return self.status != self.Status.DRAFT
+
+    def checklist_points(self):
+        """What a deliverable is checked against: each objective, and the key message."""
+        points = [line.strip(" -•\t") for line in self.objectives.splitlines()]
+        points = [point for point in points if point]
+        if self.key_message.strip():
+            points.append(_("Key message: %(message)s") % {"message": self.key_message.strip()})
+        return points
+
+
+class CreativeReview(models.Model):
+    """A review of a deliverable against the approved strategy: on strategy, point by point,
+    and good enough to go to the client, or back for rework."""
+
+    REVIEWED_DEPARTMENTS = ("creative", "production")
+
+    class Verdict(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REWORK = "rework", _("Rework")
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("deliverable"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    brief = models.ForeignKey(
+        StrategyBrief, verbose_name=_("strategy"), on_delete=models.PROTECT, related_name="+"
+    )
+    round_number = models.PositiveSmallIntegerField(_("round"))
+    on_strategy = models.BooleanField(_("on strategy"))
+    checklist = models.JSONField(
+        _("checklist"), default=list, help_text=_("The brief's points and whether each is met.")
+    )
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("reviewed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["task", "round_number"]
+        verbose_name = _("creative review")
+        verbose_name_plural = _("creative reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "round_number"], name="review_round_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.task} · {self.round_number}"
+
+
+class RevisionRequest(models.Model):
+    """The client asked for work to be redone; the reason is there for the whole team."""
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="revision_requests",
+    )
+    requested_on = models.DateField(_("requested on"))
+    reason = models.TextField(_("reason"))
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("logged"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-requested_on", "-pk"]
+        verbose_name = _("client revision request")
+        verbose_name_plural = _("client revision requests")
+
+    def __str__(self):
+        return f"{self.project.job_number}: {self.reason[:40]}"

@@ -6,7 +6,17 @@ from accounts.models import Client
 from teams import permissions
 from teams.models import User
 
-from .models import STAGE_ORDER, JobCounter, Project, Stage, StageChange, StrategyBrief, Task
+from .models import (
+    STAGE_ORDER,
+    CreativeReview,
+    JobCounter,
+    Project,
+    RevisionRequest,
+    Stage,
+    StageChange,
+    StrategyBrief,
+    Task,
+)
 
 PROJECT_FIELDS = {
     "name",
@@ -229,3 +239,56 @@ def strategy_brief_return(
     if not comments.strip():
         raise Refused(_("Say what to change when returning a strategy."))
     return _review(brief, returned_by, StrategyBrief.Status.RETURNED, comments)
+
+
+# Creative reviews and client revision requests
+
+
+@transaction.atomic
+def creative_review_create(
+    *,
+    task: Task,
+    reviewer: User,
+    points_met: list[bool],
+    on_strategy: bool,
+    verdict: str,
+    comment: str = "",
+) -> CreativeReview:
+    task = Task.objects.select_for_update().select_related("department", "project").get(pk=task.pk)
+    if task.department.code not in CreativeReview.REVIEWED_DEPARTMENTS:
+        raise Refused(_("Only creative and production deliverables are reviewed."))
+    brief = (
+        task.project.strategy_briefs.filter(status=StrategyBrief.Status.APPROVED)
+        .order_by("-version")
+        .first()
+    )
+    if brief is None:
+        raise Refused(_("A deliverable is reviewed against an approved strategy; there is none."))
+    points = brief.checklist_points()
+    if len(points_met) != len(points):
+        raise Refused(_("The strategy changed while you were reviewing; review again."))
+    if on_strategy and not all(points_met):
+        raise Refused(_("Work that misses a point of the strategy is not on strategy."))
+    last = task.reviews.order_by("-round_number").first()
+    return CreativeReview.objects.create(
+        task=task,
+        brief=brief,
+        round_number=(last.round_number + 1) if last else 1,
+        on_strategy=on_strategy,
+        checklist=[{"point": p, "met": met} for p, met in zip(points, points_met, strict=True)],
+        verdict=verdict,
+        comment=comment.strip(),
+        reviewer=reviewer,
+    )
+
+
+@transaction.atomic
+def revision_request_log(
+    *, project: Project, logged_by: User, requested_on, reason: str
+) -> RevisionRequest:
+    request = RevisionRequest(
+        project=project, logged_by=logged_by, requested_on=requested_on, reason=reason.strip()
+    )
+    request.full_clean()
+    request.save()
+    return request

@@ -15,14 +15,16 @@ from teams.models import Department
 from . import services
 from .forms import (
     BriefReviewForm,
+    CreativeReviewForm,
     ProjectFilterForm,
     ProjectForm,
+    RevisionRequestForm,
     StageForm,
     StrategyBriefForm,
     TaskForm,
     TaskStatusForm,
 )
-from .models import Project, StageChange, StrategyBrief, Task
+from .models import CreativeReview, Project, StageChange, StrategyBrief, Task
 from .selectors import traffic_board
 
 PROJECTS_PER_PAGE = 25
@@ -84,7 +86,7 @@ def project_update(request, pk):
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 
-def project_detail(request, pk, *, stage_form=None):
+def project_detail(request, pk, *, stage_form=None, revision_form=None):
     project = _visible_project(request, pk)
     can_edit = Project.objects.editable_by(request.user).filter(pk=pk).exists()
     briefs = list(project.strategy_briefs.select_related("author", "submitted_by", "reviewed_by"))
@@ -106,6 +108,18 @@ def project_detail(request, pk, *, stage_form=None):
             "can_sign_off": permissions.can_sign_off(request.user),
             "stage_form": stage_form or (StageForm(project=project) if can_edit else None),
             "review_form": BriefReviewForm(),
+            "creative_reviews": CreativeReview.objects.filter(task__project=project).select_related(
+                "task", "reviewer"
+            ),
+            "revision_requests": project.revision_requests.select_related("logged_by"),
+            "revision_form": revision_form
+            or (
+                RevisionRequestForm(initial={"requested_on": timezone.localdate()})
+                if can_edit
+                else None
+            ),
+            "proposals": project.proposals.all(),
+            "reviewed_departments": CreativeReview.REVIEWED_DEPARTMENTS,
             "today": timezone.localdate(),
         },
     )
@@ -201,7 +215,14 @@ def task_set_status(request, pk):
     return render(
         request,
         template,
-        {"tasks": [Task.objects.for_cards().get(pk=task.pk)], "can_change": True},
+        {
+            "tasks": [Task.objects.for_cards().get(pk=task.pk)],
+            "can_change": True,
+            "can_edit": Project.objects.editable_by(request.user)
+            .filter(pk=task.project_id)
+            .exists(),
+            "reviewed_departments": CreativeReview.REVIEWED_DEPARTMENTS,
+        },
     )
 
 
@@ -346,3 +367,58 @@ def brief_review(request, pk, brief_pk):
     except services.Refused as refusal:
         messages.error(request, str(refusal))
     return redirect(brief.project)
+
+
+def task_review(request, pk):
+    task = get_object_or_404(
+        Task.objects.filter(project__in=Project.objects.editable_by(request.user)).select_related(
+            "project", "department"
+        ),
+        pk=pk,
+    )
+    brief = (
+        task.project.strategy_briefs.filter(status=StrategyBrief.Status.APPROVED)
+        .order_by("-version")
+        .first()
+    )
+    if brief is None or task.department.code not in CreativeReview.REVIEWED_DEPARTMENTS:
+        messages.error(
+            request,
+            _("Creative and production deliverables are reviewed against an approved strategy."),
+        )
+        return redirect(task.project)
+    form = CreativeReviewForm(request.POST or None, points=brief.checklist_points())
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.creative_review_create(
+                task=task,
+                reviewer=request.user,
+                points_met=form.points_met(),
+                on_strategy=form.cleaned_data["on_strategy"],
+                verdict=form.cleaned_data["verdict"],
+                comment=form.cleaned_data["comment"],
+            )
+        except services.Refused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request, _("Review round %(number)s recorded.") % {"number": review.round_number}
+            )
+            return redirect(task.project)
+    return render(
+        request,
+        "projects/creativereview_form.html",
+        {"form": form, "task": task, "project": task.project, "brief": brief},
+    )
+
+
+def revision_request_log(request, pk):
+    project = _editable_project(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = RevisionRequestForm(request.POST)
+    if not form.is_valid():
+        return project_detail(request, pk, revision_form=form)
+    services.revision_request_log(project=project, logged_by=request.user, **form.cleaned_data)
+    messages.success(request, _("Revision request logged."))
+    return redirect(project)

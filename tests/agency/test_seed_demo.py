@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import ActionItem, AttendeeResponse, Client, ContactReport, Proposal
-from projects.models import Project, StrategyBrief, Task
+from projects.models import CreativeReview, Project, RevisionRequest, StrategyBrief, Task
 from teams.demo import DEMO_PASSWORD
 from teams.models import Department, User
 
@@ -55,3 +55,5 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     assert flagged.filter(is_at_risk=True).exists()
     statuses = set(StrategyBrief.objects.values_list("status", flat=True))
     assert {"approved", "returned", "submitted"} <= statuses
+    assert set(CreativeReview.objects.values_list("verdict", flat=True)) == {"approve", "rework"}
+    assert RevisionRequest.objects.count() == 3

@@ -23,7 +23,9 @@ def every_projects_url(project):
         "brief_update": {"pk": project.pk, "brief_pk": brief.pk},
         "brief_submit": {"pk": project.pk, "brief_pk": brief.pk},
         "brief_review": {"pk": project.pk, "brief_pk": brief.pk},
+        "revision_request_log": {"pk": project.pk},
         "task_update": {"pk": task.pk},
+        "task_review": {"pk": task.pk},
         "task_set_status": {"pk": task.pk},
     }
     return {name: reverse(f"projects:{name}", kwargs=kwargs) for name, kwargs in by_name.items()}
@@ -59,6 +61,7 @@ def test_every_projects_url_is_404_outside_ones_scope(client, role):
     assert (project.name, project.stage) == ("Spring launch", "brief")
     assert not Task.objects.filter(status="done").exists()
     assert StrategyBrief.objects.get().status == "draft"
+    assert not project.revision_requests.exists()
     assert Project.objects.visible_to(outsider).filter(pk=project.pk).count() == 0
 
 
