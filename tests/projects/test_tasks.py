@@ -114,11 +114,23 @@ def test_a_designer_finishes_a_task_from_my_tasks_and_the_next_is_handed_on(clie
     creative = DepartmentFactory(name="Creative", code="creative")
     designer = UserFactory(role="staff", department=creative, full_name="Zhao Min")
     key_visual = TaskFactory(assignee=designer, department=creative, title="Key visual")
-    media = TaskFactory(project=key_visual.project, waits_on=key_visual, title="Media plan")
+    planner = UserFactory(role="staff", full_name="Sun Hao")
+    media = TaskFactory(
+        project=key_visual.project, waits_on=key_visual, title="Media plan", assignee=planner
+    )
     client.force_login(designer)
 
     page = client.get(reverse("projects:my_tasks"))
     assert "Key visual" in page.text
+    client.post(
+        reverse("projects:task_set_status", args=[key_visual.pk]),
+        {
+            "status": "in_progress",
+            "handoff_note": "Files are in the shared folder.",
+            "view": "mine",
+        },
+        headers={"hx-request": "true"},
+    )
     row = client.post(
         reverse("projects:task_set_status", args=[key_visual.pk]),
         {"status": "done", "view": "mine"},
@@ -134,6 +146,10 @@ def test_a_designer_finishes_a_task_from_my_tasks_and_the_next_is_handed_on(clie
     assert "Handed on" in project_page
     assert media.title in project_page
     assert '<option value="done" selected>' in project_page
+    client.force_login(planner)
+    handed = client.get(reverse("projects:my_tasks")).text
+    assert "“Key visual” is done: over to you." in handed
+    assert "Files are in the shared folder." in handed
 
 
 def test_department_staff_see_only_projects_with_work_handed_to_them(client):
