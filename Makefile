@@ -22,6 +22,6 @@ format:
 
 # After changing user-facing strings: update the Chinese catalogue, then translate what is new.
 messages:
-	.venv/bin/python manage.py makemessages -l zh_Hans --no-location \
+	.venv/bin/python manage.py makemessages -l zh_Hans --no-location --no-obsolete \
 		--ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --ignore "staticfiles/*" \
 		--ignore "artifacts/*"

@@ -27,6 +27,7 @@ urlpatterns = [
     path("tasks/<int:pk>/edit/", views.task_update, name="task_update"),
     path("tasks/<int:pk>/review/", views.task_review, name="task_review"),
     path("tasks/<int:pk>/status/", views.task_set_status, name="task_set_status"),
+    path("tasks/<int:pk>/handoff/", views.task_handoff_note, name="task_handoff_note"),
     path("my-tasks/", views.my_tasks, name="my_tasks"),
     path("traffic/", views.board, name="board"),
 ]

@@ -226,6 +226,12 @@ def task_set_status(request, pk):
     )
 
 
+def task_handoff_note(request, pk):
+    """The hand-off note form of a row of My tasks, fetched when someone opens it."""
+    task = get_object_or_404(_tasks_changeable_by(request.user), pk=pk)
+    return render(request, "projects/partials/task_handoff_form.html", {"task": task})
+
+
 def my_tasks(request):
     tasks = (
         Task.objects.filter(assignee=request.user)
@@ -414,6 +420,14 @@ def task_review(request, pk):
 
 def revision_request_log(request, pk):
     project = _editable_project(request, pk)
+    if request.method == "GET" and request.htmx:
+        # Fetched when someone wants to log a request, to keep the project page light.
+        form = RevisionRequestForm(initial={"requested_on": timezone.localdate()})
+        return render(
+            request,
+            "projects/partials/revision_request_form.html",
+            {"project": project, "revision_form": form},
+        )
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = RevisionRequestForm(request.POST)

@@ -108,6 +108,8 @@ def test_without_an_approved_strategy_there_is_no_review(client):
 def test_client_revision_requests_are_logged_with_their_reason(client, project):
     client.force_login(project.owner)
     url = reverse("projects:revision_request_log", args=[project.pk])
+    form = client.get(url, headers={"hx-request": "true"})
+    assert 'name="reason"' in form.text
 
     empty = client.post(url, {"requested_on": timezone.localdate(), "reason": ""})
     assert "reason" in empty.context["revision_form"].errors

@@ -25,6 +25,7 @@ def every_projects_url(project):
         "brief_review": {"pk": project.pk, "brief_pk": brief.pk},
         "revision_request_log": {"pk": project.pk},
         "task_update": {"pk": task.pk},
+        "task_handoff_note": {"pk": task.pk},
         "task_review": {"pk": task.pk},
         "task_set_status": {"pk": task.pk},
     }

@@ -122,6 +122,8 @@ def test_a_designer_finishes_a_task_from_my_tasks_and_the_next_is_handed_on(clie
 
     page = client.get(reverse("projects:my_tasks"))
     assert "Key visual" in page.text
+    note_form = client.get(reverse("projects:task_handoff_note", args=[key_visual.pk]))
+    assert 'name="handoff_note"' in note_form.text
     client.post(
         reverse("projects:task_set_status", args=[key_visual.pk]),
         {
