@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "pgtrigger",
+    "pghistory",
     "agency",
     "teams",
     "notifications",
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Tags the audit history of money objects with the signed-in user and the URL.
+    "pghistory.middleware.HistoryMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of every sign-in.
     "axes.middleware.AxesMiddleware",
 ]

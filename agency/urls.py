@@ -17,5 +17,6 @@ urlpatterns = [
     path("auth/", include("teams.urls")),
     path("", include("accounts.urls")),
     path("", include("projects.urls")),
+    path("", include("budgets.urls")),
     path("admin/", admin.site.urls),
 ]

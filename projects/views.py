@@ -106,6 +106,7 @@ def project_detail(request, pk, *, stage_form=None, revision_form=None):
             "team": project.team.all(),
             "can_edit": can_edit,
             "can_sign_off": permissions.can_sign_off(request.user),
+            "can_see_budget": permissions.can_see_budgets(request.user),
             "stage_form": stage_form or (StageForm(project=project) if can_edit else None),
             "review_form": BriefReviewForm(),
             "creative_reviews": CreativeReview.objects.filter(task__project=project).select_related(

@@ -98,3 +98,8 @@ def can_use_projects(user) -> bool:
 def can_sign_off(user) -> bool:
     """Approving strategy briefs (and, later, budgets)."""
     return is_account_director(user)
+
+
+def can_see_budgets(user) -> bool:
+    """Money is for account service and finance; department staff see the work, not the budget."""
+    return sees_every_project(user) or works_on_account_teams(user)

@@ -1,0 +1,201 @@
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Category(models.TextChoices):
+    RESEARCH = "research", _("Research")
+    STRATEGY = "strategy", _("Strategy")
+    CREATIVE = "creative", _("Creative")
+    PRODUCTION = "production", _("Production")
+    MEDIA = "media", _("Media")
+    THIRD_PARTY = "third_party", _("Third party")
+    STAFF_TIME = "staff_time", _("Staff time")
+
+
+@pghistory.track()
+class Estimate(models.Model):
+    """A version of a project's budget. Approved by a director, it is locked and becomes the
+    working budget, which approved change orders then raise or lower."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Waiting for sign-off")
+        APPROVED = "approved", _("Approved")
+
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="estimates",
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    fee = models.DecimalField(_("fee agreed with the client"), default=Decimal("0"), **MONEY)
+    target_margin_percent = models.DecimalField(
+        _("target margin (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("30"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    warn_at_percent = models.PositiveSmallIntegerField(
+        _("warning threshold per line (%)"),
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    director_approval_past_budget = models.BooleanField(
+        _("costs past 100% need a director's approval"), default=False
+    )
+    revision = models.PositiveIntegerField(
+        _("revision"), default=1, help_text=_("Counts saves, so that a stale edit is refused.")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["project", "-version"]
+        verbose_name = _("estimate")
+        verbose_name_plural = _("estimates")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "version"], name="estimate_version_once"),
+            models.CheckConstraint(condition=Q(fee__gte=0), name="estimate_fee_not_negative"),
+            models.CheckConstraint(
+                condition=Q(target_margin_percent__gte=0) & Q(target_margin_percent__lte=100),
+                name="estimate_margin_is_a_percentage",
+            ),
+            models.CheckConstraint(
+                condition=Q(warn_at_percent__gte=1) & Q(warn_at_percent__lte=100),
+                name="estimate_warning_is_a_percentage",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | ~Q(approved_by=F("submitted_by")),
+                name="estimate_not_approved_by_its_submitter",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · v{self.version}"
+
+    @property
+    def is_locked(self):
+        return self.status != self.Status.DRAFT
+
+
+@pghistory.track()
+class EstimateLine(models.Model):
+    estimate = models.ForeignKey(
+        Estimate, verbose_name=_("estimate"), on_delete=models.CASCADE, related_name="lines"
+    )
+    category = models.CharField(_("line"), max_length=20, choices=Category.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        ordering = ["estimate", "category"]
+        verbose_name = _("estimate line")
+        verbose_name_plural = _("estimate lines")
+        constraints = [
+            models.UniqueConstraint(fields=["estimate", "category"], name="estimate_line_once"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="estimate_line_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()}: {self.amount}"
+
+
+@pghistory.track()
+class ChangeOrder(models.Model):
+    """Amounts added to or taken from budget lines, with the client's approval."""
+
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="change_orders",
+    )
+    reason = models.TextField(_("reason"))
+    client_approved_on = models.DateField(_("client approved on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "created_at"]
+        verbose_name = _("change order")
+        verbose_name_plural = _("change orders")
+
+    def __str__(self):
+        return f"{self.project} · {self.reason[:40]}"
+
+    @property
+    def is_approved(self):
+        return self.client_approved_on is not None
+
+
+@pghistory.track()
+class ChangeOrderLine(models.Model):
+    change_order = models.ForeignKey(
+        ChangeOrder,
+        verbose_name=_("change order"),
+        on_delete=models.CASCADE,
+        related_name="lines",
+    )
+    category = models.CharField(_("line"), max_length=20, choices=Category.choices)
+    delta = models.DecimalField(
+        _("change"), help_text=_("Added to the line, or taken from it when negative."), **MONEY
+    )
+
+    class Meta:
+        verbose_name = _("change order line")
+        verbose_name_plural = _("change order lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change_order", "category"], name="change_order_line_once"
+            ),
+            models.CheckConstraint(condition=~Q(delta=0), name="change_order_line_changes"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()}: {self.delta:+}"

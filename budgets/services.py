@@ -1,0 +1,190 @@
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects.models import Project
+from teams import permissions
+from teams.models import User
+
+from .models import Category, ChangeOrder, ChangeOrderLine, Estimate, EstimateLine
+
+
+class Refused(Exception):
+    """A change the budget rules do not allow, with the reason to show."""
+
+
+class StaleEdit(Refused):
+    """Someone else saved the estimate since it was opened for editing."""
+
+    def __init__(self, changed_by: User):
+        super().__init__(
+            _(
+                "%(name)s changed this estimate while you were editing it. Check their changes, "
+                "then save yours again."
+            )
+            % {"name": changed_by.full_name}
+        )
+        self.changed_by = changed_by
+
+
+def working_budget(project: Project) -> dict[str, Decimal]:
+    """Per line: the latest approved estimate plus the change orders the client approved."""
+    approved = (
+        project.estimates.filter(status=Estimate.Status.APPROVED).order_by("-version").first()
+    )
+    budget = {category: Decimal("0") for category in Category.values}
+    if approved is None:
+        return budget
+    for line in approved.lines.all():
+        budget[line.category] += line.amount
+    changes = (
+        ChangeOrderLine.objects.filter(
+            change_order__project=project, change_order__client_approved_on__isnull=False
+        )
+        .values("category")
+        .annotate(total=Sum("delta"))
+    )
+    for change in changes:
+        budget[change["category"]] += change["total"]
+    return budget
+
+
+def _set_lines(estimate: Estimate, amounts: dict[str, Decimal]) -> None:
+    for category, amount in amounts.items():
+        if category not in Category.values:
+            raise Refused(_("There is no budget line called %(name)s.") % {"name": category})
+        EstimateLine.objects.update_or_create(
+            estimate=estimate, category=category, defaults={"amount": amount}
+        )
+
+
+@transaction.atomic
+def estimate_start(*, project: Project, author: User) -> Estimate:
+    """A new version as a copy of the last one; one open version at a time."""
+    Project.objects.select_for_update().get(pk=project.pk)
+    last = project.estimates.order_by("-version").first()
+    if last is not None and last.status != Estimate.Status.APPROVED:
+        raise Refused(_("Version %(version)s is still open.") % {"version": last.version})
+    estimate = Estimate.objects.create(
+        project=project,
+        version=(last.version + 1) if last else 1,
+        author=author,
+        updated_by=author,
+        **(
+            {
+                "fee": last.fee,
+                "target_margin_percent": last.target_margin_percent,
+                "warn_at_percent": last.warn_at_percent,
+                "director_approval_past_budget": last.director_approval_past_budget,
+            }
+            if last
+            else {}
+        ),
+    )
+    if last is not None:
+        _set_lines(estimate, {line.category: line.amount for line in last.lines.all()})
+    return estimate
+
+
+ESTIMATE_FIELDS = {
+    "fee",
+    "target_margin_percent",
+    "warn_at_percent",
+    "director_approval_past_budget",
+}
+
+
+@transaction.atomic
+def estimate_update(
+    *, estimate: Estimate, editor: User, revision: int, lines: dict[str, Decimal], **fields
+) -> Estimate:
+    """Saves a draft. `revision` is the one the editor started from: if someone saved in
+    between, the save is refused and names them."""
+    estimate = Estimate.objects.select_for_update().select_related("updated_by").get(pk=estimate.pk)
+    if estimate.revision != revision:
+        raise StaleEdit(estimate.updated_by)
+    if estimate.is_locked:
+        raise Refused(_("This version is locked; start a new version to change it."))
+    for name, value in fields.items():
+        if name in ESTIMATE_FIELDS:
+            setattr(estimate, name, value)
+    estimate.revision += 1
+    estimate.updated_by = editor
+    estimate.full_clean()
+    estimate.save()
+    _set_lines(estimate, lines)
+    return estimate
+
+
+@transaction.atomic
+def estimate_submit(*, estimate: Estimate, submitted_by: User) -> Estimate:
+    estimate = Estimate.objects.select_for_update().get(pk=estimate.pk)
+    if estimate.status != Estimate.Status.DRAFT:
+        raise Refused(_("Only a draft can be submitted."))
+    if not estimate.lines.filter(amount__gt=0).exists():
+        raise Refused(_("Give at least one line an amount before submitting."))
+    estimate.status = Estimate.Status.SUBMITTED
+    estimate.submitted_by = submitted_by
+    estimate.updated_by = submitted_by
+    estimate.revision += 1
+    estimate.save()
+    return estimate
+
+
+@transaction.atomic
+def estimate_approve(*, estimate: Estimate, approved_by: User) -> Estimate:
+    estimate = Estimate.objects.select_for_update().get(pk=estimate.pk)
+    if not permissions.can_sign_off(approved_by):
+        raise Refused(_("Only an account director signs off a budget."))
+    if estimate.status != Estimate.Status.SUBMITTED:
+        raise Refused(_("Only a submitted version can be approved."))
+    if approved_by.pk in (estimate.submitted_by_id, estimate.author_id):
+        raise Refused(_("Nobody signs off their own budget."))
+    estimate.status = Estimate.Status.APPROVED
+    estimate.approved_by = approved_by
+    estimate.approved_at = timezone.now()
+    estimate.updated_by = approved_by
+    estimate.revision += 1
+    estimate.save()
+    return estimate
+
+
+@transaction.atomic
+def change_order_create(
+    *,
+    project: Project,
+    created_by: User,
+    reason: str,
+    deltas: dict[str, Decimal],
+    client_approved_on=None,
+) -> ChangeOrder:
+    """A change order; with the client's approval date it counts in the working budget, and
+    no line may then fall below zero."""
+    Project.objects.select_for_update().get(pk=project.pk)
+    if not reason.strip():
+        raise Refused(_("Say why the budget changes."))
+    deltas = {category: delta for category, delta in deltas.items() if delta}
+    if not deltas:
+        raise Refused(_("A change order changes at least one line."))
+    if client_approved_on is not None:
+        budget = working_budget(project)
+        for category, delta in deltas.items():
+            if budget[category] + delta < 0:
+                raise Refused(
+                    _("That would take the %(line)s line below zero.")
+                    % {"line": Category(category).label.lower()}
+                )
+    order = ChangeOrder.objects.create(
+        project=project,
+        created_by=created_by,
+        reason=reason.strip(),
+        client_approved_on=client_approved_on,
+    )
+    ChangeOrderLine.objects.bulk_create(
+        ChangeOrderLine(change_order=order, category=category, delta=delta)
+        for category, delta in deltas.items()
+    )
+    return order

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import views
+
+app_name = "budgets"
+
+urlpatterns = [
+    path("projects/<int:pk>/budget/", views.project_budget, name="project_budget"),
+    path("projects/<int:pk>/budget/new/", views.estimate_start, name="estimate_start"),
+    path(
+        "projects/<int:pk>/budget/<int:estimate_pk>/",
+        views.estimate_update,
+        name="estimate_update",
+    ),
+    path(
+        "projects/<int:pk>/budget/<int:estimate_pk>/submit/",
+        views.estimate_submit,
+        name="estimate_submit",
+    ),
+    path(
+        "projects/<int:pk>/budget/<int:estimate_pk>/approve/",
+        views.estimate_approve,
+        name="estimate_approve",
+    ),
+    path(
+        "projects/<int:pk>/change-orders/new/",
+        views.change_order_create,
+        name="change_order_create",
+    ),
+]

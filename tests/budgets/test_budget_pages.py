@@ -1,0 +1,137 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from budgets import services
+from budgets.models import ChangeOrder, Estimate
+from tests.factories import ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+LINES = ["research", "strategy", "creative", "production", "media", "third_party", "staff_time"]
+
+
+def estimate_data(estimate, **amounts):
+    data = {
+        "revision": estimate.revision,
+        "fee": "420000",
+        "target_margin_percent": "30",
+        "warn_at_percent": "80",
+    }
+    data.update({f"line_{line}": amounts.get(line, "0") for line in LINES})
+    return data
+
+
+def test_an_ae_writes_an_estimate_and_a_director_approves_it(client):
+    project = ProjectFactory()
+    director = UserFactory(role="account_director")
+    client.force_login(project.owner)
+    client.post(reverse("budgets:estimate_start", args=[project.pk]))
+    estimate = Estimate.objects.get()
+
+    client.post(
+        reverse("budgets:estimate_update", args=[project.pk, estimate.pk]),
+        estimate_data(estimate, creative="100000", media="250000"),
+    )
+    client.post(reverse("budgets:estimate_submit", args=[project.pk, estimate.pk]))
+    client.force_login(director)
+    page = client.post(
+        reverse("budgets:estimate_approve", args=[project.pk, estimate.pk]), follow=True
+    )
+
+    estimate.refresh_from_db()
+    assert estimate.status == "approved"
+    assert page.context["total"] == D("350000")
+    assert "350,000.00" in page.text
+
+
+def test_a_stale_edit_is_refused_naming_who_saved_first_and_keeps_what_was_typed(client):
+    project = ProjectFactory()
+    estimate = services.estimate_start(project=project, author=project.owner)
+    opened = estimate_data(estimate, media="9999")
+    colleague = UserFactory(role="ae", full_name="Li Na")
+    services.estimate_update(
+        estimate=estimate, editor=colleague, revision=estimate.revision, lines={"media": D("5000")}
+    )
+    client.force_login(project.owner)
+
+    response = client.post(
+        reverse("budgets:estimate_update", args=[project.pk, estimate.pk]), opened
+    )
+
+    assert response.status_code == 200
+    assert "Li Na changed this estimate while you were editing it." in response.text
+    assert 'value="9999"' in response.text
+    assert estimate.lines.get(category="media").amount == D("5000")
+
+
+def test_a_negative_amount_is_refused_next_to_its_line(client):
+    project = ProjectFactory()
+    estimate = services.estimate_start(project=project, author=project.owner)
+    client.force_login(project.owner)
+
+    response = client.post(
+        reverse("budgets:estimate_update", args=[project.pk, estimate.pk]),
+        estimate_data(estimate, media="-5"),
+    )
+
+    assert "line_media" in response.context["form"].errors
+    assert not estimate.lines.exists()
+
+
+def test_a_change_order_is_recorded_with_its_lines(client):
+    project = ProjectFactory()
+    client.force_login(project.owner)
+
+    empty = client.post(
+        reverse("budgets:change_order_create", args=[project.pk]), {"reason": "More films"}
+    )
+    assert "A change order changes at least one line." in empty.text
+    client.post(
+        reverse("budgets:change_order_create", args=[project.pk]),
+        {"reason": "More films", "line_production": "80000"},
+    )
+
+    order = ChangeOrder.objects.get()
+    assert [(line.category, line.delta) for line in order.lines.all()] == [
+        ("production", D("80000"))
+    ]
+    assert not order.is_approved
+
+
+BUDGET_URLS = {
+    "project_budget",
+    "estimate_start",
+    "estimate_update",
+    "estimate_submit",
+    "estimate_approve",
+    "change_order_create",
+}
+
+
+@pytest.mark.parametrize("role", ["ae", "staff"])
+def test_budgets_outside_ones_scope_are_404(client, role):
+    project = ProjectFactory()
+    estimate = services.estimate_start(project=project, author=project.owner)
+    names = {p.name for p in get_resolver().namespace_dict["budgets"][1].url_patterns}
+    assert names == BUDGET_URLS
+    client.force_login(UserFactory(role=role))
+    for name in BUDGET_URLS:
+        kwargs = {"pk": project.pk}
+        if name.startswith("estimate_") and name != "estimate_start":
+            kwargs["estimate_pk"] = estimate.pk
+        url = reverse(f"budgets:{name}", kwargs=kwargs)
+        assert client.get(url).status_code == 404, name
+        assert client.post(url, {"reason": "x", "line_media": "1"}).status_code == 404, name
+    assert Estimate.objects.count() == 1
+    assert not ChangeOrder.objects.exists()
+
+
+def test_finance_reads_budgets_but_does_not_write_them(client):
+    project = ProjectFactory()
+    client.force_login(UserFactory(role="finance"))
+
+    assert client.get(reverse("budgets:project_budget", args=[project.pk])).status_code == 200
+    assert client.post(reverse("budgets:estimate_start", args=[project.pk])).status_code == 404
