@@ -3,9 +3,12 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Estimate
+from teams.models import User
+
+from .models import Category, CostEntry, Estimate
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -92,3 +95,77 @@ class ChangeOrderForm(forms.Form):
         if not any(data.get(_line_field(value)) for value in Category.values):
             raise forms.ValidationError(_("A change order changes at least one line."))
         return data
+
+
+class CostEntryForm(forms.ModelForm):
+    class Meta:
+        model = CostEntry
+        fields = [
+            "kind",
+            "category",
+            "incurred_on",
+            "vendor",
+            "reference",
+            "amount",
+            "person",
+            "hours",
+            "channel",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "incurred_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {"amount": _("For a vendor cost; staff time is priced from the hours.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = User.objects.active()
+        self.fields["amount"].required = False
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "kind",
+            Row(
+                Column("category", css_class="col-md-6"),
+                Column("incurred_on", css_class="col-md-6"),
+            ),
+            Fieldset(
+                _("Vendor cost"),
+                Row(
+                    Column("vendor", css_class="col-md-5"),
+                    Column("reference", css_class="col-md-3"),
+                    Column("amount", css_class="col-md-4"),
+                ),
+            ),
+            Fieldset(
+                _("Staff time"),
+                Row(Column("person", css_class="col-md-8"), Column("hours", css_class="col-md-4")),
+            ),
+            "channel",
+        )
+        self.helper.add_input(Submit("save", _("Record the cost")))
+
+    def clean_incurred_on(self):
+        day = self.cleaned_data["incurred_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Record a cost once it is incurred."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == CostEntry.Kind.VENDOR:
+            if not data.get("vendor", "").strip():
+                self.add_error("vendor", _("Name the vendor."))
+            if data.get("amount") is None:
+                self.add_error("amount", _("Enter the amount."))
+            elif data["amount"] < 0:
+                self.add_error("amount", _("A cost cannot be negative."))
+        if data.get("kind") == CostEntry.Kind.STAFF_TIME:
+            if not data.get("person"):
+                self.add_error("person", _("Who spent the time?"))
+            if not data.get("hours") or data["hours"] <= 0:
+                self.add_error("hours", _("Enter the hours, more than zero."))
+        return data
+
+    def _post_clean(self):
+        # The service prices staff time and checks the rest; the model is not built here.
+        pass

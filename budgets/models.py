@@ -199,3 +199,102 @@ class ChangeOrderLine(models.Model):
 
     def __str__(self):
         return f"{self.get_category_display()}: {self.delta:+}"
+
+
+class Channel(models.TextChoices):
+    TV = "tv", _("TV")
+    DIGITAL = "digital", _("Digital")
+    SOCIAL = "social", _("Social")
+    OOH = "ooh", _("Out of home")
+    PRINT = "print", _("Print")
+    EVENTS = "events", _("Events")
+    OTHER = "other", _("Other")
+
+
+class CostEntryQuerySet(models.QuerySet):
+    def counted(self):
+        return self.filter(status=CostEntry.Status.COUNTED)
+
+    def pending(self):
+        return self.filter(status=CostEntry.Status.PENDING)
+
+
+@pghistory.track()
+class CostEntry(models.Model):
+    """Actual cost against a project's budget line: a vendor's bill, or staff time priced at
+    the person's cost rate on the day it is entered."""
+
+    class Kind(models.TextChoices):
+        VENDOR = "vendor", _("Vendor cost")
+        STAFF_TIME = "staff_time", _("Staff time")
+
+    class Status(models.TextChoices):
+        COUNTED = "counted", _("Counted")
+        PENDING = "pending", _("Waiting for a director")
+        REJECTED = "rejected", _("Rejected")
+
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="cost_entries",
+    )
+    category = models.CharField(_("budget line"), max_length=20, choices=Category.choices)
+    incurred_on = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    vendor = models.CharField(_("vendor"), max_length=200, blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2, null=True, blank=True)
+    cost_rate = models.DecimalField(
+        _("cost rate per hour"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.COUNTED
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("entered"), auto_now_add=True)
+
+    objects = CostEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-incurred_on", "-pk"]
+        verbose_name = _("cost entry")
+        verbose_name_plural = _("cost entries")
+        indexes = [models.Index(fields=["project", "category", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="cost_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(kind="staff_time")
+                | (Q(person__isnull=False) & Q(hours__gt=0) & Q(cost_rate__gte=0)),
+                name="staff_time_has_person_hours_and_rate",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="vendor") | ~Q(vendor=""), name="vendor_cost_names_the_vendor"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.get_category_display()} · {self.amount}"

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -9,7 +10,7 @@ from projects.models import Project
 from teams import permissions
 from teams.models import User
 
-from .models import Category, ChangeOrder, ChangeOrderLine, Estimate, EstimateLine
+from .models import Category, ChangeOrder, ChangeOrderLine, CostEntry, Estimate, EstimateLine
 
 
 class Refused(Exception):
@@ -188,3 +189,187 @@ def change_order_create(
         for category, delta in deltas.items()
     )
     return order
+
+
+# Costs and burn
+
+
+@dataclass(frozen=True)
+class LineBurn:
+    category: str
+    label: str
+    budget: Decimal
+    actual: Decimal
+    pending: Decimal
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.budget:
+            return None
+        return (self.actual / self.budget * 100).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class ProjectBurn:
+    lines: list[LineBurn]
+    budget: Decimal
+    actual: Decimal
+    pending: Decimal
+    fee: Decimal
+    elapsed: Decimal  # share of the schedule behind us, 0 to 1
+    warn_at_percent: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        return (self.actual / self.budget * 100).quantize(Decimal("0.1")) if self.budget else None
+
+    @property
+    def forecast(self) -> Decimal:
+        """Cost at completion if spending goes on at the pace so far: cost so far divided by
+        the share of the schedule elapsed (never below the cost so far)."""
+        if self.elapsed <= 0:
+            return self.actual
+        return max(self.actual, (self.actual / self.elapsed).quantize(Decimal("0.01")))
+
+    @property
+    def margin(self) -> Decimal:
+        return self.fee - self.actual
+
+    @property
+    def forecast_margin(self) -> Decimal:
+        return self.fee - self.forecast
+
+
+def _elapsed_share(project: Project, today) -> Decimal:
+    length = (project.deadline - project.start_date).days
+    if length <= 0:
+        return Decimal("1") if today >= project.deadline else Decimal("0")
+    done = min(max((today - project.start_date).days, 0), length)
+    return Decimal(done) / Decimal(length)
+
+
+def _approved_estimate(project: Project):
+    return project.estimates.filter(status=Estimate.Status.APPROVED).order_by("-version").first()
+
+
+def project_burn(project: Project, today=None) -> ProjectBurn:
+    today = today or timezone.localdate()
+    budget = working_budget(project)
+    sums = {
+        (row["category"], row["status"]): row["total"]
+        for row in CostEntry.objects.filter(project=project)
+        .exclude(status=CostEntry.Status.REJECTED)
+        .values("category", "status")
+        .annotate(total=Sum("amount"))
+    }
+    lines = [
+        LineBurn(
+            category=value,
+            label=label,
+            budget=budget[value],
+            actual=sums.get((value, CostEntry.Status.COUNTED), Decimal("0")),
+            pending=sums.get((value, CostEntry.Status.PENDING), Decimal("0")),
+        )
+        for value, label in Category.choices
+    ]
+    estimate = _approved_estimate(project)
+    return ProjectBurn(
+        lines=lines,
+        budget=sum((line.budget for line in lines), Decimal("0")),
+        actual=sum((line.actual for line in lines), Decimal("0")),
+        pending=sum((line.pending for line in lines), Decimal("0")),
+        fee=estimate.fee if estimate else Decimal("0"),
+        elapsed=_elapsed_share(project, today),
+        warn_at_percent=estimate.warn_at_percent if estimate else 80,
+    )
+
+
+def thresholds_crossed(*, budget: Decimal, before: Decimal, after: Decimal, warn_at: int):
+    """The burn thresholds (the warning percentage, then 100) that a cost moved past."""
+    if budget <= 0:
+        return [100] if after > before else []
+    return [
+        threshold
+        for threshold in (warn_at, 100)
+        if before * 100 < budget * threshold <= after * 100
+    ]
+
+
+@dataclass(frozen=True)
+class CostRecorded:
+    entry: CostEntry
+    crossed: list[int]
+
+
+@transaction.atomic
+def cost_entry_create(
+    *,
+    project: Project,
+    entered_by: User,
+    category: str,
+    incurred_on,
+    kind: str,
+    amount: Decimal | None = None,
+    vendor: str = "",
+    reference: str = "",
+    person: User | None = None,
+    hours: Decimal | None = None,
+    channel: str = "",
+) -> CostRecorded:
+    """Records a cost. Staff time is priced at the person's cost rate now. Where the estimate
+    asks for it, a cost that takes its line past 100% waits for a director and does not count
+    until approved."""
+    # One cost at a time per project, so that the threshold each one crosses is certain.
+    Project.objects.select_for_update().get(pk=project.pk)
+    entry = CostEntry(
+        project=project,
+        entered_by=entered_by,
+        category=category,
+        incurred_on=incurred_on,
+        kind=kind,
+        vendor=vendor.strip(),
+        reference=reference.strip(),
+        channel=channel,
+    )
+    if kind == CostEntry.Kind.STAFF_TIME:
+        if person is None or not hours:
+            raise Refused(_("Staff time needs the person and the hours."))
+        entry.person, entry.hours, entry.cost_rate = person, hours, person.cost_rate
+        entry.amount = (hours * person.cost_rate).quantize(Decimal("0.01"))
+    else:
+        entry.amount = amount
+    line_budget = working_budget(project)[category]
+    before = CostEntry.objects.counted().filter(project=project, category=category).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal("0")
+    estimate = _approved_estimate(project)
+    if (
+        estimate is not None
+        and estimate.director_approval_past_budget
+        and before + entry.amount > line_budget
+    ):
+        entry.status = CostEntry.Status.PENDING
+    entry.full_clean()
+    entry.save()
+    crossed = []
+    if entry.status == CostEntry.Status.COUNTED:
+        crossed = thresholds_crossed(
+            budget=line_budget,
+            before=before,
+            after=before + entry.amount,
+            warn_at=estimate.warn_at_percent if estimate else 80,
+        )
+    return CostRecorded(entry=entry, crossed=crossed)
+
+
+@transaction.atomic
+def cost_entry_decide(*, entry: CostEntry, decided_by: User, approve: bool) -> CostEntry:
+    if not permissions.can_sign_off(decided_by):
+        raise Refused(_("Only an account director approves costs past the budget."))
+    entry = CostEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.status != CostEntry.Status.PENDING:
+        raise Refused(_("This cost is not waiting for a decision."))
+    entry.status = CostEntry.Status.COUNTED if approve else CostEntry.Status.REJECTED
+    entry.decided_by = decided_by
+    entry.save()
+    return entry

@@ -22,6 +22,12 @@ urlpatterns = [
         views.estimate_approve,
         name="estimate_approve",
     ),
+    path("projects/<int:pk>/costs/new/", views.cost_entry_create, name="cost_entry_create"),
+    path(
+        "projects/<int:pk>/costs/<int:cost_pk>/decide/",
+        views.cost_entry_decide,
+        name="cost_entry_decide",
+    ),
     path(
         "projects/<int:pk>/change-orders/new/",
         views.change_order_create,

@@ -1,14 +1,15 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.models import Project
 from teams import permissions
 
 from . import services
-from .forms import ChangeOrderForm, EstimateForm
-from .models import Category, Estimate
+from .forms import ChangeOrderForm, CostEntryForm, EstimateForm
+from .models import CostEntry, Estimate
 
 
 def _project(request, pk, *, editable=False):
@@ -27,18 +28,21 @@ def project_budget(request, pk):
     approved_lines = (
         {line.category: line.amount for line in approved.lines.all()} if approved else {}
     )
-    working = services.working_budget(project)
+    burn = services.project_burn(project)
     change_orders = list(
         project.change_orders.prefetch_related("lines").select_related("created_by")
     )
     rows = [
         {
-            "label": label,
-            "estimate": approved_lines.get(value, 0),
-            "changes": working[value] - approved_lines.get(value, 0),
-            "working": working[value],
+            "label": line.label,
+            "estimate": approved_lines.get(line.category, 0),
+            "changes": line.budget - approved_lines.get(line.category, 0),
+            "working": line.budget,
+            "actual": line.actual,
+            "pending": line.pending,
+            "percent": line.percent,
         }
-        for value, label in Category.choices
+        for line in burn.lines
     ]
     return render(
         request,
@@ -49,7 +53,9 @@ def project_budget(request, pk):
             "estimates": estimates,
             "current": estimates[0] if estimates else None,
             "rows": rows,
-            "total": sum(working.values()),
+            "total": burn.budget,
+            "burn": burn,
+            "costs": project.cost_entries.select_related("person", "entered_by")[:50],
             "change_orders": change_orders,
             "can_edit": Project.objects.editable_by(request.user).filter(pk=pk).exists(),
             "can_sign_off": permissions.can_sign_off(request.user),
@@ -155,3 +161,45 @@ def change_order_create(request, pk):
             messages.success(request, _("Change order recorded."))
             return redirect("budgets:project_budget", pk=pk)
     return render(request, "budgets/changeorder_form.html", {"form": form, "project": project})
+
+
+def cost_entry_create(request, pk):
+    project = _project(request, pk, editable=True)
+    form = CostEntryForm(request.POST or None, initial={"incurred_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        recorded = services.cost_entry_create(project=project, entered_by=request.user, **data)
+        if recorded.entry.status == CostEntry.Status.PENDING:
+            messages.warning(
+                request,
+                _(
+                    "This cost takes its line past the budget: it waits for a director's "
+                    "approval and does not count until then."
+                ),
+            )
+        else:
+            messages.success(request, _("Cost recorded."))
+        for threshold in recorded.crossed:
+            messages.warning(
+                request,
+                _("%(line)s has now used %(threshold)s%% of its budget.")
+                % {"line": recorded.entry.get_category_display(), "threshold": threshold},
+            )
+        return redirect("budgets:project_budget", pk=pk)
+    return render(request, "budgets/costentry_form.html", {"form": form, "project": project})
+
+
+def cost_entry_decide(request, pk, cost_pk):
+    if not permissions.can_sign_off(request.user):
+        raise Http404
+    project = _project(request, pk)
+    entry = get_object_or_404(project.cost_entries, pk=cost_pk)
+    if refusal := _post_only(request):
+        return refusal
+    try:
+        services.cost_entry_decide(
+            entry=entry, decided_by=request.user, approve=request.POST.get("approve") == "1"
+        )
+    except services.Refused as error:
+        messages.error(request, str(error))
+    return redirect("budgets:project_budget", pk=pk)

@@ -108,6 +108,8 @@ BUDGET_URLS = {
     "estimate_submit",
     "estimate_approve",
     "change_order_create",
+    "cost_entry_create",
+    "cost_entry_decide",
 }
 
 
@@ -115,6 +117,15 @@ BUDGET_URLS = {
 def test_budgets_outside_ones_scope_are_404(client, role):
     project = ProjectFactory()
     estimate = services.estimate_start(project=project, author=project.owner)
+    cost = services.cost_entry_create(
+        project=project,
+        entered_by=project.owner,
+        category="media",
+        incurred_on="2026-11-20",
+        kind="vendor",
+        vendor="X",
+        amount=D("5"),
+    ).entry
     names = {p.name for p in get_resolver().namespace_dict["budgets"][1].url_patterns}
     assert names == BUDGET_URLS
     client.force_login(UserFactory(role=role))
@@ -122,11 +133,14 @@ def test_budgets_outside_ones_scope_are_404(client, role):
         kwargs = {"pk": project.pk}
         if name.startswith("estimate_") and name != "estimate_start":
             kwargs["estimate_pk"] = estimate.pk
+        if name == "cost_entry_decide":
+            kwargs["cost_pk"] = cost.pk
         url = reverse(f"budgets:{name}", kwargs=kwargs)
         assert client.get(url).status_code == 404, name
         assert client.post(url, {"reason": "x", "line_media": "1"}).status_code == 404, name
     assert Estimate.objects.count() == 1
     assert not ChangeOrder.objects.exists()
+    assert project.cost_entries.count() == 1
 
 
 def test_finance_reads_budgets_but_does_not_write_them(client):
@@ -135,3 +149,97 @@ def test_finance_reads_budgets_but_does_not_write_them(client):
 
     assert client.get(reverse("budgets:project_budget", args=[project.pk])).status_code == 200
     assert client.post(reverse("budgets:estimate_start", args=[project.pk])).status_code == 404
+
+
+def _approved(project, lines, approval_past_budget=False):
+    director = UserFactory(role="account_director")
+    estimate = services.estimate_start(project=project, author=project.owner)
+    services.estimate_update(
+        estimate=estimate,
+        editor=project.owner,
+        revision=estimate.revision,
+        lines=lines,
+        fee=D("30000"),
+        director_approval_past_budget=approval_past_budget,
+    )
+    services.estimate_submit(estimate=estimate, submitted_by=project.owner)
+    services.estimate_approve(estimate=estimate, approved_by=director)
+    return director
+
+
+def test_an_ae_records_a_cost_that_crosses_the_warning_and_sees_the_burn(client):
+    project = ProjectFactory()
+    _approved(project, {"production": D("10000")})
+    client.force_login(project.owner)
+
+    page = client.post(
+        reverse("budgets:cost_entry_create", args=[project.pk]),
+        {
+            "kind": "vendor",
+            "category": "production",
+            "incurred_on": "2026-11-20",
+            "vendor": "Shanghai Film Co.",
+            "reference": "INV-88",
+            "amount": "8500",
+        },
+        follow=True,
+    )
+
+    assert "Production has now used 80% of its budget." in page.text
+    rows = {row["label"]: row for row in page.context["rows"]}
+    assert rows["Production"]["actual"] == D("8500")
+    assert rows["Production"]["percent"] == D("85.0")
+    assert "Shanghai Film Co." in page.text
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"kind": "vendor", "vendor": "", "amount": "100"}, "vendor"),
+        ({"kind": "vendor", "vendor": "X", "amount": "-100"}, "amount"),
+        ({"kind": "vendor", "vendor": "X", "amount": "12,3x"}, "amount"),
+        ({"kind": "staff_time", "hours": "3"}, "person"),
+        ({"kind": "staff_time", "hours": "0"}, "hours"),
+        (
+            {"kind": "vendor", "vendor": "X", "amount": "1", "incurred_on": "2099-01-01"},
+            "incurred_on",
+        ),
+    ],
+)
+def test_bad_costs_are_refused_next_to_the_field_and_nothing_is_saved(client, data, field):
+    project = ProjectFactory()
+    client.force_login(project.owner)
+
+    response = client.post(
+        reverse("budgets:cost_entry_create", args=[project.pk]),
+        {"category": "production", "incurred_on": "2026-11-20", **data},
+    )
+
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not project.cost_entries.exists()
+
+
+def test_a_cost_past_the_budget_waits_for_the_director_who_approves_it(client):
+    project = ProjectFactory()
+    director = _approved(project, {"production": D("1000")}, approval_past_budget=True)
+    client.force_login(project.owner)
+
+    page = client.post(
+        reverse("budgets:cost_entry_create", args=[project.pk]),
+        {
+            "kind": "vendor",
+            "category": "production",
+            "incurred_on": "2026-11-20",
+            "vendor": "Print shop",
+            "amount": "1500",
+        },
+        follow=True,
+    )
+
+    assert "it waits for a director" in page.text
+    cost = project.cost_entries.get()
+    client.force_login(director)
+    client.post(reverse("budgets:cost_entry_decide", args=[project.pk, cost.pk]), {"approve": "1"})
+    cost.refresh_from_db()
+    assert cost.status == "counted"

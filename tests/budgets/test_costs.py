@@ -1,0 +1,159 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from budgets import services
+from budgets.models import CostEntry
+from tests.factories import ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+TODAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture
+def director():
+    return UserFactory(role="account_director")
+
+
+def budgeted(director, *, approval_past_budget=False, **project_fields):
+    project = ProjectFactory(**project_fields)
+    estimate = services.estimate_start(project=project, author=project.owner)
+    services.estimate_update(
+        estimate=estimate,
+        editor=project.owner,
+        revision=estimate.revision,
+        lines={"production": D("10000"), "staff_time": D("5000")},
+        fee=D("25000"),
+        director_approval_past_budget=approval_past_budget,
+    )
+    services.estimate_submit(estimate=estimate, submitted_by=project.owner)
+    services.estimate_approve(estimate=estimate, approved_by=director)
+    return project
+
+
+def vendor_cost(project, amount, category="production"):
+    return services.cost_entry_create(
+        project=project,
+        entered_by=project.owner,
+        category=category,
+        incurred_on=TODAY,
+        kind="vendor",
+        vendor="Shanghai Film Co.",
+        amount=D(amount),
+    )
+
+
+def test_staff_time_is_priced_at_the_persons_cost_rate_when_entered(director):
+    project = budgeted(director)
+    editor = UserFactory(role="staff", cost_rate=D("250.00"))
+
+    recorded = services.cost_entry_create(
+        project=project,
+        entered_by=project.owner,
+        category="staff_time",
+        incurred_on=TODAY,
+        kind="staff_time",
+        person=editor,
+        hours=D("7.5"),
+    )
+    editor.cost_rate = D("400")
+    editor.save()
+
+    recorded.entry.refresh_from_db()
+    assert recorded.entry.amount == D("1875.00")
+    assert recorded.entry.cost_rate == D("250.00")
+
+
+def test_a_cost_reports_the_thresholds_it_crosses_once(director):
+    project = budgeted(director)
+
+    assert vendor_cost(project, "7000").crossed == []
+    assert vendor_cost(project, "1500").crossed == [80]
+    assert vendor_cost(project, "500").crossed == []
+    assert vendor_cost(project, "1000").crossed == [100]
+    assert vendor_cost(project, "1").crossed == []
+
+
+def test_one_cost_can_cross_both_thresholds(director):
+    project = budgeted(director)
+
+    assert vendor_cost(project, "12000").crossed == [80, 100]
+
+
+def test_burn_forecast_and_margin(director):
+    project = budgeted(
+        director, start_date=TODAY - dt.timedelta(days=25), deadline=TODAY + dt.timedelta(days=75)
+    )
+    vendor_cost(project, "6000")
+    vendor_cost(project, "1500", category="staff_time")
+
+    burn = services.project_burn(project, today=TODAY)
+
+    production = next(line for line in burn.lines if line.category == "production")
+    assert production.percent == D("60.0")
+    assert (burn.budget, burn.actual) == (D("15000"), D("7500"))
+    assert burn.percent == D("50.0")
+    assert burn.elapsed == D("0.25")
+    assert burn.forecast == D("30000.00")
+    assert burn.margin == D("17500")
+    assert burn.forecast_margin == D("-5000.00")
+
+
+def test_past_100_percent_a_cost_waits_for_a_director_when_the_estimate_says_so(director):
+    project = budgeted(director, approval_past_budget=True)
+    vendor_cost(project, "9000")
+
+    over = vendor_cost(project, "2000")
+
+    assert over.entry.status == "pending"
+    assert over.crossed == []
+    burn = services.project_burn(project)
+    production = next(line for line in burn.lines if line.category == "production")
+    assert (production.actual, production.pending) == (D("9000"), D("2000"))
+    with pytest.raises(services.Refused):
+        services.cost_entry_decide(entry=over.entry, decided_by=project.owner, approve=True)
+    services.cost_entry_decide(entry=over.entry, decided_by=director, approve=True)
+    production = next(
+        line for line in services.project_burn(project).lines if line.category == "production"
+    )
+    assert (production.actual, production.pending) == (D("11000"), D("0"))
+
+
+def test_the_database_refuses_bad_costs(director):
+    project = budgeted(director)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CostEntry.objects.create(
+            project=project,
+            entered_by=project.owner,
+            category="media",
+            incurred_on=TODAY,
+            kind="vendor",
+            vendor="X",
+            amount=D("-1"),
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CostEntry.objects.create(
+            project=project,
+            entered_by=project.owner,
+            category="media",
+            incurred_on=TODAY,
+            kind="staff_time",
+            amount=D("10"),
+        )
+
+
+def test_cost_entries_keep_their_history(director):
+    project = budgeted(director, approval_past_budget=True)
+    pending = vendor_cost(project, "20000").entry
+
+    services.cost_entry_decide(entry=pending, decided_by=director, approve=False)
+
+    assert list(pending.events.order_by("pgh_id").values_list("status", flat=True)) == [
+        "pending",
+        "rejected",
+    ]
