@@ -43,6 +43,12 @@ SECTIONS = [
         _("Every task by department and status; late and at-risk hand-offs flagged."),
     ),
     Section(
+        _("Budget review"),
+        "budgets:budget_review",
+        permissions.can_sign_off,
+        _("Projects burning ahead of schedule, margin per client, sign-offs waiting."),
+    ),
+    Section(
         _("My tasks"),
         "projects:my_tasks",
         _everyone,

@@ -45,4 +45,6 @@ PAGES = [
     Page("project page (AE)", "/projects/{project:Chilled yoghurt launch}/", AE),
     Page("my tasks (designer)", "/my-tasks/", DESIGNER),
     Page("traffic board (director)", "/traffic/", DIRECTOR),
+    Page("project budget (AE)", "/projects/{project:Chilled yoghurt launch}/budget/", AE),
+    Page("budget review (director)", "/budgets/review/", DIRECTOR),
 ]

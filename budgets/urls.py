@@ -5,6 +5,7 @@ from . import views
 app_name = "budgets"
 
 urlpatterns = [
+    path("budgets/review/", views.budget_review, name="budget_review"),
     path("projects/<int:pk>/budget/", views.project_budget, name="project_budget"),
     path("projects/<int:pk>/budget/new/", views.estimate_start, name="estimate_start"),
     path(

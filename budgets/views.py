@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from projects.models import Project
 from teams import permissions
 
-from . import services
+from . import selectors, services
 from .forms import ChangeOrderForm, CostEntryForm, EstimateForm
 from .models import CostEntry, Estimate
 
@@ -203,3 +203,23 @@ def cost_entry_decide(request, pk, cost_pk):
     except services.Refused as error:
         messages.error(request, str(error))
     return redirect("budgets:project_budget", pk=pk)
+
+
+def budget_review(request):
+    if not permissions.can_sign_off(request.user):
+        raise Http404
+    rows = selectors.budget_review(Project.objects.visible_to(request.user))
+    return render(
+        request,
+        "budgets/budget_review.html",
+        {
+            "rows": rows,
+            "clients": selectors.margin_by_client(rows),
+            "estimates": Estimate.objects.filter(status=Estimate.Status.SUBMITTED)
+            .filter(project__in=Project.objects.visible_to(request.user))
+            .select_related("project__client", "submitted_by"),
+            "pending_costs": CostEntry.objects.pending()
+            .filter(project__in=Project.objects.visible_to(request.user))
+            .select_related("project__client", "entered_by"),
+        },
+    )

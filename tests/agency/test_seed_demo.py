@@ -3,6 +3,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import ActionItem, AttendeeResponse, Client, ContactReport, Proposal
+from budgets.models import ChangeOrder, CostEntry
+from budgets.selectors import budget_review
 from projects.models import CreativeReview, Project, RevisionRequest, StrategyBrief, Task
 from teams.demo import DEMO_PASSWORD
 from teams.models import Department, User
@@ -57,3 +59,8 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     assert {"approved", "returned", "submitted"} <= statuses
     assert set(CreativeReview.objects.values_list("verdict", flat=True)) == {"approve", "rework"}
     assert RevisionRequest.objects.count() == 3
+    burns = {row.project.name: row.burn for row in budget_review(Project.objects.all())}
+    assert 80 <= burns["Chilled yoghurt launch"] <= 90
+    assert burns["Compact EV launch"] > 100
+    assert CostEntry.objects.pending().exists()
+    assert ChangeOrder.objects.filter(client_approved_on__isnull=False).exists()

@@ -1,6 +1,9 @@
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
 from budgets import services
@@ -127,7 +130,8 @@ def test_budgets_outside_ones_scope_are_404(client, role):
         amount=D("5"),
     ).entry
     names = {p.name for p in get_resolver().namespace_dict["budgets"][1].url_patterns}
-    assert names == BUDGET_URLS
+    # The budget review names no project: it is covered by its own test below.
+    assert names == BUDGET_URLS | {"budget_review"}
     client.force_login(UserFactory(role=role))
     for name in BUDGET_URLS:
         kwargs = {"pk": project.pk}
@@ -243,3 +247,67 @@ def test_a_cost_past_the_budget_waits_for_the_director_who_approves_it(client):
     client.post(reverse("budgets:cost_entry_decide", args=[project.pk, cost.pk]), {"approve": "1"})
     cost.refresh_from_db()
     assert cost.status == "counted"
+
+
+def test_the_budget_review_puts_over_budget_first_then_burn_ahead_of_schedule(client):
+    director = UserFactory(role="account_director")
+    today = dt.date.today()
+    calm = ProjectFactory(
+        name="Calm",
+        start_date=today - dt.timedelta(days=50),
+        deadline=today + dt.timedelta(days=50),
+    )
+    hot = ProjectFactory(
+        name="Hot", start_date=today - dt.timedelta(days=10), deadline=today + dt.timedelta(days=90)
+    )
+    over = ProjectFactory(
+        name="Over",
+        start_date=today - dt.timedelta(days=10),
+        deadline=today + dt.timedelta(days=90),
+    )
+    for project, spent in [(calm, "4000"), (hot, "7000"), (over, "12000")]:
+        _approved(project, {"production": D("10000")})
+        services.cost_entry_create(
+            project=project,
+            entered_by=project.owner,
+            category="production",
+            incurred_on=today,
+            kind="vendor",
+            vendor="X",
+            amount=D(spent),
+        )
+    client.force_login(director)
+
+    page = client.get(reverse("budgets:budget_review"))
+
+    assert [row.project.name for row in page.context["rows"]] == ["Over", "Hot", "Calm"]
+    assert page.context["rows"][0].margin == D("18000")
+    assert "Over budget" in page.text
+    assert len(page.context["clients"]) == 3
+
+
+def test_only_directors_open_the_budget_review(client):
+    client.force_login(UserFactory(role="ae"))
+    assert client.get(reverse("budgets:budget_review")).status_code == 404
+
+
+@pytest.mark.parametrize("size", [10, 100])
+def test_the_budget_review_costs_the_same_queries_at_any_size(client, size):
+    director = UserFactory(role="account_director")
+    for _ in range(size):
+        project = ProjectFactory()
+        estimate = services.estimate_start(project=project, author=project.owner)
+        services.estimate_update(
+            estimate=estimate,
+            editor=project.owner,
+            revision=estimate.revision,
+            lines={"media": D("100")},
+        )
+        services.estimate_submit(estimate=estimate, submitted_by=project.owner)
+        services.estimate_approve(estimate=estimate, approved_by=director)
+    client.force_login(director)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("budgets:budget_review")).status_code == 200
+    # session, user, the projects with their money, sign-offs waiting, costs waiting
+    assert len(queries) == 5

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts import demo as accounts_demo
+from budgets import demo as budgets_demo
 from projects import demo as projects_demo
 from teams import demo as teams_demo
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         people = teams_demo.seed()
         accounts_demo.seed()
         projects_demo.seed()
+        budgets_demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data is loaded. Sign in as:"))
         for user in people:
             self.stdout.write(f"  {user.email:<28} {user.get_role_display():<20} {user.full_name}")
