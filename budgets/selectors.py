@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models import DecimalField, Exists, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -91,8 +91,11 @@ def budget_review(projects, today=None):
     """Open projects with a working budget: over budget first, then by how far burn runs
     ahead of the schedule."""
     today = today or timezone.localdate()
+    budgeted = projects.exclude(stage=Stage.CLOSED).filter(
+        Exists(Estimate.objects.filter(project=OuterRef("pk"), status=Estimate.Status.APPROVED))
+    )
     rows = []
-    for project in with_money(projects.exclude(stage=Stage.CLOSED).select_related("client")):
+    for project in with_money(budgeted.select_related("client")):
         budget = project.estimate_total + project.changes_total
         if not budget:
             continue
