@@ -88,7 +88,10 @@ def project_update(request, pk):
 
 def project_detail(request, pk, *, stage_form=None, revision_form=None):
     project = _visible_project(request, pk)
-    can_edit = Project.objects.editable_by(request.user).filter(pk=pk).exists()
+    # Of the people who see a project, its client's team AEs and the directors edit it.
+    can_edit = permissions.edits_every_project(request.user) or permissions.works_on_account_teams(
+        request.user
+    )
     briefs = list(project.strategy_briefs.select_related("author", "submitted_by", "reviewed_by"))
     current_brief = briefs[0] if briefs else None
     return render(
@@ -107,7 +110,7 @@ def project_detail(request, pk, *, stage_form=None, revision_form=None):
             "can_edit": can_edit,
             "can_sign_off": permissions.can_sign_off(request.user),
             "can_see_budget": permissions.can_see_budgets(request.user),
-            "stage_form": stage_form or (StageForm(project=project) if can_edit else None),
+            "stage_form": stage_form,
             "review_form": BriefReviewForm(),
             "creative_reviews": CreativeReview.objects.filter(task__project=project).select_related(
                 "task", "reviewer"
@@ -128,6 +131,13 @@ def project_detail(request, pk, *, stage_form=None, revision_form=None):
 
 def project_move_stage(request, pk):
     project = _editable_project(request, pk)
+    if request.method == "GET" and request.htmx:
+        # Fetched when someone wants to move the project, to keep the project page light.
+        return render(
+            request,
+            "projects/partials/stage_form.html",
+            {"project": project, "stage_form": StageForm(project=project)},
+        )
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = StageForm(request.POST, project=project)

@@ -64,6 +64,7 @@ def test_strategy_sign_off_opens_creative_and_work_is_handed_on(live_server, pag
     # The AE moves the project to creative.
     sign_in(page, live_server, ae)
     page.goto(f"{live_server.url}{project.get_absolute_url()}")
+    page.get_by_role("button", name="Move to another stage").click()
     page.get_by_label("Move to").select_option(label="Creative")
     page.get_by_role("button", name="Change the stage").click()
     expect(page.get_by_text("The project is now at Creative.")).to_be_visible()

@@ -70,6 +70,18 @@ def test_jumping_ahead_past_strategy_is_gated_too(client):
     assert project.stage == "brief"
 
 
+def test_the_stage_form_is_fetched_on_demand(client):
+    project = ProjectFactory(stage="creative")
+    client.force_login(project.owner)
+
+    form = client.get(
+        reverse("projects:project_move_stage", args=[project.pk]), headers={"hx-request": "true"}
+    )
+
+    assert 'name="stage"' in form.text
+    assert '<option value="creative"' not in form.text
+
+
 def test_going_back_needs_a_reason(client):
     project = ProjectFactory(stage="creative")
     client.force_login(project.owner)
