@@ -6,6 +6,7 @@ import functools
 from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -131,4 +132,67 @@ def task_card(card, can_change=False):
             waits_on_title=card["waits_on_title"],
         ),
         status=status,
+    )
+
+
+@register.simple_tag
+def project_url(project_id):
+    """The project page's address, without a reverse() per row."""
+    return _url("projects:project_detail", project_id)
+
+
+@register.simple_tag(takes_context=True)
+def my_task_row(context, task):
+    """A row of My tasks: the task, what it waits on and the note left by whoever did that,
+    the person's own hand-off note, the due date with its flags, and the status control."""
+    waits_on = task.waits_on if task.waits_on_id else None
+    if waits_on is None:
+        waiting = ""
+    elif waits_on.is_done:
+        waiting = format_html(
+            '<div class="small">{}</div>',
+            _("“%(title)s” is done: over to you.") % {"title": waits_on.title},
+        )
+    else:
+        waiting = format_html(
+            '<div class="small">{}</div>',
+            _("Waits on “%(title)s”, due %(due)s.")
+            % {"title": waits_on.title, "due": waits_on.due_on.isoformat()},
+        )
+    their_note = (
+        format_html('<div class="small fst-italic">{}</div>', waits_on.handoff_note)
+        if waits_on is not None and waits_on.handoff_note
+        else ""
+    )
+    my_note = (
+        format_html(
+            '<div class="small mt-1"><span class="text-body-secondary">{}</span> {}</div>',
+            _("Your hand-off note:"),
+            task.handoff_note,
+        )
+        if task.handoff_note
+        else ""
+    )
+    return format_html(
+        '<tr id="my-task-{pk}"{done}><td><div class="fw-semibold">{title}</div>'
+        '<div class="small text-body-secondary"><a href="{project_url}">{job}</a> · {client}</div>'
+        "{waiting}{their_note}{my_note}"
+        '<button type="button" class="btn btn-link btn-sm p-0" hx-get="{note_url}" '
+        'hx-target="this" hx-swap="outerHTML">{note_label}</button></td>'
+        '<td class="text-nowrap">{due} {flags}</td>'
+        '<td style="min-width: 9rem">{status}</td></tr>',
+        pk=task.pk,
+        done=mark_safe(' class="table-success"') if task.is_done else "",
+        title=task.title,
+        project_url=_url("projects:project_detail", task.project_id),
+        job=task.project.job_number,
+        client=task.project.client.name,
+        waiting=waiting,
+        their_note=their_note,
+        my_note=my_note,
+        note_url=_url("projects:task_handoff_note", task.pk),
+        note_label=_("Hand-off note for the next department"),
+        due=task.due_on.isoformat(),
+        flags=task_flags(task),
+        status=task_status_form(context, task, "mine", "tr"),
     )
