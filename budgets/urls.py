@@ -7,6 +7,7 @@ app_name = "budgets"
 urlpatterns = [
     path("budgets/review/", views.budget_review, name="budget_review"),
     path("projects/<int:pk>/budget/", views.project_budget, name="project_budget"),
+    path("projects/<int:pk>/budget/history/", views.budget_history, name="budget_history"),
     path("projects/<int:pk>/budget/new/", views.estimate_start, name="estimate_start"),
     path(
         "projects/<int:pk>/budget/<int:estimate_pk>/",

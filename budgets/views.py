@@ -3,9 +3,12 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pghistory.models import Events
 
 from projects.models import Project
 from teams import permissions
+from teams.models import User
 
 from . import selectors, services
 from .forms import ChangeOrderForm, CostEntryForm, EstimateForm
@@ -223,3 +226,60 @@ def budget_review(request):
             .select_related("project__client", "entered_by"),
         },
     )
+
+
+HISTORY_LENGTH = 100
+HIDDEN_FIELDS = {"id", "created_at", "updated_at", "revision", "pgh_obj"}
+
+
+def _shown(field):
+    # Keys to other rows say little to a reader; the who and what columns name them.
+    return field not in HIDDEN_FIELDS and not field.endswith("_id")
+
+
+def budget_history(request, pk):
+    """Who changed what in the project's money, and when: estimates, their lines, change
+    orders and costs, from the audit history kept in the database."""
+    project = _project(request, pk)
+    estimates = list(project.estimates.all())
+    events = list(Events.objects.references(project).order_by("-pgh_created_at")[:HISTORY_LENGTH])
+    if estimates:
+        events += list(
+            Events.objects.references(estimates)
+            .filter(pgh_model="budgets.EstimateLineEvent")
+            .order_by("-pgh_created_at")[:HISTORY_LENGTH]
+        )
+    events.sort(key=lambda event: event.pgh_created_at, reverse=True)
+    user_ids = {(event.pgh_context or {}).get("user") for event in events} - {None}
+    names = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "full_name"))
+    rows = []
+    for event in events[:HISTORY_LENGTH]:
+        diff = event.pgh_diff or {}
+        changes = [
+            (field, before, after) for field, (before, after) in diff.items() if _shown(field)
+        ]
+        if not diff:
+            changes = [
+                (field, None, value)
+                for field, value in (event.pgh_data or {}).items()
+                if _shown(field) and value not in (None, "")
+            ]
+        rows.append(
+            {
+                "when": event.pgh_created_at,
+                "who": names.get((event.pgh_context or {}).get("user"), _("the system")),
+                "what": MODEL_LABELS.get(event.pgh_model, event.pgh_model),
+                "object_id": event.pgh_obj_id,
+                "created": not diff,
+                "changes": changes,
+            }
+        )
+    return render(request, "budgets/budget_history.html", {"project": project, "rows": rows})
+
+
+MODEL_LABELS = {
+    "budgets.EstimateEvent": gettext_lazy("Estimate"),
+    "budgets.EstimateLineEvent": gettext_lazy("Estimate line"),
+    "budgets.ChangeOrderEvent": gettext_lazy("Change order"),
+    "budgets.CostEntryEvent": gettext_lazy("Cost"),
+}

@@ -113,6 +113,7 @@ BUDGET_URLS = {
     "change_order_create",
     "cost_entry_create",
     "cost_entry_decide",
+    "budget_history",
 }
 
 
@@ -311,3 +312,23 @@ def test_the_budget_review_costs_the_same_queries_at_any_size(client, size):
         assert client.get(reverse("budgets:budget_review")).status_code == 200
     # session, user, the projects with their money, sign-offs waiting, costs waiting
     assert len(queries) == 5
+
+
+def test_the_history_tab_says_who_changed_what_and_when(client):
+    project = ProjectFactory()
+    client.force_login(project.owner)
+    client.post(reverse("budgets:estimate_start", args=[project.pk]))
+    estimate = Estimate.objects.get()
+    client.post(
+        reverse("budgets:estimate_update", args=[project.pk, estimate.pk]),
+        estimate_data(estimate, media="250000"),
+    )
+
+    page = client.get(reverse("budgets:budget_history", args=[project.pk]))
+
+    rows = page.context["rows"]
+    who = {row["who"] for row in rows}
+    assert who == {project.owner.full_name}
+    update = next(r for r in rows if not r["created"] and r["what"] == "Estimate")
+    assert ("fee", 0.0, 420000.0) in update["changes"]
+    assert any(row["what"] == "Estimate line" for row in rows)
