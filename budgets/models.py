@@ -153,6 +153,20 @@ class ChangeOrder(models.Model):
     )
     reason = models.TextField(_("reason"))
     client_approved_on = models.DateField(_("client approved on"), null=True, blank=True)
+    proposal = models.ForeignKey(
+        "accounts.Proposal",
+        verbose_name=_("re-pitched proposal"),
+        on_delete=models.PROTECT,
+        related_name="change_orders",
+        null=True,
+        blank=True,
+    )
+    repitch_rounds = models.JSONField(
+        _("re-pitch rounds charged"),
+        default=list,
+        blank=True,
+        help_text=_("The numbers of the proposal rounds this change order charges for."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

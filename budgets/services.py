@@ -6,6 +6,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Proposal, ProposalRound
 from projects.models import Project
 from teams import permissions
 from teams.models import User
@@ -373,3 +374,41 @@ def cost_entry_decide(*, entry: CostEntry, decided_by: User, approve: bool) -> C
     entry.decided_by = decided_by
     entry.save()
     return entry
+
+
+@transaction.atomic
+def change_order_from_repitch(*, proposal, created_by: User) -> ChangeOrder:
+    """One step from re-pitch to budget: the staff time of the proposal's rounds past the
+    client's allowance, not charged yet, becomes a change order on its project's staff-time
+    line, waiting for the client's approval."""
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("client", "project")
+        .get(pk=proposal.pk)
+    )
+    if proposal.project is None:
+        raise Refused(_("Link the proposal to a project first: change orders belong to one."))
+    charged = {number for order in proposal.change_orders.all() for number in order.repitch_rounds}
+    rounds = [
+        round_
+        for round_ in ProposalRound.objects.filter(proposal=proposal).repitch().with_cost()
+        if round_.number not in charged and round_.cost > 0
+    ]
+    if not rounds:
+        raise Refused(_("No re-pitch round is left to charge."))
+    numbers = sorted(round_.number for round_ in rounds)
+    order = change_order_create(
+        project=proposal.project,
+        created_by=created_by,
+        reason=_("Re-pitch of “%(title)s”: rounds %(rounds)s past the %(allowed)s agreed.")
+        % {
+            "title": proposal.title,
+            "rounds": ", ".join(str(number) for number in numbers),
+            "allowed": proposal.client.allowed_proposal_rounds,
+        },
+        deltas={Category.STAFF_TIME: sum((round_.cost for round_ in rounds), Decimal("0"))},
+    )
+    order.proposal = proposal
+    order.repitch_rounds = numbers
+    order.save(update_fields=["proposal", "repitch_rounds"])
+    return order

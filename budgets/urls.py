@@ -31,6 +31,11 @@ urlpatterns = [
         name="cost_entry_decide",
     ),
     path(
+        "proposals/<int:pk>/change-order/",
+        views.proposal_change_order,
+        name="proposal_change_order",
+    ),
+    path(
         "projects/<int:pk>/change-orders/new/",
         views.change_order_create,
         name="change_order_create",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pghistory.models import Events
 
+from accounts.models import Client, Proposal
 from projects.models import Project
 from teams import permissions
 from teams.models import User
@@ -283,3 +284,19 @@ MODEL_LABELS = {
     "budgets.ChangeOrderEvent": gettext_lazy("Change order"),
     "budgets.CostEntryEvent": gettext_lazy("Cost"),
 }
+
+
+def proposal_change_order(request, pk):
+    """Turns a proposal's re-pitch rounds into a change order on its project, in one step."""
+    proposal = get_object_or_404(
+        Proposal.objects.filter(client__in=Client.objects.editable_by(request.user)), pk=pk
+    )
+    if refusal := _post_only(request):
+        return refusal
+    try:
+        order = services.change_order_from_repitch(proposal=proposal, created_by=request.user)
+    except services.Refused as error:
+        messages.error(request, str(error))
+        return redirect(proposal)
+    messages.success(request, _("Change order recorded: it waits for the client's approval."))
+    return redirect("budgets:project_budget", pk=order.project_id)

@@ -8,7 +8,7 @@ from django.urls import get_resolver, reverse
 
 from budgets import services
 from budgets.models import ChangeOrder, Estimate
-from tests.factories import ProjectFactory, UserFactory
+from tests.factories import ProjectFactory, ProposalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +114,7 @@ BUDGET_URLS = {
     "cost_entry_create",
     "cost_entry_decide",
     "budget_history",
+    "proposal_change_order",
 }
 
 
@@ -140,6 +141,8 @@ def test_budgets_outside_ones_scope_are_404(client, role):
             kwargs["estimate_pk"] = estimate.pk
         if name == "cost_entry_decide":
             kwargs["cost_pk"] = cost.pk
+        if name == "proposal_change_order":
+            kwargs["pk"] = ProposalFactory(client=project.client, project=project).pk
         url = reverse(f"budgets:{name}", kwargs=kwargs)
         assert client.get(url).status_code == 404, name
         assert client.post(url, {"reason": "x", "line_media": "1"}).status_code == 404, name
