@@ -1,8 +1,9 @@
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,7 +12,19 @@ from projects.models import Project
 from teams import permissions
 from teams.models import User
 
-from .models import Category, ChangeOrder, ChangeOrderLine, CostEntry, Estimate, EstimateLine
+from .models import (
+    Category,
+    ChangeOrder,
+    ChangeOrderLine,
+    CollectionNote,
+    CostEntry,
+    Estimate,
+    EstimateLine,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Payment,
+)
 
 
 class Refused(Exception):
@@ -412,3 +425,126 @@ def change_order_from_repitch(*, proposal, created_by: User) -> ChangeOrder:
     order.repitch_rounds = numbers
     order.save(update_fields=["proposal", "repitch_rounds"])
     return order
+
+
+# Invoices, payments and collections
+
+
+def _next_invoice_number(year: int) -> str:
+    # One statement creates or counts up the year's counter: two invoices issued at the same
+    # moment get different numbers.
+    table = InvoiceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (year, last_number) VALUES (%s, 1)
+            ON CONFLICT (year) DO UPDATE SET last_number = {table}.last_number + 1
+            RETURNING last_number
+            """,
+            [year],
+        )
+        (number,) = cursor.fetchone()
+    return f"INV-{year}-{number:05d}"
+
+
+def _invoice_totals(tax_rate: Decimal, amounts: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
+    subtotal = sum(amounts, Decimal("0"))
+    tax = (subtotal * tax_rate / 100).quantize(Decimal("0.01"))
+    return subtotal, tax, subtotal + tax
+
+
+@transaction.atomic
+def invoice_create(
+    *,
+    client,
+    created_by: User,
+    issue_date,
+    lines: list[tuple[str, Decimal]],
+    tax_rate: Decimal = Decimal("6"),
+    project: Project | None = None,
+    fapiao_number: str = "",
+) -> Invoice:
+    """An invoice with its own number; due after the client's payment terms."""
+    if project is not None and project.client_id != client.pk:
+        raise Refused(_("An invoice bills a project of its own client."))
+    if not lines:
+        raise Refused(_("An invoice needs at least one line."))
+    subtotal, tax, total = _invoice_totals(tax_rate, [amount for _, amount in lines])
+    invoice = Invoice(
+        number=_next_invoice_number(issue_date.year),
+        client=client,
+        project=project,
+        issue_date=issue_date,
+        due_date=issue_date + timedelta(days=client.payment_terms_days),
+        tax_rate=tax_rate,
+        subtotal=subtotal,
+        tax=tax,
+        total=total,
+        fapiao_number=fapiao_number.strip(),
+        created_by=created_by,
+        updated_by=created_by,
+    )
+    invoice.full_clean()
+    invoice.save()
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(invoice=invoice, description=description, amount=amount)
+        for description, amount in lines
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_send(*, invoice: Invoice, sent_by: User) -> Invoice:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.sent_at is None:
+        invoice.sent_at = timezone.now()
+        invoice.updated_by = sent_by
+        invoice.revision += 1
+        invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def payment_record(
+    *, invoice: Invoice, recorded_by: User, paid_on, amount: Decimal, method: str
+) -> Payment:
+    """Records a payment under a lock on the invoice, so that two people recording the last
+    payment at once cannot pay it twice; the database refuses a total paid above the invoice
+    in any case."""
+    if not permissions.is_finance(recorded_by):
+        raise Refused(_("Payments are recorded by finance."))
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if amount <= 0:
+        raise Refused(_("A payment is more than zero."))
+    if paid_on < invoice.issue_date:
+        raise Refused(_("A payment cannot come before its invoice was issued."))
+    if amount > invoice.outstanding:
+        raise Refused(
+            _("That is more than the %(outstanding)s still outstanding.")
+            % {"outstanding": invoice.outstanding}
+        )
+    payment = Payment.objects.create(
+        invoice=invoice, paid_on=paid_on, amount=amount, method=method, recorded_by=recorded_by
+    )
+    Invoice.objects.filter(pk=invoice.pk).update(
+        amount_paid=F("amount_paid") + amount,
+        revision=F("revision") + 1,
+        updated_by=recorded_by,
+    )
+    return payment
+
+
+@transaction.atomic
+def collection_note_add(
+    *, invoice: Invoice, written_by: User, contacted: str, outcome: str, promised_on=None
+) -> CollectionNote:
+    note = CollectionNote(
+        invoice=invoice,
+        written_by=written_by,
+        contacted=contacted.strip(),
+        outcome=outcome.strip(),
+        promised_on=promised_on,
+    )
+    note.full_clean()
+    note.save()
+    return note

@@ -1,0 +1,196 @@
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from budgets import services
+from budgets.models import Invoice, Payment
+from tests.factories import ClientFactory, ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+ISSUED = dt.date(2026, 10, 1)
+
+
+@pytest.fixture
+def finance():
+    return UserFactory(role="finance", full_name="Liu Yang")
+
+
+def invoice_for(client_obj, amount="1000", **extra):
+    return services.invoice_create(
+        client=client_obj,
+        created_by=client_obj.lead_ae,
+        issue_date=ISSUED,
+        lines=[("Campaign fee", D(amount))],
+        tax_rate=D("0"),
+        **extra,
+    )
+
+
+def test_an_invoice_is_numbered_in_sequence_and_due_after_the_clients_terms():
+    acme = ClientFactory(payment_terms_days=45)
+
+    first = services.invoice_create(
+        client=acme,
+        created_by=acme.lead_ae,
+        issue_date=ISSUED,
+        lines=[("Strategy", D("10000")), ("Creative", D("5000"))],
+        tax_rate=D("6"),
+        fapiao_number="044001900111",
+    )
+    second = invoice_for(acme)
+
+    assert (first.number, second.number) == ("INV-2026-00001", "INV-2026-00002")
+    assert first.due_date == ISSUED + dt.timedelta(days=45)
+    assert (first.subtotal, first.tax, first.total) == (D("15000"), D("900.00"), D("15900.00"))
+    assert first.status(ISSUED) == "draft"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_invoices_issued_at_the_same_moment_get_different_numbers():
+    acme = ClientFactory()
+    start = threading.Barrier(2)
+    numbers, errors = [], []
+
+    def issue():
+        try:
+            start.wait(timeout=10)
+            numbers.append(invoice_for(acme).number)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(numbers) == ["INV-2026-00001", "INV-2026-00002"]
+
+
+def test_payments_move_the_status_and_never_exceed_the_total(finance):
+    acme = ClientFactory(payment_terms_days=30)
+    invoice = invoice_for(acme, "1000")
+    services.invoice_send(invoice=invoice, sent_by=acme.lead_ae)
+
+    services.payment_record(
+        invoice=invoice,
+        recorded_by=finance,
+        paid_on=ISSUED,
+        amount=D("400"),
+        method="bank_transfer",
+    )
+    invoice.refresh_from_db()
+    assert invoice.status(ISSUED + dt.timedelta(days=5)) == "partly_paid"
+    assert invoice.status(ISSUED + dt.timedelta(days=31)) == "overdue"
+    with pytest.raises(services.Refused, match="more than the 600.00 still outstanding"):
+        services.payment_record(
+            invoice=invoice,
+            recorded_by=finance,
+            paid_on=ISSUED,
+            amount=D("600.01"),
+            method="bank_transfer",
+        )
+    services.payment_record(
+        invoice=invoice, recorded_by=finance, paid_on=ISSUED, amount=D("600"), method="cash"
+    )
+    invoice.refresh_from_db()
+    assert invoice.status(ISSUED + dt.timedelta(days=60)) == "paid"
+
+
+def test_a_payment_before_the_invoice_or_by_an_ae_is_refused(finance):
+    acme = ClientFactory()
+    invoice = invoice_for(acme)
+
+    with pytest.raises(services.Refused, match="before its invoice"):
+        services.payment_record(
+            invoice=invoice,
+            recorded_by=finance,
+            paid_on=ISSUED - dt.timedelta(days=1),
+            amount=D("10"),
+            method="cash",
+        )
+    with pytest.raises(services.Refused, match="recorded by finance"):
+        services.payment_record(
+            invoice=invoice,
+            recorded_by=acme.lead_ae,
+            paid_on=ISSUED,
+            amount=D("10"),
+            method="cash",
+        )
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_paying_the_last_100_at_once_pay_it_once():
+    finance_a = UserFactory(role="finance")
+    finance_b = UserFactory(role="finance")
+    acme = ClientFactory()
+    invoice = invoice_for(acme, "1000")
+    Invoice.objects.filter(pk=invoice.pk).update(amount_paid=D("900"))
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def pay(person):
+        try:
+            start.wait(timeout=10)
+            services.payment_record(
+                invoice=invoice,
+                recorded_by=person,
+                paid_on=ISSUED,
+                amount=D("100"),
+                method="bank_transfer",
+            )
+            outcomes.append("paid")
+        except services.Refused:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pay, args=(person,)) for person in (finance_a, finance_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    invoice.refresh_from_db()
+    assert sorted(outcomes) == ["paid", "refused"]
+    assert invoice.amount_paid == D("1000")
+    assert Payment.objects.count() == 1
+
+
+def test_the_database_refuses_a_total_paid_above_the_invoice():
+    invoice = invoice_for(ClientFactory(), "1000")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Invoice.objects.filter(pk=invoice.pk).update(amount_paid=D("1000.01"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.create(
+            invoice=invoice, paid_on=ISSUED, amount=D("0"), recorded_by=invoice.created_by
+        )
+
+
+def test_an_invoice_bills_a_project_of_its_own_client():
+    acme = ClientFactory()
+
+    with pytest.raises(services.Refused):
+        invoice_for(acme, project=ProjectFactory())
+
+
+def test_payments_keep_their_history(finance):
+    invoice = invoice_for(ClientFactory())
+    services.payment_record(
+        invoice=invoice, recorded_by=finance, paid_on=ISSUED, amount=D("10"), method="cash"
+    )
+
+    assert list(invoice.events.values_list("amount_paid", flat=True).order_by("pgh_id")) == [
+        D("0"),
+        D("10"),
+    ]
