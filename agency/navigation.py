@@ -49,6 +49,12 @@ SECTIONS = [
         _("Projects burning ahead of schedule, margin per client, sign-offs waiting."),
     ),
     Section(
+        _("Collections"),
+        "budgets:collections",
+        permissions.can_see_collections,
+        _("Money owed by aging bucket, overdue invoices, DSO and what to expect this month."),
+    ),
+    Section(
         _("My tasks"),
         "projects:my_tasks",
         _everyone,

@@ -30,6 +30,7 @@ class Page:
 AE = "chen.jing@agency.example"
 DIRECTOR = "zhang.wei@agency.example"
 DESIGNER = "zhao.min@agency.example"
+FINANCE = "liu.yang@agency.example"
 
 PAGES = [
     Page("healthz", "/healthz", None),
@@ -47,4 +48,5 @@ PAGES = [
     Page("traffic board (director)", "/traffic/", DIRECTOR),
     Page("project budget (AE)", "/projects/{project:Chilled yoghurt launch}/budget/", AE),
     Page("budget review (director)", "/budgets/review/", DIRECTOR),
+    Page("collections (finance)", "/collections/", FINANCE),
 ]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from teams.models import User
 
-from .models import Category, CostEntry, Estimate
+from .models import Category, CollectionNote, CostEntry, Estimate, Payment
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -169,3 +169,56 @@ class CostEntryForm(forms.ModelForm):
     def _post_clean(self):
         # The service prices staff time and checks the rest; the model is not built here.
         pass
+
+
+class PaymentForm(forms.ModelForm):
+    class Meta:
+        model = Payment
+        fields = ["paid_on", "amount", "method"]
+        widgets = {"paid_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, invoice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invoice = invoice
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("pay", _("Record the payment")))
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError(_("A payment is more than zero."))
+        if amount > self.invoice.outstanding:
+            raise forms.ValidationError(
+                _("That is more than the %(outstanding)s still outstanding.")
+                % {"outstanding": self.invoice.outstanding}
+            )
+        return amount
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on < self.invoice.issue_date:
+            raise forms.ValidationError(_("A payment cannot come before its invoice was issued."))
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError(_("Record a payment once it has arrived."))
+        return paid_on
+
+    def _post_clean(self):
+        # The service checks the payment against the locked invoice and saves it.
+        pass
+
+
+class CollectionNoteForm(forms.ModelForm):
+    class Meta:
+        model = CollectionNote
+        fields = ["contacted", "outcome", "promised_on"]
+        widgets = {
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+            "promised_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("note", _("Add the note")))

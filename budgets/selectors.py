@@ -1,13 +1,17 @@
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, OuterRef, Subquery, Sum
+from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Client
 from projects.models import Stage
+from teams import permissions
 
-from .models import ChangeOrderLine, CostEntry, Estimate, EstimateLine
+from .models import ChangeOrderLine, CollectionNote, CostEntry, Estimate, EstimateLine, Invoice
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0")
@@ -126,3 +130,123 @@ def margin_by_client(rows):
         entry["cost"] += row.cost
     result = [{**entry, "margin": entry["fee"] - entry["cost"]} for entry in clients.values()]
     return sorted(result, key=lambda entry: entry["margin"])
+
+
+# Collections
+
+DSO_PERIOD_DAYS = 90
+
+
+def buckets(today):
+    """The aging buckets: name, label, and the due dates that fall in each."""
+    day = timedelta(days=1)
+    return [
+        ("current", _("Current"), Q(due_date__gte=today)),
+        ("days_1_30", _("1–30 days"), Q(due_date__lt=today, due_date__gte=today - 30 * day)),
+        (
+            "days_31_60",
+            _("31–60 days"),
+            Q(due_date__lt=today - 30 * day, due_date__gte=today - 60 * day),
+        ),
+        (
+            "days_61_90",
+            _("61–90 days"),
+            Q(due_date__lt=today - 60 * day, due_date__gte=today - 90 * day),
+        ),
+        ("days_90_plus", _("90+ days"), Q(due_date__lt=today - 90 * day)),
+    ]
+
+
+def visible_invoices(user):
+    if permissions.sees_every_project(user):
+        return Invoice.objects.all()
+    if permissions.works_on_account_teams(user):
+        return Invoice.objects.filter(client__in=Client.objects.visible_to(user))
+    return Invoice.objects.none()
+
+
+def open_invoices(invoices):
+    """Sent, not written off, and not fully paid."""
+    return invoices.filter(sent_at__isnull=False, written_off_at__isnull=True).filter(
+        amount_paid__lt=F("total")
+    )
+
+
+OUTSTANDING = ExpressionWrapper(F("total") - F("amount_paid"), output_field=MONEY)
+
+
+def _bucket_sums(today):
+    return {
+        name: Coalesce(Sum(OUTSTANDING, filter=condition), ZERO, output_field=MONEY)
+        for name, _label, condition in buckets(today)
+    }
+
+
+def aging(invoices, today, *, by):
+    """Outstanding money per bucket, grouped by `by` ("client" or "ae"), biggest first."""
+    keys = {
+        "client": ["client", "client__name", "client__currency"],
+        "ae": ["client__lead_ae", "client__lead_ae__full_name"],
+    }[by]
+    rows = (
+        open_invoices(invoices)
+        .order_by()
+        .values(*keys)
+        .annotate(total_outstanding=Coalesce(Sum(OUTSTANDING), ZERO, output_field=MONEY))
+        .annotate(**_bucket_sums(today))
+        .order_by("-total_outstanding")
+    )
+    return list(rows)
+
+
+def aging_totals(invoices, today):
+    return open_invoices(invoices).aggregate(
+        total_outstanding=Coalesce(Sum(OUTSTANDING), ZERO, output_field=MONEY),
+        **_bucket_sums(today),
+    )
+
+
+def overdue(invoices, today):
+    latest_note = CollectionNote.objects.filter(invoice=OuterRef("pk")).order_by("-created_at")
+    return (
+        open_invoices(invoices)
+        .filter(due_date__lt=today)
+        .select_related("client__lead_ae")
+        .annotate(
+            outstanding_amount=OUTSTANDING,
+            last_note=Subquery(latest_note.values("outcome")[:1]),
+            promised_on=Subquery(latest_note.values("promised_on")[:1]),
+        )
+        .order_by("due_date", "number")
+    )
+
+
+def expected_this_month(invoices, today):
+    """Outstanding money due this month, or promised for it in the latest collection note."""
+    first = today.replace(day=1)
+    next_month = (first + timedelta(days=32)).replace(day=1)
+    latest_promise = (
+        CollectionNote.objects.filter(invoice=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("promised_on")[:1]
+    )
+    return (
+        open_invoices(invoices)
+        .annotate(promised=Subquery(latest_promise))
+        .filter(
+            Q(due_date__gte=first, due_date__lt=next_month)
+            | Q(promised__gte=first, promised__lt=next_month)
+        )
+        .aggregate(total=Coalesce(Sum(OUTSTANDING), ZERO, output_field=MONEY))["total"]
+    )
+
+
+def days_sales_outstanding(invoices, today):
+    """DSO over the last 90 days: money outstanding ÷ invoiced in the period × 90."""
+    receivable = aging_totals(invoices, today)["total_outstanding"]
+    invoiced = invoices.filter(
+        sent_at__isnull=False, issue_date__gt=today - timedelta(days=DSO_PERIOD_DAYS)
+    ).aggregate(total=Coalesce(Sum("total"), ZERO, output_field=MONEY))["total"]
+    if not invoiced:
+        return None
+    return (receivable / invoiced * DSO_PERIOD_DAYS).quantize(Decimal("0.1"))

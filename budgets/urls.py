@@ -5,6 +5,16 @@ from . import views
 app_name = "budgets"
 
 urlpatterns = [
+    path("collections/", views.collections, name="collections"),
+    path(
+        "collections/aging.<str:file_format>",
+        views.collections_export,
+        name="collections_export",
+    ),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/send/", views.invoice_send, name="invoice_send"),
+    path("invoices/<int:pk>/payments/", views.payment_record, name="payment_record"),
+    path("invoices/<int:pk>/notes/", views.collection_note_add, name="collection_note_add"),
     path("budgets/review/", views.budget_review, name="budget_review"),
     path("projects/<int:pk>/budget/", views.project_budget, name="project_budget"),
     path("projects/<int:pk>/budget/history/", views.budget_history, name="budget_history"),

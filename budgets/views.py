@@ -1,5 +1,9 @@
+import csv
+import io
+
+import openpyxl
 from django.contrib import messages
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,8 +16,8 @@ from teams import permissions
 from teams.models import User
 
 from . import selectors, services
-from .forms import ChangeOrderForm, CostEntryForm, EstimateForm
-from .models import CostEntry, Estimate
+from .forms import ChangeOrderForm, CollectionNoteForm, CostEntryForm, EstimateForm, PaymentForm
+from .models import CostEntry, Estimate, Invoice
 
 
 def _project(request, pk, *, editable=False):
@@ -300,3 +304,175 @@ def proposal_change_order(request, pk):
         return redirect(proposal)
     messages.success(request, _("Change order recorded: it waits for the client's approval."))
     return redirect("budgets:project_budget", pk=order.project_id)
+
+
+# Invoices and collections
+
+
+def _visible_invoice(request, pk):
+    return get_object_or_404(
+        selectors.visible_invoices(request.user).select_related("client", "project"), pk=pk
+    )
+
+
+def invoice_detail(request, pk, *, payment_form=None, note_form=None):
+    invoice = _visible_invoice(request, pk)
+    handles = permissions.handles_collections(request.user)
+    today = timezone.localdate()
+    return render(
+        request,
+        "budgets/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "status": Invoice.Status(invoice.status(today)),
+            "lines": invoice.lines.all(),
+            "payments": invoice.payments.select_related("recorded_by"),
+            "notes": invoice.collection_notes.select_related("written_by"),
+            "handles": handles,
+            "payment_form": payment_form
+            or (PaymentForm(invoice=invoice, initial={"paid_on": today}) if handles else None),
+            "note_form": note_form or (CollectionNoteForm() if handles else None),
+        },
+    )
+
+
+def _collections_invoice(request, pk):
+    if not permissions.handles_collections(request.user):
+        raise Http404
+    invoice = _visible_invoice(request, pk)
+    return invoice
+
+
+def invoice_send(request, pk):
+    invoice = _collections_invoice(request, pk)
+    if refusal := _post_only(request):
+        return refusal
+    services.invoice_send(invoice=invoice, sent_by=request.user)
+    messages.success(request, _("Invoice marked as sent."))
+    return redirect("budgets:invoice_detail", pk=pk)
+
+
+def payment_record(request, pk):
+    invoice = _collections_invoice(request, pk)
+    if refusal := _post_only(request):
+        return refusal
+    form = PaymentForm(request.POST, invoice=invoice)
+    if not form.is_valid():
+        return invoice_detail(request, pk, payment_form=form)
+    try:
+        services.payment_record(invoice=invoice, recorded_by=request.user, **form.cleaned_data)
+    except services.Refused as refusal:
+        form.add_error(None, str(refusal))
+        return invoice_detail(request, pk, payment_form=form)
+    messages.success(request, _("Payment recorded."))
+    return redirect("budgets:invoice_detail", pk=pk)
+
+
+def collection_note_add(request, pk):
+    invoice = _collections_invoice(request, pk)
+    if refusal := _post_only(request):
+        return refusal
+    form = CollectionNoteForm(request.POST)
+    if not form.is_valid():
+        return invoice_detail(request, pk, note_form=form)
+    services.collection_note_add(invoice=invoice, written_by=request.user, **form.cleaned_data)
+    messages.success(request, _("Note added."))
+    return redirect("budgets:invoice_detail", pk=pk)
+
+
+def collections(request):
+    if not permissions.can_see_collections(request.user):
+        raise Http404
+    today = timezone.localdate()
+    invoices = selectors.visible_invoices(request.user)
+    totals = selectors.aging_totals(invoices, today)
+    buckets = [(name, label, totals[name]) for name, label, _ in selectors.buckets(today)]
+    return render(
+        request,
+        "budgets/collections.html",
+        {
+            "buckets": buckets,
+            "total_outstanding": totals["total_outstanding"],
+            "by_client": selectors.aging(invoices, today, by="client")[:50],
+            "by_ae": selectors.aging(invoices, today, by="ae"),
+            "overdue": selectors.overdue(invoices, today)[:100],
+            "expected": selectors.expected_this_month(invoices, today),
+            "dso": selectors.days_sales_outstanding(invoices, today),
+            "dso_days": selectors.DSO_PERIOD_DAYS,
+            "bucket_names": [name for name, _, _ in selectors.buckets(today)],
+            "chart": {
+                "labels": [str(label) for _, label, _ in buckets],
+                "values": [float(amount) for _, _, amount in buckets],
+            },
+            "today": today,
+        },
+    )
+
+
+EXPORT_COLUMNS = [
+    gettext_lazy("Invoice"),
+    gettext_lazy("Client"),
+    gettext_lazy("AE"),
+    gettext_lazy("Issued"),
+    gettext_lazy("Due"),
+    gettext_lazy("Days overdue"),
+    gettext_lazy("Bucket"),
+    gettext_lazy("Outstanding"),
+    gettext_lazy("Currency"),
+]
+
+
+def _aging_rows(request):
+    today = timezone.localdate()
+    invoices = selectors.open_invoices(selectors.visible_invoices(request.user))
+    buckets = selectors.buckets(today)
+    for invoice in invoices.select_related("client__lead_ae").order_by("due_date", "number"):
+        days = (today - invoice.due_date).days
+        bucket = next(
+            label
+            for name, label, _ in buckets
+            if (name == "current" and days <= 0)
+            or (name == "days_1_30" and 1 <= days <= 30)
+            or (name == "days_31_60" and 31 <= days <= 60)
+            or (name == "days_61_90" and 61 <= days <= 90)
+            or (name == "days_90_plus" and days > 90)
+        )
+        yield [
+            invoice.number,
+            invoice.client.name,
+            invoice.client.lead_ae.full_name,
+            invoice.issue_date,
+            invoice.due_date,
+            max(days, 0),
+            str(bucket),
+            invoice.outstanding,
+            invoice.client.currency,
+        ]
+
+
+def collections_export(request, file_format):
+    if not permissions.can_see_collections(request.user):
+        raise Http404
+    filename = f"aging-{timezone.localdate():%Y-%m-%d}"
+    header = [str(column) for column in EXPORT_COLUMNS]
+    if file_format == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        response.write("\ufeff")  # so that Excel reads the Chinese names as UTF-8
+        writer = csv.writer(response)
+        writer.writerow(header)
+        writer.writerows(_aging_rows(request))
+        return response
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("Aging")))
+    sheet.append(header)
+    for row in _aging_rows(request):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

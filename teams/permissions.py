@@ -103,3 +103,12 @@ def can_sign_off(user) -> bool:
 def can_see_budgets(user) -> bool:
     """Money is for account service and finance; department staff see the work, not the budget."""
     return sees_every_project(user) or works_on_account_teams(user)
+
+
+def handles_collections(user) -> bool:
+    """Issuing invoices, recording payments and chasing them is finance's work."""
+    return is_finance(user)
+
+
+def can_see_collections(user) -> bool:
+    return is_finance(user) or is_account_director(user)

@@ -3,8 +3,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import ActionItem, AttendeeResponse, Client, ContactReport, Proposal
-from budgets.models import ChangeOrder, CostEntry
-from budgets.selectors import budget_review
+from budgets.models import ChangeOrder, CollectionNote, CostEntry, Invoice, Payment
+from budgets.selectors import aging_totals, budget_review
 from projects.models import CreativeReview, Project, RevisionRequest, StrategyBrief, Task
 from teams.demo import DEMO_PASSWORD
 from teams.models import Department, User
@@ -64,3 +64,10 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     assert burns["Compact EV launch"] > 100
     assert CostEntry.objects.pending().exists()
     assert ChangeOrder.objects.filter(client_approved_on__isnull=False).exists()
+    aging = aging_totals(Invoice.objects.all(), timezone.localdate())
+    assert all(
+        aging[name] > 0
+        for name in ["current", "days_1_30", "days_31_60", "days_61_90", "days_90_plus"]
+    ), aging
+    assert CollectionNote.objects.exists()
+    assert Payment.objects.exists()

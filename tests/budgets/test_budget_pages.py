@@ -132,8 +132,17 @@ def test_budgets_outside_ones_scope_are_404(client, role):
         amount=D("5"),
     ).entry
     names = {p.name for p in get_resolver().namespace_dict["budgets"][1].url_patterns}
-    # The budget review names no project: it is covered by its own test below.
-    assert names == BUDGET_URLS | {"budget_review"}
+    # The budget review and the collections pages name no project; their scoping is tested
+    # with them (here and in test_collections.py).
+    assert names == BUDGET_URLS | {
+        "budget_review",
+        "collections",
+        "collections_export",
+        "invoice_detail",
+        "invoice_send",
+        "payment_record",
+        "collection_note_add",
+    }
     client.force_login(UserFactory(role=role))
     for name in BUDGET_URLS:
         kwargs = {"pk": project.pk}

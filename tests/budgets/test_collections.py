@@ -1,0 +1,152 @@
+import datetime as dt
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from budgets import services
+from budgets.models import Payment
+from tests.factories import ClientFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def finance():
+    return UserFactory(role="finance", full_name="Liu Yang")
+
+
+def sent_invoice(client_obj, finance, *, days_overdue, amount="1000"):
+    issued = TODAY - dt.timedelta(days=client_obj.payment_terms_days + days_overdue)
+    invoice = services.invoice_create(
+        client=client_obj,
+        created_by=finance,
+        issue_date=issued,
+        lines=[("Fee", D(amount))],
+        tax_rate=D("0"),
+    )
+    return services.invoice_send(invoice=invoice, sent_by=finance)
+
+
+def test_collections_show_aging_buckets_by_client_and_ae_and_the_overdue_list(client, finance):
+    acme = ClientFactory(name="Acme", payment_terms_days=30)
+    bolt = ClientFactory(name="Bolt", payment_terms_days=30)
+    sent_invoice(acme, finance, days_overdue=-5, amount="100")
+    sent_invoice(acme, finance, days_overdue=10, amount="200")
+    late = sent_invoice(bolt, finance, days_overdue=45, amount="400")
+    sent_invoice(bolt, finance, days_overdue=120, amount="800")
+    services.collection_note_add(
+        invoice=late,
+        written_by=finance,
+        contacted="Mr Wu",
+        outcome="Will pay next week",
+        promised_on=TODAY + dt.timedelta(days=6),
+    )
+    client.force_login(finance)
+
+    page = client.get(reverse("budgets:collections"))
+
+    amounts = {name: amount for name, _, amount in page.context["buckets"]}
+    assert amounts == {
+        "current": D("100"),
+        "days_1_30": D("200"),
+        "days_31_60": D("400"),
+        "days_61_90": D("0"),
+        "days_90_plus": D("800"),
+    }
+    by_client = {row["client__name"]: row for row in page.context["by_client"]}
+    assert by_client["Bolt"]["total_outstanding"] == D("1200")
+    assert [row["total_outstanding"] for row in page.context["by_ae"]] == [D("1200"), D("300")]
+    overdue = list(page.context["overdue"])
+    assert [invoice.outstanding_amount for invoice in overdue] == [D("800"), D("400"), D("200")]
+    assert overdue[1].last_note == "Will pay next week"
+    assert page.context["dso"] is not None
+    assert "Will pay next week" in page.text
+
+
+def test_a_partial_payment_moves_the_money_and_an_overpayment_is_refused_by_the_field(
+    client, finance
+):
+    invoice = sent_invoice(ClientFactory(), finance, days_overdue=3, amount="1000")
+    client.force_login(finance)
+    url = reverse("budgets:payment_record", args=[invoice.pk])
+
+    client.post(url, {"paid_on": TODAY, "amount": "400", "method": "bank_transfer"})
+    refused = client.post(url, {"paid_on": TODAY, "amount": "700", "method": "bank_transfer"})
+
+    assert "amount" in refused.context["payment_form"].errors
+    assert "more than the 600.00 still outstanding" in refused.text
+    invoice.refresh_from_db()
+    assert invoice.amount_paid == D("400")
+    assert Payment.objects.count() == 1
+
+
+@pytest.mark.parametrize("amount", ["-5", "abc", "0"])
+def test_bad_payments_are_refused_next_to_the_field(client, finance, amount):
+    invoice = sent_invoice(ClientFactory(), finance, days_overdue=3)
+    client.force_login(finance)
+
+    response = client.post(
+        reverse("budgets:payment_record", args=[invoice.pk]),
+        {"paid_on": TODAY, "amount": amount, "method": "cash"},
+    )
+
+    assert "amount" in response.context["payment_form"].errors
+    assert not Payment.objects.exists()
+
+
+def test_an_ae_sees_their_clients_invoices_but_records_no_payment(client, finance):
+    acme = ClientFactory()
+    invoice = sent_invoice(acme, finance, days_overdue=3)
+    client.force_login(acme.lead_ae)
+
+    assert client.get(reverse("budgets:invoice_detail", args=[invoice.pk])).status_code == 200
+    assert client.get(reverse("budgets:collections")).status_code == 404
+    response = client.post(
+        reverse("budgets:payment_record", args=[invoice.pk]),
+        {"paid_on": TODAY, "amount": "10", "method": "cash"},
+    )
+    assert response.status_code == 404
+    client.force_login(UserFactory(role="ae"))
+    assert client.get(reverse("budgets:invoice_detail", args=[invoice.pk])).status_code == 404
+    assert not Payment.objects.exists()
+
+
+def test_the_aging_list_downloads_as_csv_and_excel(client, finance):
+    acme = ClientFactory(name="青禾乳业", payment_terms_days=30)
+    sent_invoice(acme, finance, days_overdue=40, amount="500")
+    client.force_login(finance)
+
+    csv_file = client.get(reverse("budgets:collections_export", args=["csv"]))
+    text = b"".join(csv_file.streaming_content if csv_file.streaming else [csv_file.content])
+    lines = text.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Invoice,Client,AE")
+    assert "青禾乳业" in lines[1]
+    assert "31–60 days" in lines[1]
+
+    xlsx = client.get(reverse("budgets:collections_export", args=["xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Invoice"
+    assert rows[1][1] == "青禾乳业"
+    assert rows[1][5] == 40
+
+
+@pytest.mark.parametrize("size", [10, 100])
+def test_the_collections_page_costs_the_same_queries_at_any_size(client, finance, size):
+    for n in range(size):
+        sent_invoice(ClientFactory(), finance, days_overdue=n % 120)
+    client.force_login(finance)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("budgets:collections")).status_code == 200
+    # session, user, totals, by client, by AE, overdue, expected, DSO (outstanding, invoiced)
+    assert len(queries) == 9
