@@ -96,6 +96,9 @@ def client_detail(request, pk):
             "contacts": client.contacts.all(),
             "timeline": _timeline(client),
             "proposals": client.proposals.for_client_page(),
+            # Spend plans sit above accounts; read through the reverse relation.
+            "show_spend_plans": permissions.can_see_budgets(request.user),
+            "spend_plans": client.spend_plans.all(),
         },
     )
 

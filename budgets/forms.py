@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from teams.models import User
 
-from .models import Category, CollectionNote, CostEntry, Estimate, Payment
+from .models import Category, Channel, CollectionNote, CostEntry, Estimate, Payment, SpendPlan
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -222,3 +222,81 @@ class CollectionNoteForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.add_input(Submit("note", _("Add the note")))
+
+
+MAX_PLAN_MONTHS = 12
+
+
+def allocation_field(channel, index):
+    return f"alloc_{channel}_{index}"
+
+
+class SpendPlanForm(forms.ModelForm):
+    """The plan and its grid: one amount per channel and month."""
+
+    class Meta:
+        model = SpendPlan
+        fields = [
+            "name",
+            "first_month",
+            "months",
+            "total",
+            "expected_reach",
+            "expected_leads",
+            "expected_sales",
+            "expected_roi_percent",
+        ]
+        widgets = {"first_month": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {"first_month": _("Any day of the first month.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cells = {}
+        if self.instance.pk:
+            starts = self.instance.month_starts()
+            for allocation in self.instance.allocations.all():
+                cells[(allocation.channel, starts.index(allocation.month))] = allocation.amount
+        for channel in Channel.values:
+            for index in range(MAX_PLAN_MONTHS):
+                self.fields[allocation_field(channel, index)] = forms.DecimalField(
+                    required=False,
+                    min_value=Decimal("0"),
+                    max_digits=14,
+                    decimal_places=2,
+                    initial=cells.get((channel, index)),
+                )
+
+    def allocations(self):
+        first = self.cleaned_data["first_month"].replace(day=1)
+        plan = SpendPlan(first_month=first, months=self.cleaned_data["months"])
+        starts = plan.month_starts()
+        return {
+            (channel, starts[index]): self.cleaned_data.get(allocation_field(channel, index))
+            or Decimal("0")
+            for channel in Channel.values
+            for index in range(len(starts))
+        }
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or data.get("total") is None or not data.get("months"):
+            return data
+        allocated = sum(self.allocations().values(), Decimal("0"))
+        if allocated != data["total"]:
+            self.add_error(
+                "total",
+                _("The allocations add up to %(allocated)s, not the total of %(total)s.")
+                % {"allocated": allocated, "total": data["total"]},
+            )
+        return data
+
+    def _post_clean(self):
+        # The service builds and checks the plan with its grid.
+        pass
+
+    def grid(self, months):
+        """Rows of the grid for the template: the channel and its month fields."""
+        return [
+            (label, [self[allocation_field(value, index)] for index in range(len(months))])
+            for value, label in Channel.choices
+        ]

@@ -508,3 +508,100 @@ class CollectionNote(models.Model):
 
     def __str__(self):
         return f"{self.invoice} · {self.contacted}"
+
+
+@pghistory.track()
+class SpendPlan(models.Model):
+    """The client's advertising budget for a period: how much goes to each channel in each
+    month, and the return expected. A director signs it off, and it locks."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+
+    client = models.ForeignKey(
+        "accounts.Client",
+        verbose_name=_("client"),
+        on_delete=models.CASCADE,
+        related_name="spend_plans",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    first_month = models.DateField(_("first month"))
+    months = models.PositiveSmallIntegerField(
+        _("months"), default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    total = models.DecimalField(_("total"), **MONEY)
+    expected_reach = models.PositiveBigIntegerField(_("expected reach"), null=True, blank=True)
+    expected_leads = models.PositiveIntegerField(_("expected leads"), null=True, blank=True)
+    expected_sales = models.DecimalField(_("expected sales"), null=True, blank=True, **MONEY)
+    expected_roi_percent = models.DecimalField(
+        _("expected ROI (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["client", "-first_month"]
+        verbose_name = _("spend plan")
+        verbose_name_plural = _("spend plans")
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="spend_plan_not_negative"),
+            models.CheckConstraint(
+                condition=Q(months__gte=1) & Q(months__lte=12), name="spend_plan_months_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.client} · {self.name}"
+
+    def month_starts(self):
+        year, month = self.first_month.year, self.first_month.month
+        starts = []
+        for _index in range(self.months):
+            starts.append(self.first_month.replace(year=year, month=month, day=1))
+            month += 1
+            if month > 12:
+                year, month = year + 1, 1
+        return starts
+
+
+class SpendAllocation(models.Model):
+    plan = models.ForeignKey(
+        SpendPlan,
+        verbose_name=_("spend plan"),
+        on_delete=models.CASCADE,
+        related_name="allocations",
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    month = models.DateField(_("month"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        ordering = ["plan", "channel", "month"]
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "channel", "month"], name="one_allocation_per_cell"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} · {self.channel} · {self.month:%Y-%m}: {self.amount}"

@@ -16,6 +16,7 @@ from .models import (
     Category,
     ChangeOrder,
     ChangeOrderLine,
+    Channel,
     CollectionNote,
     CostEntry,
     Estimate,
@@ -24,6 +25,8 @@ from .models import (
     InvoiceCounter,
     InvoiceLine,
     Payment,
+    SpendAllocation,
+    SpendPlan,
 )
 
 
@@ -548,3 +551,87 @@ def collection_note_add(
     note.full_clean()
     note.save()
     return note
+
+
+# Spend plans
+
+
+@transaction.atomic
+def spend_plan_save(
+    *,
+    client,
+    saved_by: User,
+    allocations: dict[tuple[str, object], Decimal],
+    plan: SpendPlan | None = None,
+    **fields,
+) -> SpendPlan:
+    """Creates or updates a draft plan with its grid. The allocations must add up to the
+    total; an approved plan is locked."""
+    if plan is not None:
+        plan = SpendPlan.objects.select_for_update().get(pk=plan.pk)
+        if plan.status == SpendPlan.Status.APPROVED:
+            raise Refused(_("An approved plan is locked."))
+    else:
+        plan = SpendPlan(client=client, created_by=saved_by)
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    plan.first_month = plan.first_month.replace(day=1)
+    allocated = sum(allocations.values(), Decimal("0"))
+    if allocated != plan.total:
+        raise Refused(
+            _("The allocations add up to %(allocated)s, not the total of %(total)s.")
+            % {"allocated": allocated, "total": plan.total}
+        )
+    months = set(plan.month_starts())
+    if any(month not in months for _, month in allocations):
+        raise Refused(_("An allocation falls outside the plan's months."))
+    plan.full_clean()
+    plan.save()
+    plan.allocations.all().delete()
+    SpendAllocation.objects.bulk_create(
+        SpendAllocation(plan=plan, channel=channel, month=month, amount=amount)
+        for (channel, month), amount in allocations.items()
+        if amount
+    )
+    return plan
+
+
+@transaction.atomic
+def spend_plan_approve(*, plan: SpendPlan, approved_by: User) -> SpendPlan:
+    plan = SpendPlan.objects.select_for_update().get(pk=plan.pk)
+    if not permissions.can_sign_off(approved_by):
+        raise Refused(_("Only an account director signs off a spend plan."))
+    if approved_by.pk == plan.created_by_id:
+        raise Refused(_("Nobody signs off their own spend plan."))
+    plan.status = SpendPlan.Status.APPROVED
+    plan.approved_by = approved_by
+    plan.save()
+    return plan
+
+
+def spend_plan_against_actual(plan: SpendPlan) -> list[dict]:
+    """Per channel: planned, and spent in the plan's months on the client's projects (cost
+    entries tagged with that channel)."""
+    months = plan.month_starts()
+    end = (months[-1] + timedelta(days=32)).replace(day=1)
+    planned = {
+        row["channel"]: row["total"]
+        for row in plan.allocations.values("channel").annotate(total=Sum("amount"))
+    }
+    actual = {
+        row["channel"]: row["total"]
+        for row in CostEntry.objects.counted()
+        .filter(project__client=plan.client_id, incurred_on__gte=months[0], incurred_on__lt=end)
+        .exclude(channel="")
+        .values("channel")
+        .annotate(total=Sum("amount"))
+    }
+    return [
+        {
+            "channel": value,
+            "label": label,
+            "planned": planned.get(value, Decimal("0")),
+            "actual": actual.get(value, Decimal("0")),
+        }
+        for value, label in Channel.choices
+    ]

@@ -5,6 +5,14 @@ from . import views
 app_name = "budgets"
 
 urlpatterns = [
+    path("clients/<int:pk>/spend-plans/new/", views.spend_plan_form, name="spend_plan_create"),
+    path(
+        "clients/<int:pk>/spend-plans/<int:plan_pk>/edit/",
+        views.spend_plan_form,
+        name="spend_plan_update",
+    ),
+    path("spend-plans/<int:pk>/", views.spend_plan_detail, name="spend_plan_detail"),
+    path("spend-plans/<int:pk>/approve/", views.spend_plan_approve, name="spend_plan_approve"),
     path("collections/", views.collections, name="collections"),
     path(
         "collections/aging.<str:file_format>",

@@ -1,7 +1,9 @@
 import csv
 import io
+from datetime import timedelta
 
 import openpyxl
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,8 +18,16 @@ from teams import permissions
 from teams.models import User
 
 from . import selectors, services
-from .forms import ChangeOrderForm, CollectionNoteForm, CostEntryForm, EstimateForm, PaymentForm
-from .models import CostEntry, Estimate, Invoice
+from .forms import (
+    MAX_PLAN_MONTHS,
+    ChangeOrderForm,
+    CollectionNoteForm,
+    CostEntryForm,
+    EstimateForm,
+    PaymentForm,
+    SpendPlanForm,
+)
+from .models import CostEntry, Estimate, Invoice, SpendPlan
 
 
 def _project(request, pk, *, editable=False):
@@ -476,3 +486,96 @@ def collections_export(request, file_format):
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
+
+
+# Spend plans
+
+
+def _spend_plan_months(form, plan):
+    """The months the grid shows: from what was typed, else from the plan."""
+    try:
+        first = forms.DateField().clean(form.data.get("first_month")) if form.is_bound else None
+        count = int(form.data.get("months")) if form.is_bound else None
+    except (forms.ValidationError, TypeError, ValueError):
+        first = count = None
+    if first and count and 1 <= count <= MAX_PLAN_MONTHS:
+        return SpendPlan(first_month=first.replace(day=1), months=count).month_starts()
+    return plan.month_starts()
+
+
+def spend_plan_form(request, pk, plan_pk=None):
+    client = get_object_or_404(Client.objects.editable_by(request.user), pk=pk)
+    plan = get_object_or_404(client.spend_plans, pk=plan_pk) if plan_pk else None
+    if plan is not None and plan.status == SpendPlan.Status.APPROVED:
+        messages.error(request, _("An approved plan is locked."))
+        return redirect("budgets:spend_plan_detail", pk=plan.pk)
+    next_month = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
+    form = SpendPlanForm(
+        request.POST or None,
+        instance=plan,
+        initial=None if plan else {"first_month": next_month, "months": 3},
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in SpendPlanForm.Meta.fields}
+        try:
+            plan = services.spend_plan_save(
+                client=client,
+                saved_by=request.user,
+                plan=plan,
+                allocations=form.allocations(),
+                **fields,
+            )
+        except services.Refused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Spend plan saved."))
+            return redirect("budgets:spend_plan_detail", pk=plan.pk)
+    months = _spend_plan_months(form, plan or SpendPlan(first_month=next_month, months=3))
+    return render(
+        request,
+        "budgets/spendplan_form.html",
+        {"form": form, "client": client, "plan": plan, "months": months, "grid": form.grid(months)},
+    )
+
+
+def spend_plan_detail(request, pk):
+    plan = get_object_or_404(
+        SpendPlan.objects.filter(client__in=Client.objects.visible_to(request.user)).select_related(
+            "client", "approved_by"
+        ),
+        pk=pk,
+    )
+    if not permissions.can_see_budgets(request.user):
+        raise Http404
+    rows = services.spend_plan_against_actual(plan)
+    return render(
+        request,
+        "budgets/spendplan_detail.html",
+        {
+            "plan": plan,
+            "client": plan.client,
+            "rows": rows,
+            "chart": {
+                "labels": [str(row["label"]) for row in rows],
+                "planned": [float(row["planned"]) for row in rows],
+                "actual": [float(row["actual"]) for row in rows],
+            },
+            "can_edit": Client.objects.editable_by(request.user).filter(pk=plan.client_id).exists(),
+            "can_sign_off": permissions.can_sign_off(request.user),
+        },
+    )
+
+
+def spend_plan_approve(request, pk):
+    if not permissions.can_sign_off(request.user):
+        raise Http404
+    plan = get_object_or_404(SpendPlan, pk=pk)
+    if refusal := _post_only(request):
+        return refusal
+    try:
+        services.spend_plan_approve(plan=plan, approved_by=request.user)
+    except services.Refused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Spend plan signed off and locked."))
+    return redirect("budgets:spend_plan_detail", pk=pk)

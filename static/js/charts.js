@@ -20,3 +20,23 @@
     options: { plugins: { legend: { display: false } }, scales: { x: { ticks: { font: { size: 9 } } } } },
   });
 })();
+
+// Planned against spent, by channel, on a spend plan's page.
+(function () {
+  const plan = document.getElementById("plan-data");
+  const canvas = document.getElementById("plan-chart");
+  if (!plan || !canvas || !window.Chart) {
+    return;
+  }
+  const data = JSON.parse(plan.textContent);
+  new window.Chart(canvas, {
+    type: "bar",
+    data: {
+      labels: data.labels,
+      datasets: [
+        { label: canvas.dataset.planned || "Planned", data: data.planned, backgroundColor: "#0d6efd" },
+        { label: canvas.dataset.spent || "Spent", data: data.actual, backgroundColor: "#fd7e14" },
+      ],
+    },
+  });
+})();

@@ -132,8 +132,8 @@ def test_budgets_outside_ones_scope_are_404(client, role):
         amount=D("5"),
     ).entry
     names = {p.name for p in get_resolver().namespace_dict["budgets"][1].url_patterns}
-    # The budget review and the collections pages name no project; their scoping is tested
-    # with them (here and in test_collections.py).
+    # The budget review, collections and spend plans name no project; their scoping is
+    # tested with them (here, in test_collections.py and in test_spend_plans.py).
     assert names == BUDGET_URLS | {
         "budget_review",
         "collections",
@@ -142,6 +142,10 @@ def test_budgets_outside_ones_scope_are_404(client, role):
         "invoice_send",
         "payment_record",
         "collection_note_add",
+        "spend_plan_create",
+        "spend_plan_update",
+        "spend_plan_detail",
+        "spend_plan_approve",
     }
     client.force_login(UserFactory(role=role))
     for name in BUDGET_URLS:

@@ -1,0 +1,147 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from budgets import services
+from budgets.models import SpendPlan
+from tests.factories import ClientFactory, ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+CHANNELS = ["tv", "digital", "social", "ooh", "print", "events", "other"]
+
+
+def plan_data(**overrides):
+    data = {
+        "name": "Spring season",
+        "first_month": "2026-12-15",
+        "months": "3",
+        "total": "300000",
+        "expected_reach": "20000000",
+        "expected_leads": "50000",
+        "expected_sales": "",
+        "expected_roi_percent": "180",
+    }
+    data.update({f"alloc_{c}_{i}": "" for c in CHANNELS for i in range(12)})
+    data.update(overrides)
+    return data
+
+
+def test_an_ae_plans_the_clients_spend_by_channel_and_month(client):
+    acme = ClientFactory()
+    client.force_login(acme.lead_ae)
+
+    response = client.post(
+        reverse("budgets:spend_plan_create", args=[acme.pk]),
+        plan_data(alloc_digital_0="100000", alloc_digital_1="50000", alloc_tv_2="150000"),
+    )
+
+    plan = SpendPlan.objects.get()
+    assert response["Location"] == reverse("budgets:spend_plan_detail", args=[plan.pk])
+    assert plan.first_month == dt.date(2026, 12, 1)
+    cells = {(a.channel, a.month): a.amount for a in plan.allocations.all()}
+    assert cells == {
+        ("digital", dt.date(2026, 12, 1)): D("100000"),
+        ("digital", dt.date(2027, 1, 1)): D("50000"),
+        ("tv", dt.date(2027, 2, 1)): D("150000"),
+    }
+
+
+def test_allocations_that_do_not_add_up_are_refused_next_to_the_total(client):
+    acme = ClientFactory()
+    client.force_login(acme.lead_ae)
+
+    response = client.post(
+        reverse("budgets:spend_plan_create", args=[acme.pk]),
+        plan_data(alloc_digital_0="100000", alloc_tv_1="150000"),
+    )
+
+    assert response.context["form"].errors["total"] == [
+        "The allocations add up to 250000, not the total of 300000."
+    ]
+    assert 'value="150000"' in response.text
+    assert not SpendPlan.objects.exists()
+
+
+def test_a_negative_allocation_is_refused_next_to_its_cell(client):
+    acme = ClientFactory()
+    client.force_login(acme.lead_ae)
+
+    response = client.post(
+        reverse("budgets:spend_plan_create", args=[acme.pk]),
+        plan_data(alloc_digital_0="-5", alloc_tv_1="300005"),
+    )
+
+    assert "alloc_digital_0" in response.context["form"].errors
+    assert not SpendPlan.objects.exists()
+
+
+def test_a_director_signs_off_a_plan_which_then_locks_and_shows_plan_against_actual(client):
+    acme = ClientFactory()
+    director = UserFactory(role="account_director")
+    plan = services.spend_plan_save(
+        client=acme,
+        saved_by=acme.lead_ae,
+        name="Q1",
+        first_month=dt.date(2026, 11, 1),
+        months=2,
+        total=D("1000"),
+        allocations={
+            ("digital", dt.date(2026, 11, 1)): D("600"),
+            ("tv", dt.date(2026, 12, 1)): D("400"),
+        },
+    )
+    project = ProjectFactory(client=acme)
+    services.cost_entry_create(
+        project=project,
+        entered_by=acme.lead_ae,
+        category="media",
+        incurred_on=dt.date(2026, 11, 20),
+        kind="vendor",
+        vendor="Douyin",
+        amount=D("700"),
+        channel="digital",
+    )
+    client.force_login(director)
+    client.post(reverse("budgets:spend_plan_approve", args=[plan.pk]))
+
+    plan.refresh_from_db()
+    assert plan.status == "approved"
+    page = client.get(reverse("budgets:spend_plan_detail", args=[plan.pk]))
+    digital = next(row for row in page.context["rows"] if row["channel"] == "digital")
+    assert (digital["planned"], digital["actual"]) == (D("600"), D("700"))
+    with pytest.raises(services.Refused, match="locked"):
+        services.spend_plan_save(
+            client=acme, saved_by=acme.lead_ae, plan=plan, allocations={}, total=D("0")
+        )
+
+
+def test_nobody_signs_off_their_own_plan_and_outsiders_get_404(client):
+    acme = ClientFactory()
+    director = UserFactory(role="account_director")
+    plan = services.spend_plan_save(
+        client=acme,
+        saved_by=director,
+        name="Q1",
+        first_month=dt.date(2026, 11, 1),
+        months=1,
+        total=D("10"),
+        allocations={("tv", dt.date(2026, 11, 1)): D("10")},
+    )
+    with pytest.raises(services.Refused, match="own spend plan"):
+        services.spend_plan_approve(plan=plan, approved_by=director)
+
+    client.force_login(UserFactory(role="ae"))
+    for url in [
+        reverse("budgets:spend_plan_detail", args=[plan.pk]),
+        reverse("budgets:spend_plan_create", args=[acme.pk]),
+        reverse("budgets:spend_plan_update", args=[acme.pk, plan.pk]),
+        reverse("budgets:spend_plan_approve", args=[plan.pk]),
+    ]:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, plan_data()).status_code == 404, url
+    plan.refresh_from_db()
+    assert plan.status == "draft"
