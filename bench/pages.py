@@ -14,6 +14,7 @@ class Page:
         """The path with each {client name}, {proposal:title} or {project:name} replaced by
         that demo object's id."""
         from accounts.models import Client, Proposal
+        from budgets.models import SpendPlan
         from projects.models import Project
 
         def object_id(match):
@@ -22,6 +23,8 @@ class Page:
                 return str(Proposal.objects.get(title=title).pk)
             if kind == "project":
                 return str(Project.objects.get(name=title).pk)
+            if kind == "plan":
+                return str(SpendPlan.objects.get(name=title).pk)
             return str(Client.objects.get(name=match.group(1)).pk)
 
         return re.sub(r"\{([^}]+)\}", object_id, self.path)
@@ -49,4 +52,5 @@ PAGES = [
     Page("project budget (AE)", "/projects/{project:Chilled yoghurt launch}/budget/", AE),
     Page("budget review (director)", "/budgets/review/", DIRECTOR),
     Page("collections (finance)", "/collections/", FINANCE),
+    Page("spend plan (AE)", "/spend-plans/{plan:Chilled yoghurt launch season}/", AE),
 ]

@@ -13,7 +13,7 @@ from projects.models import STAGE_ORDER, Project, Stage
 from teams.models import User
 
 from . import services
-from .models import Invoice
+from .models import Invoice, SpendPlan
 
 D = Decimal
 
@@ -58,6 +58,9 @@ BUDGETS = [
 ]
 
 
+CHANNELS = {"Douyin": "social", "Tencent Video": "digital", "Print works": "print"}
+
+
 @transaction.atomic
 def seed() -> None:
     director = User.objects.get(email="zhang.wei@agency.example")
@@ -99,6 +102,7 @@ def seed() -> None:
     _seed_change_orders(today)
     _seed_drafts(director)
     _seed_invoices(today)
+    _seed_spend_plans(today, director)
 
 
 def _seed_change_orders(today):
@@ -193,3 +197,53 @@ def _seed_invoices(today):
                 outcome=outcome,
                 promised_on=today + timedelta(days=promised_in) if promised_in else None,
             )
+
+
+def _seed_spend_plans(today, director):
+    if SpendPlan.objects.exists():
+        return
+    first = today.replace(day=1)
+    months = SpendPlan(first_month=first, months=3).month_starts()
+    for client_name, name, cells, approve in [
+        (
+            "Qinghe Dairy",
+            "Chilled yoghurt launch season",
+            {
+                ("social", 0): "600000",
+                ("social", 1): "400000",
+                ("digital", 0): "300000",
+                ("ooh", 1): "250000",
+                ("events", 2): "150000",
+            },
+            True,
+        ),
+        (
+            "Xingtu Motors",
+            "Compact EV: first quarter",
+            {
+                ("tv", 0): "800000",
+                ("digital", 0): "700000",
+                ("digital", 1): "600000",
+                ("events", 2): "400000",
+            },
+            False,
+        ),
+    ]:
+        client = Client.objects.get(name=client_name)
+        allocations = {
+            (channel, months[index]): D(amount) for (channel, index), amount in cells.items()
+        }
+        plan = services.spend_plan_save(
+            client=client,
+            saved_by=client.lead_ae,
+            name=name,
+            first_month=first,
+            months=3,
+            total=sum(allocations.values(), D("0")),
+            expected_reach=30_000_000,
+            expected_leads=60_000,
+            expected_roi_percent=D("180"),
+            allocations=allocations,
+        )
+        if approve:
+            services.spend_plan_approve(plan=plan, approved_by=director)

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import ActionItem, AttendeeResponse, Client, ContactReport, Proposal
-from budgets.models import ChangeOrder, CollectionNote, CostEntry, Invoice, Payment
+from budgets.models import ChangeOrder, CollectionNote, CostEntry, Invoice, Payment, SpendPlan
 from budgets.selectors import aging_totals, budget_review
 from projects.models import CreativeReview, Project, RevisionRequest, StrategyBrief, Task
 from teams.demo import DEMO_PASSWORD
@@ -71,3 +71,4 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     ), aging
     assert CollectionNote.objects.exists()
     assert Payment.objects.exists()
+    assert set(SpendPlan.objects.values_list("status", flat=True)) == {"approved", "draft"}
