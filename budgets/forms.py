@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Client
+from projects.models import Project
 from teams.models import User
 
 from .models import Category, Channel, CollectionNote, CostEntry, Estimate, Payment, SpendPlan
@@ -300,3 +302,61 @@ class SpendPlanForm(forms.ModelForm):
             (label, [self[allocation_field(value, index)] for index in range(len(months))])
             for value, label in Channel.choices
         ]
+
+
+class InvoiceForm(forms.Form):
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.order_by("name"))
+    project = forms.ModelChoiceField(
+        label=_("Project"),
+        queryset=Project.objects.none(),
+        required=False,
+        help_text=_("Optional; a project of the same client."),
+    )
+    issue_date = forms.DateField(
+        label=_("Issue date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    tax_rate = forms.DecimalField(
+        label=_("Tax rate (%)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        max_digits=5,
+        decimal_places=2,
+        initial=Decimal("6"),
+    )
+    fapiao_number = forms.CharField(label=_("Fapiao number"), max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.select_related("client").order_by(
+            "-start_date"
+        )
+        self.fields["project"].label_from_instance = lambda project: str(project)
+
+    def clean(self):
+        data = super().clean()
+        project, client = data.get("project"), data.get("client")
+        if project and client and project.client_id != client.pk:
+            self.add_error("project", _("Choose a project of this client."))
+        return data
+
+
+class InvoiceLineForm(forms.Form):
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=14,
+        decimal_places=2,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("description") and data.get("amount") is None:
+            self.add_error("amount", _("Enter the amount."))
+        if data.get("amount") is not None and not data.get("description"):
+            self.add_error("description", _("Say what is billed."))
+        return data
+
+
+InvoiceLineFormSet = forms.formset_factory(InvoiceLineForm, extra=5, max_num=20)

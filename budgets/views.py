@@ -24,6 +24,8 @@ from .forms import (
     CollectionNoteForm,
     CostEntryForm,
     EstimateForm,
+    InvoiceForm,
+    InvoiceLineFormSet,
     PaymentForm,
     SpendPlanForm,
 )
@@ -410,6 +412,7 @@ def collections(request):
             "dso": selectors.days_sales_outstanding(invoices, today),
             "dso_days": selectors.DSO_PERIOD_DAYS,
             "bucket_names": [name for name, _, _ in selectors.buckets(today)],
+            "handles": permissions.handles_collections(request.user),
             "chart": {
                 "labels": [str(label) for _, label, _ in buckets],
                 "values": [float(amount) for _, _, amount in buckets],
@@ -579,3 +582,25 @@ def spend_plan_approve(request, pk):
     else:
         messages.success(request, _("Spend plan signed off and locked."))
     return redirect("budgets:spend_plan_detail", pk=pk)
+
+
+def invoice_create(request):
+    if not permissions.handles_collections(request.user):
+        raise Http404
+    form = InvoiceForm(request.POST or None, initial={"issue_date": timezone.localdate()})
+    lines = InvoiceLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        billed = [
+            (line["description"], line["amount"])
+            for line in lines.cleaned_data
+            if line.get("description")
+        ]
+        if not billed:
+            form.add_error(None, _("An invoice needs at least one line."))
+        else:
+            invoice = services.invoice_create(
+                created_by=request.user, lines=billed, **form.cleaned_data
+            )
+            messages.success(request, _("Invoice %(number)s created.") % {"number": invoice.number})
+            return redirect("budgets:invoice_detail", pk=invoice.pk)
+    return render(request, "budgets/invoice_form.html", {"form": form, "lines": lines})

@@ -142,6 +142,7 @@ def test_budgets_outside_ones_scope_are_404(client, role):
         "invoice_send",
         "payment_record",
         "collection_note_add",
+        "invoice_create",
         "spend_plan_create",
         "spend_plan_update",
         "spend_plan_detail",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from budgets import services
 from budgets.models import Payment
-from tests.factories import ClientFactory, UserFactory
+from tests.factories import ClientFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +150,75 @@ def test_the_collections_page_costs_the_same_queries_at_any_size(client, finance
         assert client.get(reverse("budgets:collections")).status_code == 200
     # session, user, totals, by client, by AE, overdue, expected, DSO (outstanding, invoiced)
     assert len(queries) == 9
+
+
+def invoice_form(client_obj, **overrides):
+    data = {
+        "client": client_obj.pk,
+        "project": "",
+        "issue_date": TODAY.isoformat(),
+        "tax_rate": "6",
+        "fapiao_number": "044001900777",
+        "lines-TOTAL_FORMS": "5",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "20",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_finance_issues_an_invoice_with_its_lines(client, finance):
+    acme = ClientFactory(payment_terms_days=45)
+    client.force_login(finance)
+
+    page = client.post(
+        reverse("budgets:invoice_create"),
+        invoice_form(
+            acme,
+            **{
+                "lines-0-description": "Strategy",
+                "lines-0-amount": "10000",
+                "lines-1-description": "Key visual",
+                "lines-1-amount": "5000",
+            },
+        ),
+        follow=True,
+    )
+
+    invoice = acme.invoices.get()
+    assert invoice.total == D("15900.00")
+    assert invoice.due_date == TODAY + dt.timedelta(days=45)
+    assert f"Invoice {invoice.number} created." in page.text
+
+
+def test_a_half_filled_invoice_line_is_refused_next_to_it(client, finance):
+    acme = ClientFactory()
+    client.force_login(finance)
+
+    response = client.post(
+        reverse("budgets:invoice_create"),
+        invoice_form(acme, **{"lines-0-description": "Strategy"}),
+    )
+
+    assert response.context["lines"].forms[0].errors == {"amount": ["Enter the amount."]}
+    assert not acme.invoices.exists()
+
+
+def test_an_invoice_for_another_clients_project_is_refused(client, finance):
+    acme = ClientFactory()
+    other = ProjectFactory()
+    client.force_login(finance)
+
+    response = client.post(
+        reverse("budgets:invoice_create"),
+        invoice_form(acme, project=other.pk, **{"lines-0-description": "X", "lines-0-amount": "1"}),
+    )
+
+    assert "project" in response.context["form"].errors
+    assert not acme.invoices.exists()
+
+
+def test_only_finance_issues_invoices(client):
+    client.force_login(UserFactory(role="ae"))
+    assert client.get(reverse("budgets:invoice_create")).status_code == 404
