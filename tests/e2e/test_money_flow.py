@@ -1,0 +1,86 @@
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from budgets import services
+from budgets.models import Invoice
+from tests.factories import PASSWORD, ClientFactory, ProjectFactory, UserFactory
+
+D = Decimal
+
+
+def sign_in(page, live_server, user):
+    page.goto(f"{live_server.url}/auth/sign-in/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name=user.full_name)).to_be_visible()
+
+
+def sign_out(page, user):
+    page.get_by_role("button", name=user.full_name).click()
+    page.get_by_role("button", name="Sign out").click()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_estimate_sign_off_a_cost_past_80_percent_and_a_partial_payment(
+    live_server, page, screenshot
+):
+    ae = UserFactory(role="ae", full_name="Chen Jing")
+    director = UserFactory(role="account_director", full_name="Zhang Wei")
+    finance = UserFactory(role="finance", full_name="Liu Yang")
+    acme = ClientFactory(name="Qinghe Dairy", lead_ae=ae, account_director=director)
+    project = ProjectFactory(client=acme, owner=ae, name="Chilled yoghurt launch")
+    estimate = services.estimate_start(project=project, author=ae)
+    services.estimate_update(
+        estimate=estimate,
+        editor=ae,
+        revision=estimate.revision,
+        lines={"production": D("10000")},
+        fee=D("20000"),
+    )
+    services.estimate_submit(estimate=estimate, submitted_by=ae)
+    invoice = services.invoice_create(
+        client=acme,
+        created_by=finance,
+        issue_date=project.start_date,
+        lines=[("Agency fee", D("1000"))],
+        tax_rate=D("0"),
+    )
+    services.invoice_send(invoice=invoice, sent_by=finance)
+
+    # The director approves the estimate.
+    sign_in(page, live_server, director)
+    page.goto(f"{live_server.url}/projects/{project.pk}/budget/")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Budget approved: it is the working budget now.")).to_be_visible()
+    sign_out(page, director)
+
+    # The AE records a cost that takes production past 80%.
+    sign_in(page, live_server, ae)
+    page.goto(f"{live_server.url}/projects/{project.pk}/budget/")
+    page.get_by_role("link", name="Record a cost").click()
+    page.get_by_label("Vendor cost").check()
+    page.get_by_label("Budget line").select_option(label="Production")
+    page.get_by_label("Vendor", exact=True).fill("Shanghai Film Co.")
+    page.get_by_label("Amount").fill("8500")
+    page.get_by_role("button", name="Record the cost").click()
+    expect(page.get_by_text("Production has now used 80% of its budget.")).to_be_visible()
+    screenshot("budget-after-cost")
+    sign_out(page, ae)
+
+    # Finance records a partial payment and downloads the aging list.
+    sign_in(page, live_server, finance)
+    page.goto(f"{live_server.url}/invoices/{invoice.pk}/")
+    page.get_by_label("Amount").fill("400")
+    page.get_by_role("button", name="Record the payment").click()
+    expect(page.get_by_text("Payment recorded.")).to_be_visible()
+    invoice.refresh_from_db()
+    assert invoice.amount_paid == D("400")
+    page.goto(f"{live_server.url}/collections/")
+    screenshot("collections")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Aging list (Excel)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert Invoice.objects.get().outstanding == D("600")
