@@ -49,6 +49,12 @@ SECTIONS = [
         _("Projects burning ahead of schedule, margin per client, sign-offs waiting."),
     ),
     Section(
+        _("Invoices"),
+        "budgets:invoice_list",
+        permissions.can_see_budgets,
+        _("Invoices with what is paid and what is outstanding."),
+    ),
+    Section(
         _("Collections"),
         "budgets:collections",
         permissions.can_see_collections,

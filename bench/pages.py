@@ -52,5 +52,6 @@ PAGES = [
     Page("project budget (AE)", "/projects/{project:Chilled yoghurt launch}/budget/", AE),
     Page("budget review (director)", "/budgets/review/", DIRECTOR),
     Page("collections (finance)", "/collections/", FINANCE),
+    Page("invoice list (finance)", "/invoices/", FINANCE),
     Page("spend plan (AE)", "/spend-plans/{plan:Chilled yoghurt launch season}/", AE),
 ]

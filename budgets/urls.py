@@ -19,6 +19,7 @@ urlpatterns = [
         views.collections_export,
         name="collections_export",
     ),
+    path("invoices/", views.invoice_list, name="invoice_list"),
     path("invoices/new/", views.invoice_create, name="invoice_create"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/send/", views.invoice_send, name="invoice_send"),

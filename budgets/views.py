@@ -5,6 +5,7 @@ from datetime import timedelta
 import openpyxl
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -241,6 +242,9 @@ def budget_review(request):
             "pending_costs": CostEntry.objects.pending()
             .filter(project__in=Project.objects.visible_to(request.user))
             .select_related("project__client", "entered_by"),
+            "spend_plans": SpendPlan.objects.filter(status=SpendPlan.Status.DRAFT)
+            .exclude(created_by=request.user)
+            .select_related("client", "created_by"),
         },
     )
 
@@ -604,3 +608,32 @@ def invoice_create(request):
             messages.success(request, _("Invoice %(number)s created.") % {"number": invoice.number})
             return redirect("budgets:invoice_detail", pk=invoice.pk)
     return render(request, "budgets/invoice_form.html", {"form": form, "lines": lines})
+
+
+INVOICES_PER_PAGE = 25
+
+
+def invoice_list(request):
+    if not permissions.can_see_budgets(request.user):
+        raise Http404
+    invoices = selectors.visible_invoices(request.user).select_related("client")
+    client_id = request.GET.get("client")
+    if client_id and client_id.isdigit():
+        invoices = invoices.filter(client_id=client_id)
+    page = Paginator(invoices.order_by("-issue_date", "-number"), INVOICES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    today = timezone.localdate()
+    for invoice in page:
+        invoice.current_status = Invoice.Status(invoice.status(today))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "budgets/invoice_list.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "handles": permissions.handles_collections(request.user),
+        },
+    )

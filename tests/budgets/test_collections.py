@@ -222,3 +222,28 @@ def test_an_invoice_for_another_clients_project_is_refused(client, finance):
 def test_only_finance_issues_invoices(client):
     client.force_login(UserFactory(role="ae"))
     assert client.get(reverse("budgets:invoice_create")).status_code == 404
+
+
+@pytest.mark.parametrize("size", [10, 100])
+def test_the_invoice_list_costs_the_same_queries_at_any_size(client, finance, size):
+    for n in range(size):
+        sent_invoice(ClientFactory(), finance, days_overdue=n % 50)
+    client.force_login(finance)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("budgets:invoice_list"))
+    assert page.status_code == 200
+    assert len(page.context["page"]) == min(size, 25)
+    # session, user, count, the page of invoices with their clients
+    assert len(queries) == 4
+
+
+def test_an_ae_lists_only_their_clients_invoices(client, finance):
+    mine = ClientFactory()
+    sent_invoice(mine, finance, days_overdue=1)
+    sent_invoice(ClientFactory(), finance, days_overdue=1)
+    client.force_login(mine.lead_ae)
+
+    page = client.get(reverse("budgets:invoice_list"))
+
+    assert [invoice.client for invoice in page.context["page"]] == [mine]
