@@ -358,9 +358,6 @@ class ActionItem(models.Model):
     def is_done(self):
         return self.done_at is not None
 
-    def is_overdue(self, today=None):
-        return not self.is_done and self.due_on < (today or timezone.localdate())
-
 
 class RecapSending(models.Model):
     """One sending of a report's recap to its attendees."""
@@ -550,9 +547,6 @@ class ProposalRound(models.Model):
     @property
     def next_statuses(self):
         return self.NEXT_STATUSES.get(self.status, [])
-
-    def is_repitch(self):
-        return self.number > self.proposal.client.allowed_proposal_rounds
 
 
 class RoundHours(models.Model):
