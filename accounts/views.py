@@ -94,7 +94,7 @@ def client_detail(request, pk):
             "can_edit": can_edit,
             "members": members,
             "contacts": client.contacts.all(),
-            "timeline": _timeline(client),
+            "timeline": _timeline(client, with_invoices=permissions.can_see_budgets(request.user)),
             "proposals": client.proposals.for_client_page(),
             # Spend plans sit above accounts; read through the reverse relation.
             "show_spend_plans": permissions.can_see_budgets(request.user),
@@ -110,8 +110,9 @@ def _start_of(day):
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
-def _timeline(client):
-    """Contact reports and proposal rounds, newest first."""
+def _timeline(client, *, with_invoices=False):
+    """Contact reports, proposal rounds, projects and, for those who see the money, invoices;
+    newest first."""
     reports = client.contact_reports.for_timeline()[:TIMELINE_LENGTH]
     rounds = (
         ProposalRound.objects.filter(proposal__client=client)
@@ -122,6 +123,12 @@ def _timeline(client):
     projects = client.projects.order_by("-start_date")[:TIMELINE_LENGTH]
     entries = [(report.occurred_at, "report", report) for report in reports]
     entries += [(_start_of(project.start_date), "project", project) for project in projects]
+    if with_invoices:
+        # Invoices sit above accounts too, read through the same kind of reverse relation.
+        today = timezone.localdate()
+        for invoice in client.invoices.order_by("-issue_date", "-number")[:TIMELINE_LENGTH]:
+            invoice.current_status = invoice.Status(invoice.status(today))
+            entries.append((_start_of(invoice.issue_date), "invoice", invoice))
     for round_ in rounds:
         when = round_.created_at
         if round_.presented_on:

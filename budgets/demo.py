@@ -197,6 +197,27 @@ def _seed_invoices(today):
                 outcome=outcome,
                 promised_on=today + timedelta(days=promised_in) if promised_in else None,
             )
+    # One the agency gave up on, and one still being drafted.
+    lost = services.invoice_create(
+        client=Client.objects.get(name="Yuexiang Travel"),
+        created_by=finance,
+        issue_date=today - timedelta(days=300),
+        lines=[("Trade show stand, rebooked", D("36000"))],
+        tax_rate=D("6"),
+    )
+    services.invoice_send(invoice=lost, sent_by=finance)
+    services.invoice_write_off(
+        invoice=lost,
+        written_off_by=finance,
+        reason="The show was cancelled; the client will not pay the rebooking.",
+    )
+    services.invoice_create(
+        client=Client.objects.get(name="Qinghe Dairy"),
+        created_by=finance,
+        issue_date=today,
+        lines=[("Agency fee, research phase", D("60000")), ("Focus groups", D("24000"))],
+        tax_rate=D("6"),
+    )
 
 
 def _seed_spend_plans(today, director):

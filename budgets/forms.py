@@ -325,12 +325,32 @@ class InvoiceForm(forms.Form):
     )
     fapiao_number = forms.CharField(label=_("Fapiao number"), max_length=40, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, invoice=None, **kwargs):
+        """A new invoice, or changes to `invoice`: its client stays, and once it is sent only
+        the fapiao number changes."""
+        if invoice is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "project": invoice.project_id,
+                    "issue_date": invoice.issue_date,
+                    "tax_rate": invoice.tax_rate,
+                    "fapiao_number": invoice.fapiao_number,
+                    "revision": invoice.revision,
+                },
+            )
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = Project.objects.select_related("client").order_by(
-            "-start_date"
-        )
-        self.fields["project"].label_from_instance = lambda project: str(project)
+        projects = Project.objects.select_related("client").order_by("-start_date")
+        if invoice is not None:
+            del self.fields["client"]
+            self.fields["revision"] = forms.IntegerField(widget=forms.HiddenInput)
+            projects = projects.filter(client=invoice.client_id)
+            if invoice.sent_at:
+                for name in ("project", "issue_date", "tax_rate"):
+                    del self.fields[name]
+        if "project" in self.fields:
+            self.fields["project"].queryset = projects
+            self.fields["project"].label_from_instance = lambda project: str(project)
 
     def clean(self):
         data = super().clean()
@@ -360,3 +380,16 @@ class InvoiceLineForm(forms.Form):
 
 
 InvoiceLineFormSet = forms.formset_factory(InvoiceLineForm, extra=5, max_num=20)
+
+
+class WriteOffForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the rest will not be collected"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("write_off", _("Write off"), css_class="btn-danger"))

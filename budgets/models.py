@@ -369,6 +369,7 @@ class Invoice(models.Model):
     fapiao_number = models.CharField(_("fapiao number"), max_length=40, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     written_off_at = models.DateTimeField(_("written off"), null=True, blank=True)
+    write_off_reason = models.CharField(_("reason for writing off"), max_length=300, blank=True)
     revision = models.PositiveIntegerField(_("revision"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -427,6 +428,7 @@ class Invoice(models.Model):
         return self.Status.SENT
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(
         Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="lines"

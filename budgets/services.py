@@ -35,17 +35,13 @@ class Refused(Exception):
 
 
 class StaleEdit(Refused):
-    """Someone else saved the estimate since it was opened for editing."""
+    """Someone else saved the row since it was opened for editing. `revision` is the one
+    they left it at: a form that starts from it saves over their change knowingly."""
 
-    def __init__(self, changed_by: User):
-        super().__init__(
-            _(
-                "%(name)s changed this estimate while you were editing it. Check their changes, "
-                "then save yours again."
-            )
-            % {"name": changed_by.full_name}
-        )
+    def __init__(self, message: str, *, changed_by: User, revision: int):
+        super().__init__(message % {"name": changed_by.full_name})
         self.changed_by = changed_by
+        self.revision = revision
 
 
 def working_budget(project: Project) -> dict[str, Decimal]:
@@ -123,7 +119,14 @@ def estimate_update(
     between, the save is refused and names them."""
     estimate = Estimate.objects.select_for_update().select_related("updated_by").get(pk=estimate.pk)
     if estimate.revision != revision:
-        raise StaleEdit(estimate.updated_by)
+        raise StaleEdit(
+            _(
+                "%(name)s changed this estimate while you were editing it. Check their changes, "
+                "then save yours again."
+            ),
+            changed_by=estimate.updated_by,
+            revision=estimate.revision,
+        )
     if estimate.is_locked:
         raise Refused(_("This version is locked; start a new version to change it."))
     for name, value in fields.items():
@@ -497,6 +500,90 @@ def invoice_create(
 
 
 @transaction.atomic
+def invoice_update(
+    *,
+    invoice: Invoice,
+    editor: User,
+    revision: int,
+    fapiao_number: str,
+    issue_date=None,
+    tax_rate: Decimal | None = None,
+    project: Project | None = None,
+    lines: list[tuple[str, Decimal]] | None = None,
+) -> Invoice:
+    """Changes an invoice. The fapiao number can be added at any time; the lines, tax rate,
+    issue date and project only until the invoice is sent. `revision` is the one the editor
+    started from: if someone saved in between, the save is refused and names them."""
+    if not permissions.handles_collections(editor):
+        raise Refused(_("Invoices are changed by finance."))
+    invoice = Invoice.objects.select_for_update().select_related("updated_by").get(pk=invoice.pk)
+    if invoice.revision != revision:
+        raise StaleEdit(
+            _(
+                "%(name)s changed this invoice while you were editing it. Check their changes, "
+                "then save yours again."
+            ),
+            changed_by=invoice.updated_by,
+            revision=invoice.revision,
+        )
+    if invoice.written_off_at:
+        raise Refused(_("This invoice was written off; it no longer changes."))
+    invoice.fapiao_number = fapiao_number.strip()
+    if lines is not None:
+        if invoice.sent_at:
+            raise Refused(_("A sent invoice keeps its lines; only the fapiao number changes."))
+        if not lines:
+            raise Refused(_("An invoice needs at least one line."))
+        if project is not None and project.client_id != invoice.client_id:
+            raise Refused(_("An invoice bills a project of its own client."))
+        invoice.project = project
+        invoice.issue_date = issue_date
+        invoice.due_date = issue_date + timedelta(days=invoice.client.payment_terms_days)
+        invoice.tax_rate = tax_rate
+        invoice.subtotal, invoice.tax, invoice.total = _invoice_totals(
+            tax_rate, [amount for _, amount in lines]
+        )
+        if invoice.total < invoice.amount_paid:
+            raise Refused(
+                _("The new total is below the %(paid)s already paid.")
+                % {"paid": invoice.amount_paid}
+            )
+        invoice.lines.all().delete()
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(invoice=invoice, description=description, amount=amount)
+            for description, amount in lines
+        )
+    invoice.revision += 1
+    invoice.updated_by = editor
+    invoice.full_clean()
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def invoice_write_off(*, invoice: Invoice, written_off_by: User, reason: str) -> Invoice:
+    """Gives up on what is still outstanding: the invoice leaves the aging and the overdue
+    list, and keeps what was paid."""
+    if not permissions.handles_collections(written_off_by):
+        raise Refused(_("Invoices are written off by finance."))
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.written_off_at:
+        raise Refused(_("This invoice was written off already."))
+    if invoice.sent_at is None:
+        raise Refused(_("A draft was never billed; change it instead of writing it off."))
+    if invoice.outstanding <= 0:
+        raise Refused(_("This invoice is paid; nothing is left to write off."))
+    if not reason.strip():
+        raise Refused(_("Say why the rest will not be collected."))
+    invoice.written_off_at = timezone.now()
+    invoice.write_off_reason = reason.strip()
+    invoice.updated_by = written_off_by
+    invoice.revision += 1
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
 def invoice_send(*, invoice: Invoice, sent_by: User) -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.sent_at is None:
@@ -517,6 +604,8 @@ def payment_record(
     if not permissions.is_finance(recorded_by):
         raise Refused(_("Payments are recorded by finance."))
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.written_off_at:
+        raise Refused(_("This invoice was written off; it takes no more payments."))
     if amount <= 0:
         raise Refused(_("A payment is more than zero."))
     if paid_on < invoice.issue_date:

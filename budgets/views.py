@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import openpyxl
 from django import forms
+from django.apps import apps
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
@@ -29,6 +30,7 @@ from .forms import (
     InvoiceLineFormSet,
     PaymentForm,
     SpendPlanForm,
+    WriteOffForm,
 )
 from .models import CostEntry, Estimate, Invoice, SpendPlan
 
@@ -107,6 +109,14 @@ def _estimate(request, pk, estimate_pk, *, editable=True):
     return get_object_or_404(project.estimates.select_related("project"), pk=estimate_pk)
 
 
+def _keep_typed_after_stale_edit(form, refusal):
+    """Shows the refusal and moves the form on to the revision that was saved, so the
+    editor's next save, after checking, goes through with what they typed."""
+    form.add_error(None, str(refusal))
+    form.data = form.data.copy()
+    form.data["revision"] = refusal.revision
+
+
 def estimate_update(request, pk, estimate_pk):
     estimate = _estimate(request, pk, estimate_pk)
     if estimate.is_locked:
@@ -124,6 +134,8 @@ def estimate_update(request, pk, estimate_pk):
                 lines=form.lines(),
                 **fields,
             )
+        except services.StaleEdit as refusal:
+            _keep_typed_after_stale_edit(form, refusal)
         except services.Refused as refusal:
             form.add_error(None, str(refusal))
         else:
@@ -258,6 +270,44 @@ def _shown(field):
     return field not in HIDDEN_FIELDS and not field.endswith("_id")
 
 
+def _history_rows(events):
+    """Rows for the history table, newest first: when, who (from the request that made the
+    change), which row, and each field's before and after, named as the forms name them."""
+    events = sorted(events, key=lambda event: event.pgh_created_at, reverse=True)[:HISTORY_LENGTH]
+    user_ids = {(event.pgh_context or {}).get("user") for event in events} - {None}
+    names = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "full_name"))
+    rows = []
+    for event in events:
+        diff = event.pgh_diff or {}
+        changes = [
+            (field, before, after) for field, (before, after) in diff.items() if _shown(field)
+        ]
+        whole_row = event.pgh_label in ("insert", "delete")
+        if whole_row:
+            changes = [
+                (field, None, value)
+                for field, value in (event.pgh_data or {}).items()
+                if _shown(field) and value not in (None, "")
+            ]
+        fields = apps.get_model(event.pgh_model).pgh_tracked_model._meta
+        rows.append(
+            {
+                "when": event.pgh_created_at,
+                "who": names.get((event.pgh_context or {}).get("user"), _("the system")),
+                "what": fields.verbose_name,
+                "object_id": event.pgh_obj_id,
+                "created": event.pgh_label == "insert",
+                "removed": event.pgh_label == "delete",
+                "whole_row": whole_row,
+                "changes": [
+                    (fields.get_field(field).verbose_name, before, after)
+                    for field, before, after in changes
+                ],
+            }
+        )
+    return rows
+
+
 def budget_history(request, pk):
     """Who changed what in the project's money, and when: estimates, their lines, change
     orders and costs, from the audit history kept in the database."""
@@ -270,40 +320,11 @@ def budget_history(request, pk):
             .filter(pgh_model="budgets.EstimateLineEvent")
             .order_by("-pgh_created_at")[:HISTORY_LENGTH]
         )
-    events.sort(key=lambda event: event.pgh_created_at, reverse=True)
-    user_ids = {(event.pgh_context or {}).get("user") for event in events} - {None}
-    names = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "full_name"))
-    rows = []
-    for event in events[:HISTORY_LENGTH]:
-        diff = event.pgh_diff or {}
-        changes = [
-            (field, before, after) for field, (before, after) in diff.items() if _shown(field)
-        ]
-        if not diff:
-            changes = [
-                (field, None, value)
-                for field, value in (event.pgh_data or {}).items()
-                if _shown(field) and value not in (None, "")
-            ]
-        rows.append(
-            {
-                "when": event.pgh_created_at,
-                "who": names.get((event.pgh_context or {}).get("user"), _("the system")),
-                "what": MODEL_LABELS.get(event.pgh_model, event.pgh_model),
-                "object_id": event.pgh_obj_id,
-                "created": not diff,
-                "changes": changes,
-            }
-        )
-    return render(request, "budgets/budget_history.html", {"project": project, "rows": rows})
-
-
-MODEL_LABELS = {
-    "budgets.EstimateEvent": gettext_lazy("Estimate"),
-    "budgets.EstimateLineEvent": gettext_lazy("Estimate line"),
-    "budgets.ChangeOrderEvent": gettext_lazy("Change order"),
-    "budgets.CostEntryEvent": gettext_lazy("Cost"),
-}
+    return render(
+        request,
+        "budgets/budget_history.html",
+        {"project": project, "rows": _history_rows(events)},
+    )
 
 
 def proposal_change_order(request, pk):
@@ -331,7 +352,7 @@ def _visible_invoice(request, pk):
     )
 
 
-def invoice_detail(request, pk, *, payment_form=None, note_form=None):
+def invoice_detail(request, pk, *, payment_form=None, note_form=None, write_off_form=None):
     invoice = _visible_invoice(request, pk)
     handles = permissions.handles_collections(request.user)
     today = timezone.localdate()
@@ -348,6 +369,7 @@ def invoice_detail(request, pk, *, payment_form=None, note_form=None):
             "payment_form": payment_form
             or (PaymentForm(invoice=invoice, initial={"paid_on": today}) if handles else None),
             "note_form": note_form or (CollectionNoteForm() if handles else None),
+            "write_off_form": write_off_form or (WriteOffForm() if handles else None),
         },
     )
 
@@ -588,26 +610,91 @@ def spend_plan_approve(request, pk):
     return redirect("budgets:spend_plan_detail", pk=pk)
 
 
-def invoice_create(request):
+def invoice_form(request, pk=None):
+    """A new invoice, or changes to one: finance only."""
     if not permissions.handles_collections(request.user):
         raise Http404
-    form = InvoiceForm(request.POST or None, initial={"issue_date": timezone.localdate()})
-    lines = InvoiceLineFormSet(request.POST or None, prefix="lines")
-    if request.method == "POST" and form.is_valid() and lines.is_valid():
-        billed = [
-            (line["description"], line["amount"])
-            for line in lines.cleaned_data
-            if line.get("description")
-        ]
-        if not billed:
+    invoice = _visible_invoice(request, pk) if pk else None
+    if invoice is not None and invoice.written_off_at:
+        messages.error(request, _("This invoice was written off; it no longer changes."))
+        return redirect("budgets:invoice_detail", pk=pk)
+    form = InvoiceForm(
+        request.POST or None,
+        invoice=invoice,
+        initial=None if invoice else {"issue_date": timezone.localdate()},
+    )
+    editing_lines = invoice is None or invoice.sent_at is None
+    lines = None
+    if editing_lines:
+        lines = InvoiceLineFormSet(
+            request.POST or None,
+            prefix="lines",
+            initial=[
+                {"description": line.description, "amount": line.amount}
+                for line in (invoice.lines.all() if invoice else [])
+            ],
+        )
+    if request.method == "POST" and form.is_valid() and (lines is None or lines.is_valid()):
+        billed = None
+        if lines is not None:
+            billed = [
+                (line["description"], line["amount"])
+                for line in lines.cleaned_data
+                if line.get("description")
+            ]
+        if billed == []:
             form.add_error(None, _("An invoice needs at least one line."))
         else:
-            invoice = services.invoice_create(
-                created_by=request.user, lines=billed, **form.cleaned_data
-            )
-            messages.success(request, _("Invoice %(number)s created.") % {"number": invoice.number})
-            return redirect("budgets:invoice_detail", pk=invoice.pk)
-    return render(request, "budgets/invoice_form.html", {"form": form, "lines": lines})
+            try:
+                if invoice is None:
+                    invoice = services.invoice_create(
+                        created_by=request.user, lines=billed, **form.cleaned_data
+                    )
+                    done = _("Invoice %(number)s created.")
+                else:
+                    services.invoice_update(
+                        invoice=invoice, editor=request.user, lines=billed, **form.cleaned_data
+                    )
+                    done = _("Invoice %(number)s saved.")
+            except services.StaleEdit as refusal:
+                _keep_typed_after_stale_edit(form, refusal)
+            except services.Refused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, done % {"number": invoice.number})
+                return redirect("budgets:invoice_detail", pk=invoice.pk)
+    return render(
+        request, "budgets/invoice_form.html", {"form": form, "lines": lines, "invoice": invoice}
+    )
+
+
+def invoice_write_off(request, pk):
+    invoice = _collections_invoice(request, pk)
+    if refusal := _post_only(request):
+        return refusal
+    form = WriteOffForm(request.POST)
+    if not form.is_valid():
+        return invoice_detail(request, pk, write_off_form=form)
+    try:
+        services.invoice_write_off(
+            invoice=invoice, written_off_by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.Refused as refusal:
+        form.add_error(None, str(refusal))
+        return invoice_detail(request, pk, write_off_form=form)
+    messages.success(request, _("Invoice written off."))
+    return redirect("budgets:invoice_detail", pk=pk)
+
+
+def invoice_history(request, pk):
+    """Who changed the invoice, its lines and its payments, and when."""
+    invoice = _visible_invoice(request, pk)
+    events = Events.objects.references(invoice).order_by("-pgh_created_at")[:HISTORY_LENGTH]
+    return render(
+        request,
+        "budgets/invoice_history.html",
+        {"invoice": invoice, "rows": _history_rows(events)},
+    )
 
 
 INVOICES_PER_PAGE = 25

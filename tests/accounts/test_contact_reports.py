@@ -271,6 +271,6 @@ def test_my_action_items_and_the_client_page_cost_fixed_queries(client, size):
         counts.append(len(queries))
 
     # session, user; then the items; or the client with its leads and re-pitch, the timeline
-    # (reports, their attendees' answers, projects, proposal rounds), proposals, spend plans,
-    # contacts and team
-    assert counts == [3, 11]
+    # (reports, their attendees' answers, projects, invoices, proposal rounds), proposals,
+    # spend plans, contacts and team
+    assert counts == [3, 12]

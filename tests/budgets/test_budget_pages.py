@@ -69,6 +69,15 @@ def test_a_stale_edit_is_refused_naming_who_saved_first_and_keeps_what_was_typed
     assert 'value="9999"' in response.text
     assert estimate.lines.get(category="media").amount == D("5000")
 
+    # Having seen the refusal, the AE saves again and their figures go in.
+    estimate.refresh_from_db()
+    assert response.context["form"]["revision"].value() == estimate.revision
+    client.post(
+        reverse("budgets:estimate_update", args=[project.pk, estimate.pk]),
+        {**opened, "revision": estimate.revision},
+    )
+    assert estimate.lines.get(category="media").amount == D("9999")
+
 
 def test_a_negative_amount_is_refused_next_to_its_line(client):
     project = ProjectFactory()
@@ -143,6 +152,9 @@ def test_budgets_outside_ones_scope_are_404(client, role):
         "payment_record",
         "collection_note_add",
         "invoice_create",
+        "invoice_update",
+        "invoice_write_off",
+        "invoice_history",
         "invoice_list",
         "spend_plan_create",
         "spend_plan_update",
@@ -348,6 +360,7 @@ def test_the_history_tab_says_who_changed_what_and_when(client):
     rows = page.context["rows"]
     who = {row["who"] for row in rows}
     assert who == {project.owner.full_name}
-    update = next(r for r in rows if not r["created"] and r["what"] == "Estimate")
-    assert ("fee", 0.0, 420000.0) in update["changes"]
-    assert any(row["what"] == "Estimate line" for row in rows)
+    update = next(r for r in rows if not r["created"] and r["what"] == "estimate")
+    assert ("fee agreed with the client", 0.0, 420000.0) in update["changes"]
+    assert any(row["what"] == "estimate line" for row in rows)
+    assert "Estimate line" in page.text

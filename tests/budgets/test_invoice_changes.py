@@ -1,0 +1,336 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from budgets import selectors, services
+from budgets.models import Invoice, InvoiceLine, Payment
+from tests.factories import ClientFactory, ProjectFactory, TaskFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def finance():
+    return UserFactory(role="finance", full_name="Liu Yang")
+
+
+@pytest.fixture
+def acme():
+    return ClientFactory(name="Acme", payment_terms_days=30)
+
+
+def draft(client_obj, finance, amount="1000"):
+    return services.invoice_create(
+        client=client_obj,
+        created_by=finance,
+        issue_date=TODAY - dt.timedelta(days=40),
+        lines=[("Fee", D(amount))],
+        tax_rate=D("0"),
+    )
+
+
+def change(invoice, editor, **fields):
+    values = {
+        "fapiao_number": invoice.fapiao_number,
+        "issue_date": invoice.issue_date,
+        "tax_rate": invoice.tax_rate,
+        "project": invoice.project,
+        "lines": [(line.description, line.amount) for line in invoice.lines.all()],
+    }
+    values.update(fields)
+    return services.invoice_update(
+        invoice=invoice, editor=editor, revision=invoice.revision, **values
+    )
+
+
+def test_a_draft_changes_its_lines_tax_and_dates_and_the_totals_follow(acme, finance):
+    invoice = draft(acme, finance)
+    project = ProjectFactory(client=acme)
+
+    change(
+        invoice,
+        finance,
+        issue_date=TODAY,
+        tax_rate=D("6"),
+        project=project,
+        lines=[("Strategy", D("10000")), ("Key visual", D("5000"))],
+    )
+
+    invoice.refresh_from_db()
+    assert (invoice.subtotal, invoice.tax, invoice.total) == (D("15000"), D("900"), D("15900"))
+    assert invoice.due_date == TODAY + dt.timedelta(days=30)
+    assert invoice.project == project
+    assert [line.description for line in invoice.lines.all()] == ["Strategy", "Key visual"]
+
+
+def test_a_sent_invoice_takes_a_fapiao_number_but_keeps_its_lines(acme, finance):
+    invoice = services.invoice_send(invoice=draft(acme, finance), sent_by=finance)
+
+    with pytest.raises(services.Refused, match="A sent invoice keeps its lines"):
+        change(invoice, finance, lines=[("Fee", D("2000"))])
+    services.invoice_update(
+        invoice=invoice, editor=finance, revision=invoice.revision, fapiao_number=" 04400190 "
+    )
+
+    invoice.refresh_from_db()
+    assert invoice.fapiao_number == "04400190"
+    assert invoice.total == D("1000")
+
+
+def test_the_second_of_two_stale_invoice_edits_is_refused_naming_the_first(acme, finance):
+    invoice = draft(acme, finance)
+    opened = Invoice.objects.get(pk=invoice.pk)
+    colleague = UserFactory(role="finance", full_name="Wang Fang")
+    change(invoice, colleague, fapiao_number="111")
+
+    with pytest.raises(services.StaleEdit, match="Wang Fang changed this invoice") as refusal:
+        change(opened, finance, fapiao_number="222")
+
+    invoice.refresh_from_db()
+    assert invoice.fapiao_number == "111"
+    assert refusal.value.revision == invoice.revision
+
+
+def test_a_new_total_below_what_was_paid_is_refused(acme, finance):
+    invoice = draft(acme, finance)
+    services.payment_record(
+        invoice=invoice, recorded_by=finance, paid_on=TODAY, amount=D("800"), method="cash"
+    )
+    invoice.refresh_from_db()
+
+    with pytest.raises(services.Refused, match="below the 800.00 already paid"):
+        change(invoice, finance, lines=[("Fee", D("500"))])
+    assert InvoiceLine.objects.get(invoice=invoice).amount == D("1000")
+
+
+def test_only_finance_changes_an_invoice(acme, finance):
+    invoice = draft(acme, finance)
+    with pytest.raises(services.Refused):
+        change(invoice, acme.lead_ae, fapiao_number="1")
+
+
+def test_writing_off_takes_the_rest_out_of_the_aging_and_keeps_what_was_paid(acme, finance):
+    invoice = services.invoice_send(invoice=draft(acme, finance), sent_by=finance)
+    services.payment_record(
+        invoice=invoice, recorded_by=finance, paid_on=TODAY, amount=D("300"), method="cash"
+    )
+
+    services.invoice_write_off(invoice=invoice, written_off_by=finance, reason="Client closed")
+
+    invoice.refresh_from_db()
+    assert invoice.status(TODAY) == Invoice.Status.WRITTEN_OFF
+    assert invoice.amount_paid == D("300")
+    assert invoice.write_off_reason == "Client closed"
+    assert not selectors.open_invoices(Invoice.objects.all()).exists()
+    with pytest.raises(services.Refused, match="takes no more payments"):
+        services.payment_record(
+            invoice=invoice, recorded_by=finance, paid_on=TODAY, amount=D("1"), method="cash"
+        )
+    with pytest.raises(services.Refused, match="no longer changes"):
+        change(invoice, finance, fapiao_number="1")
+
+
+@pytest.mark.parametrize(
+    ("situation", "message"),
+    [
+        ("draft", "A draft was never billed"),
+        ("paid", "nothing is left to write off"),
+        ("no reason", "Say why"),
+        ("by an AE", "written off by finance"),
+        ("twice", "written off already"),
+    ],
+)
+def test_a_write_off_that_makes_no_sense_is_refused(acme, finance, situation, message):
+    invoice = draft(acme, finance)
+    if situation != "draft":
+        services.invoice_send(invoice=invoice, sent_by=finance)
+    if situation == "paid":
+        services.payment_record(
+            invoice=invoice, recorded_by=finance, paid_on=TODAY, amount=D("1000"), method="cash"
+        )
+    if situation == "twice":
+        services.invoice_write_off(invoice=invoice, written_off_by=finance, reason="Gone")
+    who = acme.lead_ae if situation == "by an AE" else finance
+
+    with pytest.raises(services.Refused, match=message):
+        services.invoice_write_off(
+            invoice=invoice, written_off_by=who, reason="" if situation == "no reason" else "x"
+        )
+    invoice.refresh_from_db()
+    assert (invoice.written_off_at is None) == (situation != "twice")
+
+
+# Through the pages
+
+
+def edit_form(invoice, **overrides):
+    lines = list(invoice.lines.all())
+    data = {
+        "revision": invoice.revision,
+        "project": invoice.project_id or "",
+        "issue_date": invoice.issue_date.isoformat(),
+        "tax_rate": str(invoice.tax_rate),
+        "fapiao_number": invoice.fapiao_number,
+        "lines-TOTAL_FORMS": str(len(lines) + 2),
+        "lines-INITIAL_FORMS": str(len(lines)),
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "20",
+    }
+    for index, line in enumerate(lines):
+        data[f"lines-{index}-description"] = line.description
+        data[f"lines-{index}-amount"] = str(line.amount)
+    data.update(overrides)
+    return data
+
+
+def test_finance_changes_a_draft_invoice_through_its_form(client, acme, finance):
+    invoice = draft(acme, finance)
+    client.force_login(finance)
+
+    form = client.get(reverse("budgets:invoice_update", args=[invoice.pk]))
+    assert form.context["lines"].forms[0]["description"].value() == "Fee"
+    page = client.post(
+        reverse("budgets:invoice_update", args=[invoice.pk]),
+        edit_form(invoice, **{"lines-1-description": "Travel", "lines-1-amount": "250.50"}),
+        follow=True,
+    )
+
+    invoice.refresh_from_db()
+    assert invoice.total == D("1250.50")
+    assert f"Invoice {invoice.number} saved." in page.text
+
+
+def test_a_stale_invoice_edit_names_who_saved_first_and_keeps_what_was_typed(client, acme, finance):
+    invoice = draft(acme, finance)
+    opened = edit_form(invoice, fapiao_number="044001900999", **{"lines-0-amount": "1234"})
+    change(invoice, UserFactory(role="finance", full_name="Wang Fang"), fapiao_number="111")
+    client.force_login(finance)
+
+    response = client.post(reverse("budgets:invoice_update", args=[invoice.pk]), opened)
+
+    assert "Wang Fang changed this invoice while you were editing it." in response.text
+    assert 'value="044001900999"' in response.text
+    assert 'value="1234"' in response.text
+    invoice.refresh_from_db()
+    assert invoice.fapiao_number == "111"
+
+    client.post(
+        reverse("budgets:invoice_update", args=[invoice.pk]),
+        {**opened, "revision": response.context["form"]["revision"].value()},
+    )
+    invoice.refresh_from_db()
+    assert (invoice.fapiao_number, invoice.total) == ("044001900999", D("1234"))
+
+
+def test_a_sent_invoice_form_offers_only_the_fapiao_number(client, acme, finance):
+    invoice = services.invoice_send(invoice=draft(acme, finance), sent_by=finance)
+    client.force_login(finance)
+
+    page = client.get(reverse("budgets:invoice_update", args=[invoice.pk]))
+    assert set(page.context["form"].fields) == {"fapiao_number", "revision"}
+    assert page.context["lines"] is None
+    client.post(
+        reverse("budgets:invoice_update", args=[invoice.pk]),
+        {"revision": invoice.revision, "fapiao_number": "044001900123", "lines-0-amount": "9"},
+    )
+    invoice.refresh_from_db()
+    assert (invoice.fapiao_number, invoice.total) == ("044001900123", D("1000"))
+
+
+def test_bad_input_on_an_invoice_edit_is_refused_next_to_the_field(client, acme, finance):
+    invoice = draft(acme, finance)
+    client.force_login(finance)
+
+    response = client.post(
+        reverse("budgets:invoice_update", args=[invoice.pk]),
+        edit_form(invoice, tax_rate="abc", **{"lines-0-amount": "-5"}),
+    )
+
+    assert "tax_rate" in response.context["form"].errors
+    assert "amount" in response.context["lines"].forms[0].errors
+    invoice.refresh_from_db()
+    assert invoice.total == D("1000")
+
+
+def test_finance_writes_an_invoice_off_with_a_reason(client, acme, finance):
+    invoice = services.invoice_send(invoice=draft(acme, finance), sent_by=finance)
+    client.force_login(finance)
+    url = reverse("budgets:invoice_write_off", args=[invoice.pk])
+
+    empty = client.post(url, {"reason": " "})
+    assert "reason" in empty.context["write_off_form"].errors
+    page = client.post(url, {"reason": "Client went bankrupt"}, follow=True)
+
+    invoice.refresh_from_db()
+    assert invoice.written_off_at is not None
+    assert page.context["status"] == Invoice.Status.WRITTEN_OFF
+    assert "Client went bankrupt" in page.text
+    assert client.get(reverse("budgets:invoice_update", args=[invoice.pk])).status_code == 302
+
+
+def test_an_ae_reads_the_invoice_history_but_changes_nothing(client, acme, finance):
+    invoice = services.invoice_send(invoice=draft(acme, finance), sent_by=finance)
+    client.force_login(acme.lead_ae)
+
+    assert client.get(reverse("budgets:invoice_history", args=[invoice.pk])).status_code == 200
+    for name in ("invoice_update", "invoice_write_off"):
+        url = reverse(f"budgets:{name}", args=[invoice.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"reason": "x", "fapiao_number": "1"}).status_code == 404
+    client.force_login(UserFactory(role="ae"))
+    for name in ("invoice_history", "invoice_update", "invoice_write_off"):
+        url = reverse(f"budgets:{name}", args=[invoice.pk])
+        assert client.get(url).status_code == 404, name
+    invoice.refresh_from_db()
+    assert invoice.written_off_at is None
+    assert invoice.fapiao_number == ""
+
+
+def test_the_invoice_history_says_who_changed_lines_and_payments(client, acme, finance):
+    client.force_login(finance)
+    invoice = draft(acme, finance)
+    client.post(
+        reverse("budgets:invoice_update", args=[invoice.pk]),
+        edit_form(invoice, **{"lines-0-description": "Campaign fee", "lines-0-amount": "1500"}),
+    )
+    client.post(
+        reverse("budgets:payment_record", args=[invoice.pk]),
+        {"paid_on": TODAY.isoformat(), "amount": "500", "method": "bank_transfer"},
+    )
+
+    page = client.get(reverse("budgets:invoice_history", args=[invoice.pk]))
+
+    rows = page.context["rows"]
+    invoice_change = next(r for r in rows if r["what"] == "invoice" and not r["whole_row"])
+    assert invoice_change["who"] == "Liu Yang"
+    assert ("total", 1000.0, 1500.0) in invoice_change["changes"]
+    line_events = {(r["created"], r["removed"]) for r in rows if r["what"] == "invoice line"}
+    assert (False, True) in line_events  # the old line, removed
+    assert (True, False) in line_events  # the new one
+    payment = next(r for r in rows if r["what"] == "payment")
+    assert payment["who"] == "Liu Yang"
+    assert ("amount", None, 500.0) in payment["changes"]
+    assert Payment.objects.get().amount == D("500")
+
+
+def test_the_client_timeline_shows_invoices_to_those_who_see_the_money(client, acme, finance):
+    invoice = services.invoice_send(invoice=draft(acme, finance, amount="2500"), sent_by=finance)
+    designer = UserFactory(role="staff")
+    TaskFactory(project=ProjectFactory(client=acme), assignee=designer)
+
+    client.force_login(acme.lead_ae)
+    timeline = client.get(acme.get_absolute_url()).text
+    assert f"Invoice {invoice.number}" in timeline
+    assert "Overdue" in timeline
+    assert "2,500.00" in timeline
+
+    client.force_login(designer)
+    page = client.get(acme.get_absolute_url())
+    assert page.status_code == 200
+    assert invoice.number not in page.text
