@@ -329,16 +329,13 @@ class InvoiceForm(forms.Form):
         """A new invoice, or changes to `invoice`: its client stays, and once it is sent only
         the fapiao number changes."""
         if invoice is not None:
-            kwargs.setdefault(
-                "initial",
-                {
-                    "project": invoice.project_id,
-                    "issue_date": invoice.issue_date,
-                    "tax_rate": invoice.tax_rate,
-                    "fapiao_number": invoice.fapiao_number,
-                    "revision": invoice.revision,
-                },
-            )
+            kwargs["initial"] = {
+                "project": invoice.project_id,
+                "issue_date": invoice.issue_date,
+                "tax_rate": invoice.tax_rate,
+                "fapiao_number": invoice.fapiao_number,
+                "revision": invoice.revision,
+            }
         super().__init__(*args, **kwargs)
         projects = Project.objects.select_related("client").order_by("-start_date")
         if invoice is not None:

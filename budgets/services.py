@@ -499,6 +499,20 @@ def invoice_create(
     return invoice
 
 
+def _set_invoice_lines(invoice: Invoice, lines: list[tuple[str, Decimal]]) -> None:
+    # Line by line in place, so that the history shows what really changed.
+    existing = list(invoice.lines.order_by("pk"))
+    for line, (description, amount) in zip(existing, lines, strict=False):
+        if (line.description, line.amount) != (description, amount):
+            line.description, line.amount = description, amount
+            line.save(update_fields=["description", "amount"])
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(invoice=invoice, description=description, amount=amount)
+        for description, amount in lines[len(existing) :]
+    )
+    InvoiceLine.objects.filter(pk__in=[line.pk for line in existing[len(lines) :]]).delete()
+
+
 @transaction.atomic
 def invoice_update(
     *,
@@ -548,11 +562,7 @@ def invoice_update(
                 _("The new total is below the %(paid)s already paid.")
                 % {"paid": invoice.amount_paid}
             )
-        invoice.lines.all().delete()
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(invoice=invoice, description=description, amount=amount)
-            for description, amount in lines
-        )
+        _set_invoice_lines(invoice, lines)
     invoice.revision += 1
     invoice.updated_by = editor
     invoice.full_clean()

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -270,10 +271,19 @@ def _shown(field):
     return field not in HIDDEN_FIELDS and not field.endswith("_id")
 
 
+def _readable(value):
+    # The history keeps amounts as JSON numbers; show them as the pages show money.
+    if isinstance(value, float):
+        return floatformat(value, "-2g")
+    return value
+
+
 def _history_rows(events):
     """Rows for the history table, newest first: when, who (from the request that made the
     change), which row, and each field's before and after, named as the forms name them."""
-    events = sorted(events, key=lambda event: event.pgh_created_at, reverse=True)[:HISTORY_LENGTH]
+    events = sorted(events, key=lambda event: (event.pgh_created_at, event.pgh_id), reverse=True)[
+        :HISTORY_LENGTH
+    ]
     user_ids = {(event.pgh_context or {}).get("user") for event in events} - {None}
     names = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "full_name"))
     rows = []
@@ -300,7 +310,7 @@ def _history_rows(events):
                 "removed": event.pgh_label == "delete",
                 "whole_row": whole_row,
                 "changes": [
-                    (fields.get_field(field).verbose_name, before, after)
+                    (fields.get_field(field).verbose_name, _readable(before), _readable(after))
                     for field, before, after in changes
                 ],
             }
@@ -619,9 +629,7 @@ def invoice_form(request, pk=None):
         messages.error(request, _("This invoice was written off; it no longer changes."))
         return redirect("budgets:invoice_detail", pk=pk)
     form = InvoiceForm(
-        request.POST or None,
-        invoice=invoice,
-        initial=None if invoice else {"issue_date": timezone.localdate()},
+        request.POST or None, invoice=invoice, initial={"issue_date": timezone.localdate()}
     )
     editing_lines = invoice is None or invoice.sent_at is None
     lines = None

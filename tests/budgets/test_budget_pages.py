@@ -361,6 +361,6 @@ def test_the_history_tab_says_who_changed_what_and_when(client):
     who = {row["who"] for row in rows}
     assert who == {project.owner.full_name}
     update = next(r for r in rows if not r["created"] and r["what"] == "estimate")
-    assert ("fee agreed with the client", 0.0, 420000.0) in update["changes"]
+    assert ("fee agreed with the client", "0", "420,000") in update["changes"]
     assert any(row["what"] == "estimate line" for row in rows)
     assert "Estimate line" in page.text

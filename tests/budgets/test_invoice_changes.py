@@ -193,8 +193,13 @@ def test_finance_changes_a_draft_invoice_through_its_form(client, acme, finance)
     invoice = draft(acme, finance)
     client.force_login(finance)
 
+    change(invoice, finance, fapiao_number="044001900555")
+    invoice.refresh_from_db()
+
     form = client.get(reverse("budgets:invoice_update", args=[invoice.pk]))
     assert form.context["lines"].forms[0]["description"].value() == "Fee"
+    assert f'value="{invoice.issue_date.isoformat()}"' in form.text
+    assert 'value="044001900555"' in form.text
     page = client.post(
         reverse("budgets:invoice_update", args=[invoice.pk]),
         edit_form(invoice, **{"lines-1-description": "Travel", "lines-1-amount": "250.50"}),
@@ -295,10 +300,20 @@ def test_an_ae_reads_the_invoice_history_but_changes_nothing(client, acme, finan
 def test_the_invoice_history_says_who_changed_lines_and_payments(client, acme, finance):
     client.force_login(finance)
     invoice = draft(acme, finance)
+    url = reverse("budgets:invoice_update", args=[invoice.pk])
     client.post(
-        reverse("budgets:invoice_update", args=[invoice.pk]),
-        edit_form(invoice, **{"lines-0-description": "Campaign fee", "lines-0-amount": "1500"}),
+        url,
+        edit_form(
+            invoice,
+            **{
+                "lines-0-amount": "1500",
+                "lines-1-description": "Travel",
+                "lines-1-amount": "200",
+            },
+        ),
     )
+    invoice.refresh_from_db()
+    client.post(url, edit_form(invoice, **{"lines-1-description": "", "lines-1-amount": ""}))
     client.post(
         reverse("budgets:payment_record", args=[invoice.pk]),
         {"paid_on": TODAY.isoformat(), "amount": "500", "method": "bank_transfer"},
@@ -307,15 +322,27 @@ def test_the_invoice_history_says_who_changed_lines_and_payments(client, acme, f
     page = client.get(reverse("budgets:invoice_history", args=[invoice.pk]))
 
     rows = page.context["rows"]
-    invoice_change = next(r for r in rows if r["what"] == "invoice" and not r["whole_row"])
-    assert invoice_change["who"] == "Liu Yang"
-    assert ("total", 1000.0, 1500.0) in invoice_change["changes"]
-    line_events = {(r["created"], r["removed"]) for r in rows if r["what"] == "invoice line"}
-    assert (False, True) in line_events  # the old line, removed
-    assert (True, False) in line_events  # the new one
+    totals = [
+        change
+        for row in rows
+        if row["what"] == "invoice" and row["who"] == "Liu Yang"
+        for change in row["changes"]
+        if change[0] == "total"
+    ]
+    assert totals == [("total", "1,700", "1,500"), ("total", "1,000", "1,700")]
+    lines = [
+        (row["created"], row["removed"], row["changes"])
+        for row in rows
+        if row["what"] == "invoice line" and row["who"] == "Liu Yang"
+    ]
+    assert lines == [
+        (False, True, [("amount", None, "200"), ("description", None, "Travel")]),
+        (True, False, [("amount", None, "200"), ("description", None, "Travel")]),
+        (False, False, [("amount", "1,000", "1,500")]),
+    ]
     payment = next(r for r in rows if r["what"] == "payment")
     assert payment["who"] == "Liu Yang"
-    assert ("amount", None, 500.0) in payment["changes"]
+    assert ("amount", None, "500") in payment["changes"]
     assert Payment.objects.get().amount == D("500")
 
 
