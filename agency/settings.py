@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -170,6 +171,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="AE Portal <noreply@aeportal.local>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where links in emails point.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 
 # Celery, on Redis. The worker acknowledges a task only once it has finished, and a task
 # whose worker died is handed back to the queue.
@@ -182,12 +185,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+# The sweep may have thousands of reminders to deliver after an outage.
+REMINDER_SWEEP_TIME_LIMIT = 20 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Longer than the longest task, so that an unacknowledged task is not handed out twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+# Exactly one beat process runs per deployment; it only queues these, any worker runs them.
+CELERY_BEAT_SCHEDULE = {
+    "reminder-sweep": {"task": "notifications.tasks.sweep", "schedule": 5 * 60},
+    "daily-digest": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Proposal, ProposalRound
+from notifications import services as notifications
 from projects.models import Project
 from teams import permissions
 from teams.models import User
@@ -373,6 +374,7 @@ def cost_entry_create(
     entry.save()
     crossed = []
     if entry.status == CostEntry.Status.COUNTED:
+        notifications.check_soon("budgets.threshold", [project.pk])
         crossed = thresholds_crossed(
             budget=line_budget,
             before=before,
@@ -392,6 +394,8 @@ def cost_entry_decide(*, entry: CostEntry, decided_by: User, approve: bool) -> C
     entry.status = CostEntry.Status.COUNTED if approve else CostEntry.Status.REJECTED
     entry.decided_by = decided_by
     entry.save()
+    if approve:
+        notifications.check_soon("budgets.threshold", [entry.project_id])
     return entry
 
 

@@ -1,0 +1,231 @@
+"""Reminders about money: estimates and spend plans waiting for a director, a project's
+burn crossing its warning percentage or 100 %, and invoices coming due and overdue."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from notifications import registry
+from notifications.models import Kind
+from projects.models import Project, Stage
+from teams.models import User
+from teams.roles import Role
+
+from . import selectors
+from .models import Estimate, Invoice, SpendPlan
+
+
+class EstimateWaiting(registry.Rule):
+    name = "budgets.estimate_waiting"
+    kind = Kind.SIGN_OFFS
+
+    def due(self, now, *, only=None):
+        estimates = Estimate.objects.filter(
+            status=Estimate.Status.SUBMITTED, updated_at__lte=now - registry.SIGN_OFF_WAIT
+        ).exclude(project__client__account_director__isnull=True)
+        if only is not None:
+            estimates = estimates.filter(pk__in=only)
+        rows = estimates.values(
+            "pk",
+            "version",
+            "revision",
+            "project_id",
+            "project__job_number",
+            "project__client__account_director_id",
+        )
+        for estimate in rows:
+            yield registry.Due(
+                registry.object_key("budgets.estimate", estimate["pk"]),
+                f"rev{estimate['revision']}",
+                [estimate["project__client__account_director_id"]],
+                reverse("budgets:project_budget", args=[estimate["project_id"]]),
+                {"job": estimate["project__job_number"], "version": estimate["version"]},
+            )
+
+    def message(self, due):
+        return (
+            _("Estimate v%(version)s of %(job)s has waited more than two days for your sign-off")
+            % due.data,
+            "",
+        )
+
+
+class SpendPlanWaiting(registry.Rule):
+    name = "budgets.spend_plan_waiting"
+    kind = Kind.SIGN_OFFS
+
+    def due(self, now, *, only=None):
+        plans = SpendPlan.objects.filter(
+            status=SpendPlan.Status.DRAFT, created_at__lte=now - registry.SIGN_OFF_WAIT
+        ).exclude(client__account_director__isnull=True)
+        if only is not None:
+            plans = plans.filter(pk__in=only)
+        for plan in plans.values("pk", "name", "client__name", "client__account_director_id"):
+            yield registry.Due(
+                registry.object_key("budgets.spendplan", plan["pk"]),
+                "draft",
+                [plan["client__account_director_id"]],
+                reverse("budgets:spend_plan_detail", args=[plan["pk"]]),
+                {"name": plan["name"], "client": plan["client__name"]},
+            )
+
+    def message(self, due):
+        return (
+            _("Spend plan %(name)s of %(client)s has waited more than two days for your sign-off")
+            % due.data,
+            "",
+        )
+
+
+PERCENT = DecimalField(max_digits=12, decimal_places=1)
+
+
+class BudgetThreshold(registry.Rule):
+    """A project's counted cost reaching the warning percentage of its approved estimate, or
+    100 % of its working budget: once per threshold and estimate version, to the AE and the
+    account director. The cost entry that crosses a threshold asks for this rule at once;
+    the sweep catches anything that could not be queued."""
+
+    name = "budgets.threshold"
+    kind = Kind.BUDGETS
+
+    def due(self, now, *, only=None):
+        approved = Estimate.objects.filter(
+            project=OuterRef("pk"), status=Estimate.Status.APPROVED
+        ).order_by("-version")
+        projects = Project.objects.exclude(stage=Stage.CLOSED).filter(Exists(approved))
+        if only is not None:
+            projects = projects.filter(pk__in=only)
+        rows = (
+            selectors.with_money(projects)
+            .annotate(
+                version=Subquery(approved.values("version")[:1]),
+                warn_at=Subquery(approved.values("warn_at_percent")[:1]),
+                budget=F("estimate_total") + F("changes_total"),
+            )
+            .filter(budget__gt=0)
+            .annotate(
+                burn=ExpressionWrapper(F("cost_total") * 100 / F("budget"), output_field=PERCENT)
+            )
+            .filter(burn__gte=F("warn_at"))
+            .values(
+                "pk",
+                "job_number",
+                "name",
+                "owner_id",
+                "client__account_director_id",
+                "version",
+                "warn_at",
+                "burn",
+            )
+        )
+        for project in rows:
+            threshold = 100 if project["burn"] >= 100 else project["warn_at"]
+            yield registry.Due(
+                registry.object_key("projects.project", project["pk"]),
+                f"v{project['version']}:{threshold}",
+                [project["owner_id"], project["client__account_director_id"]],
+                reverse("budgets:project_budget", args=[project["pk"]]),
+                {
+                    "job": project["job_number"],
+                    "name": project["name"],
+                    "threshold": threshold,
+                    "burn": str(Decimal(project["burn"]).quantize(Decimal("0.1"))),
+                },
+            )
+
+    def message(self, due):
+        values = {**due.data}
+        if due.data["threshold"] >= 100:
+            title = _("%(job)s %(name)s is over budget") % values
+        else:
+            title = _("%(job)s %(name)s has used %(threshold)s%% of its budget") % values
+        return title, _("Spent so far: %(burn)s%% of the working budget.") % values
+
+
+# Days from the due date: 3 before it, then the dunning levels after it.
+DUNNING_BEFORE = 3
+DUNNING_LEVELS = [1, 15, 30, 60]
+DIRECTOR_FROM = 30
+
+
+class InvoiceDue(registry.Rule):
+    """An open invoice 3 days before it is due, then 1, 15, 30 and 60 days after: to finance
+    and the client's lead AE, and from 30 days to the account director too. A reminder goes
+    for the highest level reached, so an invoice found late does not get every earlier one."""
+
+    name = "budgets.invoice_due"
+    kind = Kind.COLLECTIONS
+
+    def due(self, now, *, only=None):
+        today = timezone.localdate(now)
+        invoices = selectors.open_invoices(Invoice.objects.all()).filter(
+            due_date__lte=today + timedelta(days=DUNNING_BEFORE)
+        )
+        if only is not None:
+            invoices = invoices.filter(pk__in=only)
+        rows = list(
+            invoices.values(
+                "pk",
+                "number",
+                "due_date",
+                "total",
+                "amount_paid",
+                "client__name",
+                "client__currency",
+                "client__lead_ae_id",
+                "client__account_director_id",
+            )
+        )
+        if not rows:
+            return
+        finance = list(
+            User.objects.filter(role=Role.FINANCE, is_active=True).values_list("pk", flat=True)
+        )
+        for invoice in rows:
+            days = (today - invoice["due_date"]).days
+            reached = [level for level in DUNNING_LEVELS if days >= level]
+            level = f"after{reached[-1]}" if reached else "before"
+            recipients = [*finance, invoice["client__lead_ae_id"]]
+            if days >= DIRECTOR_FROM and invoice["client__account_director_id"]:
+                recipients.append(invoice["client__account_director_id"])
+            yield registry.Due(
+                registry.object_key("budgets.invoice", invoice["pk"]),
+                f"{level}:{invoice['due_date']}",
+                recipients,
+                reverse("budgets:invoice_detail", args=[invoice["pk"]]),
+                {
+                    "number": invoice["number"],
+                    "client": invoice["client__name"],
+                    "due": invoice["due_date"].isoformat(),
+                    "days": days,
+                    "outstanding": f"{invoice['total'] - invoice['amount_paid']:,.2f}",
+                    "currency": invoice["client__currency"],
+                },
+            )
+
+    def message(self, due):
+        values = {**due.data, "days": abs(due.data["days"])}
+        if due.data["days"] <= 0:
+            title = _("Invoice %(number)s to %(client)s is due %(due)s") % values
+        else:
+            title = (
+                ngettext(
+                    "Invoice %(number)s to %(client)s is %(days)s day overdue (due %(due)s)",
+                    "Invoice %(number)s to %(client)s is %(days)s days overdue (due %(due)s)",
+                    values["days"],
+                )
+                % values
+            )
+        return title, _("Outstanding: %(outstanding)s %(currency)s") % values
+
+
+registry.register(EstimateWaiting())
+registry.register(SpendPlanWaiting())
+registry.register(BudgetThreshold())
+registry.register(InvoiceDue())

@@ -1,0 +1,73 @@
+"""The reminder rules each app declares in its reminders.py, found the way the admin finds
+admin.py. A rule is one set-based query: it yields what is due now, each with the key that
+makes it a distinct reminder and the people it goes to."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.utils.module_loading import autodiscover_modules
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder to send: about `object_key` ("app.model:pk"), distinct by `key` (a due
+    date, a threshold, a dunning level), to `recipients` (user ids), pointing at `link`.
+    `data` holds what the rule's message needs, so writing it asks nothing more of the
+    database."""
+
+    object_key: str
+    key: str
+    recipients: Sequence[int]
+    link: str
+    data: dict = field(default_factory=dict)
+
+
+class Rule:
+    """Subclasses set `name` (unique, stable: it is part of every claim) and `kind` (a
+    notifications.models.Kind value), and implement `due` and `message`."""
+
+    name: str
+    kind: str
+
+    def due(self, now: datetime, *, only: Sequence[int] | None = None) -> Iterable[Due]:
+        """What is due at `now`; with `only`, just for those object ids."""
+        raise NotImplementedError
+
+    def message(self, due: Due) -> tuple[str, str]:
+        """The title and body, in the active language."""
+        raise NotImplementedError
+
+
+# Shared by the rules about due dates: how early "due soon" comes, and how far back an
+# overdue date still gets its reminder (older ones went out long ago, or never will matter).
+DUE_SOON_DAYS = 2
+OVERDUE_WINDOW_DAYS = 30
+# How long a sign-off may wait before the director is reminded.
+SIGN_OFF_WAIT = timedelta(days=2)
+
+
+def object_key(model_label: str, pk: int) -> str:
+    return f"{model_label}:{pk}"
+
+
+_rules: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    if rule.name in _rules and type(_rules[rule.name]) is not type(rule):
+        raise ValueError(f"Two reminder rules are named {rule.name}")
+    _rules[rule.name] = rule
+    return rule
+
+
+def rules() -> list[Rule]:
+    return list(_rules.values())
+
+
+def rule(name: str) -> Rule:
+    return _rules[name]
+
+
+def autodiscover():
+    autodiscover_modules("reminders")

@@ -1,0 +1,187 @@
+"""Reminders about the work: tasks due soon and overdue, project deadlines, and strategy
+briefs waiting for a director."""
+
+from datetime import timedelta
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications import registry
+from notifications.models import Kind
+
+from .models import Project, Stage, StrategyBrief, Task
+
+
+def _open_tasks(only):
+    tasks = Task.objects.exclude(status=Task.Status.DONE)
+    if only is not None:
+        tasks = tasks.filter(pk__in=only)
+    return tasks.values(
+        "pk",
+        "title",
+        "due_on",
+        "assignee_id",
+        "project_id",
+        "project__job_number",
+        "project__owner_id",
+    )
+
+
+def _task_link(task):
+    return reverse("projects:project_detail", args=[task["project_id"]]) + f"#task-{task['pk']}"
+
+
+def _task_data(task):
+    return {
+        "title": task["title"],
+        "job": task["project__job_number"],
+        "due_on": task["due_on"].isoformat(),
+    }
+
+
+class TaskDueSoon(registry.Rule):
+    name = "projects.task_due"
+    kind = Kind.DEADLINES
+
+    def due(self, now, *, only=None):
+        today = timezone.localdate(now)
+        soon = today + timedelta(days=registry.DUE_SOON_DAYS)
+        tasks = _open_tasks(only).filter(
+            due_on__gte=today, due_on__lte=soon, assignee__isnull=False
+        )
+        for task in tasks:
+            yield registry.Due(
+                registry.object_key("projects.task", task["pk"]),
+                f"due:{task['due_on']}",
+                [task["assignee_id"]],
+                _task_link(task),
+                _task_data(task),
+            )
+
+    def message(self, due):
+        return (
+            _("Task due %(day)s: %(title)s")
+            % {"day": due.data["due_on"], "title": due.data["title"]},
+            _("Project %(job)s") % {"job": due.data["job"]},
+        )
+
+
+class TaskOverdue(registry.Rule):
+    name = "projects.task_overdue"
+    kind = Kind.DEADLINES
+
+    def due(self, now, *, only=None):
+        today = timezone.localdate(now)
+        oldest = today - timedelta(days=registry.OVERDUE_WINDOW_DAYS)
+        for task in _open_tasks(only).filter(due_on__lt=today, due_on__gte=oldest):
+            yield registry.Due(
+                registry.object_key("projects.task", task["pk"]),
+                f"overdue:{task['due_on']}",
+                [person for person in (task["assignee_id"], task["project__owner_id"]) if person],
+                _task_link(task),
+                _task_data(task),
+            )
+
+    def message(self, due):
+        return (
+            _("Task overdue since %(day)s: %(title)s")
+            % {"day": due.data["due_on"], "title": due.data["title"]},
+            _("Project %(job)s") % {"job": due.data["job"]},
+        )
+
+
+DEADLINE_WARNINGS = [(1, "1d"), (7, "7d")]
+
+
+class ProjectDeadline(registry.Rule):
+    """7 days and 1 day before the deadline, and once it has passed: to the AE and the
+    project's team."""
+
+    name = "projects.deadline"
+    kind = Kind.DEADLINES
+
+    def due(self, now, *, only=None):
+        today = timezone.localdate(now)
+        projects = Project.objects.exclude(stage=Stage.CLOSED).filter(
+            deadline__gte=today - timedelta(days=registry.OVERDUE_WINDOW_DAYS),
+            deadline__lte=today + timedelta(days=DEADLINE_WARNINGS[-1][0]),
+        )
+        if only is not None:
+            projects = projects.filter(pk__in=only)
+        rows = projects.values("pk", "job_number", "name", "deadline", "owner_id").annotate(
+            team_ids=ArrayAgg("team", filter=Q(team__isnull=False), default=[])
+        )
+        for project in rows:
+            days_left = (project["deadline"] - today).days
+            if days_left < 0:
+                level = "overdue"
+            else:
+                level = next(label for days, label in DEADLINE_WARNINGS if days_left <= days)
+            yield registry.Due(
+                registry.object_key("projects.project", project["pk"]),
+                f"{level}:{project['deadline']}",
+                [project["owner_id"], *project["team_ids"]],
+                reverse("projects:project_detail", args=[project["pk"]]),
+                {
+                    "job": project["job_number"],
+                    "name": project["name"],
+                    "deadline": project["deadline"].isoformat(),
+                    "overdue": days_left < 0,
+                },
+            )
+
+    def message(self, due):
+        values = {"job": due.data["job"], "name": due.data["name"], "day": due.data["deadline"]}
+        if due.data["overdue"]:
+            return _("Project %(job)s %(name)s is past its deadline of %(day)s") % values, ""
+        return _("Project %(job)s %(name)s is due %(day)s") % values, ""
+
+
+class StrategyBriefWaiting(registry.Rule):
+    name = "projects.brief_waiting"
+    kind = Kind.SIGN_OFFS
+
+    def due(self, now, *, only=None):
+        briefs = StrategyBrief.objects.filter(
+            status=StrategyBrief.Status.SUBMITTED, submitted_at__lte=now - registry.SIGN_OFF_WAIT
+        )
+        if only is not None:
+            briefs = briefs.filter(pk__in=only)
+        rows = briefs.values(
+            "pk",
+            "version",
+            "submitted_at",
+            "project_id",
+            "project__job_number",
+            "project__client__account_director_id",
+        )
+        for brief in rows:
+            director = brief["project__client__account_director_id"]
+            if director is None:
+                continue
+            yield registry.Due(
+                registry.object_key("projects.strategybrief", brief["pk"]),
+                f"submitted:{brief['submitted_at']:%Y%m%dT%H%M%S}",
+                [director],
+                reverse("projects:project_detail", args=[brief["project_id"]]),
+                {"job": brief["project__job_number"], "version": brief["version"]},
+            )
+
+    def message(self, due):
+        return (
+            _(
+                "Strategy brief v%(version)s of %(job)s has waited more than two days for "
+                "your sign-off"
+            )
+            % due.data,
+            "",
+        )
+
+
+registry.register(TaskDueSoon())
+registry.register(TaskOverdue())
+registry.register(ProjectDeadline())
+registry.register(StrategyBriefWaiting())
