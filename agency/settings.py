@@ -189,8 +189,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 REMINDER_SWEEP_TIME_LIMIT = 20 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Longer than the longest task, so that an unacknowledged task is not handed out twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Longer than the longest task, so that an unacknowledged task is not handed out twice.
+    "visibility_timeout": 60 * 60,
+    # A request that queues a task gives up on an unreachable broker within about a second:
+    # what it saved stands, and the reminder sweep sends what could not be queued.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 1,
+}
 CELERY_TIMEZONE = TIME_ZONE
 # Exactly one beat process runs per deployment; it only queues these, any worker runs them.
 CELERY_BEAT_SCHEDULE = {

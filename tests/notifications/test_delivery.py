@@ -1,0 +1,180 @@
+"""Delivery: once only, whoever runs the dispatcher; email as people asked for it."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from notifications import services
+from notifications.models import Notification, Preferences, SentReminder
+from projects.models import Task
+from tests.factories import ProjectFactory, TaskFactory, UserFactory
+from tests.notifications.conftest import received
+
+pytestmark = pytest.mark.django_db
+
+
+def due_tasks(clock, count, **people):
+    project = ProjectFactory()
+    designer = people.get("designer") or UserFactory(role="staff", full_name="Zhao Min")
+    return [
+        TaskFactory(project=project, assignee=designer, due_on=clock.today, title=f"Task {n}")
+        for n in range(count)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_at_the_same_moment_deliver_each_reminder_once(clock):
+    # More than two batches, so that the dispatchers overlap batch after batch.
+    (first,) = due_tasks(clock, 1)
+    Task.objects.bulk_create(
+        Task(
+            project=first.project,
+            department=first.department,
+            assignee=first.assignee,
+            due_on=clock.today,
+            title=f"Bulk {n}",
+        )
+        for n in range(1199)
+    )
+    start = threading.Barrier(2)
+    counts, errors = [], []
+
+    def dispatch():
+        try:
+            start.wait()
+            counts.append(services.reminders_dispatch())
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=dispatch) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sum(counts) == 1200
+    assert Notification.objects.count() == 1200
+    assert SentReminder.objects.count() == 1200
+
+
+def test_a_claim_already_taken_delivers_nothing(clock):
+    (task,) = due_tasks(clock, 1)
+    SentReminder.objects.create(
+        rule="projects.task_due", object_key=f"projects.task:{task.pk}", key=f"due:{task.due_on}"
+    )
+
+    assert services.reminders_dispatch() == 0
+    assert received() == []
+
+
+def test_a_failed_batch_leaves_no_claim_behind(clock, monkeypatch):
+    due_tasks(clock, 3)
+
+    def broken_bulk_create(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(Notification.objects, "bulk_create", broken_bulk_create)
+    with pytest.raises(RuntimeError):
+        services.reminders_dispatch()
+    assert not SentReminder.objects.exists()
+
+    monkeypatch.undo()
+    assert services.reminders_dispatch() == 3
+    assert Notification.objects.count() == 3
+
+
+def test_emails_go_once_in_the_recipients_language_with_a_link(clock, settings):
+    settings.PORTAL_URL = "https://portal.agency.example"
+    designer = UserFactory(role="staff", full_name="Zhao Min", language="zh-hans")
+    (task,) = due_tasks(clock, 1, designer=designer)
+
+    services.reminders_dispatch()
+    assert services.emails_send() == 1
+    assert services.emails_send() == 0
+
+    (message,) = mail.outbox
+    assert message.to == [designer.email]
+    assert message.subject == f"任务 2026-11-30 到期：{task.title}"
+    link = f"https://portal.agency.example/projects/{task.project_id}/#task-{task.pk}"
+    assert link in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert f'href="{link}"' in html
+    assert "在门户中打开" in html
+    notification = Notification.objects.get()
+    assert not notification.email_pending
+    assert notification.emailed_at is not None
+
+
+def test_a_kind_turned_off_reaches_the_inbox_but_not_the_mailbox(clock):
+    designer = UserFactory(role="staff", full_name="Zhao Min")
+    Preferences.objects.create(user=designer, email_off=["deadlines"])
+    due_tasks(clock, 2, designer=designer)
+
+    services.reminders_dispatch()
+    services.emails_send()
+
+    assert Notification.objects.filter(recipient=designer).count() == 2
+    assert mail.outbox == []
+
+
+def test_an_inactive_person_gets_nothing(clock):
+    designer = UserFactory(role="staff", is_active=False)
+    due_tasks(clock, 1, designer=designer)
+
+    assert services.reminders_dispatch() == 1
+    assert not Notification.objects.exists()
+
+
+def test_the_digest_lists_what_is_unread_since_yesterday_once_a_day(clock):
+    reader = UserFactory(role="staff", full_name="Zhao Min")
+    Preferences.objects.create(user=reader, daily_digest=True, email_off=["deadlines"])
+    other = UserFactory(role="staff")
+    tasks = due_tasks(clock, 3, designer=reader)
+    due_tasks(clock, 1, designer=other)
+    services.reminders_dispatch()
+    services.notification_read(
+        notification=Notification.objects.get(recipient=reader, title__endswith="Task 0")
+    )
+
+    clock.go(days=1)
+    assert services.digests_send() == 1
+    assert services.digests_send() == 0
+
+    (digest,) = mail.outbox
+    assert digest.to == [reader.email]
+    assert digest.subject == "Your reminders for 2026-12-01"
+    assert f"Task due 2026-11-30: {tasks[1].title}" in digest.body
+    assert f"Task due 2026-11-30: {tasks[2].title}" in digest.body
+    assert "Task 0" not in digest.body
+    assert "/notifications/" in digest.body
+
+    clock.go(days=1)
+    assert services.digests_send() == 0  # nothing new came in since
+
+
+def test_the_digest_waits_for_those_who_asked_for_it(clock):
+    due_tasks(clock, 2)
+    services.reminders_dispatch()
+
+    assert services.digests_send() == 0
+    assert mail.outbox == []
+
+
+def test_the_due_date_moving_back_and_forth_does_not_repeat_a_reminder(clock):
+    (task,) = due_tasks(clock, 1)
+    services.reminders_dispatch()
+    task.due_on = clock.today + dt.timedelta(days=1)
+    task.save()
+    services.reminders_dispatch()
+    task.due_on = clock.today
+    task.save()
+    services.reminders_dispatch()
+
+    assert Notification.objects.count() == 2
