@@ -167,6 +167,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Email: console by default; make run writes mail to files, production sets an SMTP URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_CONFIG.get("EMAIL_FILE_PATH"):
+    # django-environ reads filemail:///var/mail as the relative path var/mail.
+    EMAIL_FILE_PATH = "/" + EMAIL_CONFIG["EMAIL_FILE_PATH"].lstrip("/")
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="AE Portal <noreply@aeportal.local>"
 )

@@ -5,6 +5,8 @@ from django.utils import timezone
 from accounts.models import ActionItem, AttendeeResponse, Client, ContactReport, Proposal
 from budgets.models import ChangeOrder, CollectionNote, CostEntry, Invoice, Payment, SpendPlan
 from budgets.selectors import aging_totals, budget_review
+from notifications.models import Notification
+from notifications.services import reminders_dispatch
 from projects.models import CreativeReview, Project, RevisionRequest, StrategyBrief, Task
 from teams.demo import DEMO_PASSWORD
 from teams.models import Department, User
@@ -72,3 +74,9 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     assert CollectionNote.objects.exists()
     assert Payment.objects.exists()
     assert set(SpendPlan.objects.values_list("status", flat=True)) == {"approved", "draft"}
+    # The reminders the demo makes due are in the inboxes, once despite the second run.
+    kinds = set(Notification.objects.filter(recipient=chen).values_list("kind", flat=True))
+    assert {"deadlines", "budgets", "collections"} <= kinds
+    delivered = Notification.objects.count()
+    assert reminders_dispatch() == 0
+    assert Notification.objects.count() == delivered
