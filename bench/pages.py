@@ -54,4 +54,6 @@ PAGES = [
     Page("collections (finance)", "/collections/", FINANCE),
     Page("invoice list (finance)", "/invoices/", FINANCE),
     Page("spend plan (AE)", "/spend-plans/{plan:Chilled yoghurt launch season}/", AE),
+    Page("notification bell (AE)", "/notifications/bell/", AE),
+    Page("notification inbox (AE)", "/notifications/", AE),
 ]

@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AttendeeResponse, RecapSending
 from tests.factories import (
@@ -57,7 +58,8 @@ def test_the_recap_goes_to_each_client_attendee_with_a_personal_link_and_to_the_
         (report.client.lead_ae.email, "zhao.min@agency.example"),
     }
     gao = by_recipient[("gao@acme.example",)]
-    assert gao.subject == f"Recap: Meeting with Acme Foods on {report.occurred_at:%Y-%m-%d}"
+    day = timezone.localtime(report.occurred_at)
+    assert gao.subject == f"Recap: Meeting with Acme Foods on {day:%Y-%m-%d}"
     assert "Dear Gao Yan," in gao.body
     assert "Launch on 1 March." in gao.body
     assert "Send the media plan (Zhao Min, due" in gao.body

@@ -1,0 +1,253 @@
+"""An agency at scale, on top of the demo data: 1,000 clients, 10,000 projects with approved
+estimates, 100,000 tasks (5,000 of them due: due soon or overdue, open), 300,000 cost
+entries and 30,000 invoices. Rows go in with bulk_create in large batches; run it on a
+throwaway database after seed_demo (`python -m bench.scale`).
+
+Not yet part of `make bench`: up to the estimates it loads in about a minute, but the
+300,000 cost entries, written through their audit-history trigger, had not gone in after
+more than two minutes (5,000 take 0.7 s on a small table), so the whole load is far from
+the 3 minutes it may take."""
+
+import os
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import django
+
+CLIENTS = 1000
+PROJECTS_PER_CLIENT = 10
+TASKS_PER_PROJECT = 10
+COSTS_PER_PROJECT = 30
+INVOICES_PER_CLIENT = 30
+AES = 50
+DIRECTORS = 10
+STAFF = 100
+DUE_EVERY = 20  # one task in 20 is open and due
+BATCH = 5000
+
+
+def seed() -> dict:
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import AccountTeamMember, Client
+    from budgets.models import CostEntry, Estimate, EstimateLine, Invoice, InvoiceLine
+    from projects.models import Project, Stage, Task
+    from teams.models import Department, User
+    from teams.roles import Role
+
+    started = time.monotonic()
+    today = timezone.localdate()
+    now = timezone.now()
+    password = User.objects.get(email="chen.jing@agency.example").password
+    people = User.objects.bulk_create(
+        [
+            User(
+                email=f"ae{n}@scale.example",
+                full_name=f"AE {n}",
+                role=Role.AE,
+                password=password,
+            )
+            for n in range(AES - 2)
+        ]
+        + [
+            User(
+                email=f"director{n}@scale.example",
+                full_name=f"Director {n}",
+                role=Role.ACCOUNT_DIRECTOR,
+                password=password,
+            )
+            for n in range(DIRECTORS - 1)
+        ]
+        + [
+            User(
+                email=f"staff{n}@scale.example",
+                full_name=f"Staff {n}",
+                role=Role.STAFF,
+                password=password,
+            )
+            for n in range(STAFF - 3)
+        ]
+    )
+    aes = list(User.objects.filter(role=Role.AE).order_by("pk"))
+    directors = list(User.objects.filter(role=Role.ACCOUNT_DIRECTOR).order_by("pk"))
+    staff = list(User.objects.filter(role=Role.STAFF).order_by("pk"))
+    finance = User.objects.filter(role=Role.FINANCE).first()
+    departments = list(Department.objects.exclude(code="finance").order_by("pk"))
+
+    clients = Client.objects.bulk_create(
+        Client(
+            name=f"Scale client {n:04d}",
+            code=f"S{n:04d}",
+            industry="Consumer goods",
+            status="active",
+            lead_ae=aes[n % len(aes)],
+            account_director=directors[n % len(directors)],
+            payment_terms_days=30 + 15 * (n % 3),
+        )
+        for n in range(CLIENTS)
+    )
+    AccountTeamMember.objects.bulk_create(
+        [
+            AccountTeamMember(client=c, user_id=c.lead_ae_id, role_on_account="lead_ae")
+            for c in clients
+        ]
+        + [
+            AccountTeamMember(
+                client=c, user_id=c.account_director_id, role_on_account="account_director"
+            )
+            for c in clients
+        ],
+        batch_size=BATCH,
+    )
+    stages = [
+        Stage.BRIEF,
+        Stage.STRATEGY,
+        Stage.CREATIVE,
+        Stage.PRODUCTION,
+        Stage.LAUNCH,
+        Stage.WRAP_UP,
+        Stage.CLOSED,
+    ]
+    projects = Project.objects.bulk_create(
+        (
+            Project(
+                client=client,
+                job_number=f"{client.code}-{today.year}-{k + 1:03d}",
+                name=f"Campaign {k + 1} for {client.name}",
+                stage=stages[(n * PROJECTS_PER_CLIENT + k) % len(stages)],
+                start_date=today - timedelta(days=20 + (n + k) % 100),
+                deadline=today + timedelta(days=(n * 7 + k * 13) % 120 - 20),
+                owner_id=client.lead_ae_id,
+            )
+            for n, client in enumerate(clients)
+            for k in range(PROJECTS_PER_CLIENT)
+        ),
+        batch_size=BATCH,
+    )
+    statuses = [
+        Task.Status.TODO,
+        Task.Status.IN_PROGRESS,
+        Task.Status.IN_REVIEW,
+        Task.Status.BLOCKED,
+    ]
+    tasks = []
+    for p, project in enumerate(projects):
+        for k in range(TASKS_PER_PROJECT):
+            number = p * TASKS_PER_PROJECT + k
+            due = number % DUE_EVERY == 0
+            tasks.append(
+                Task(
+                    project=project,
+                    title=f"Step {k + 1}",
+                    department=departments[number % len(departments)],
+                    assignee=staff[number % len(staff)] if number % 2 == 0 else None,
+                    # The due ones spread over the overdue window and the next two days;
+                    # the rest are done, or due well after.
+                    due_on=today + timedelta(days=(number // DUE_EVERY) % 30 - 27)
+                    if due
+                    else today + timedelta(days=10 + number % 60),
+                    status=statuses[number % len(statuses)]
+                    if due or number % 3
+                    else Task.Status.DONE,
+                    completed_at=None if due or number % 3 else now,
+                )
+            )
+    Task.objects.bulk_create(tasks, batch_size=BATCH)
+    del tasks
+    estimates = Estimate.objects.bulk_create(
+        (
+            Estimate(
+                project=project,
+                version=1,
+                status=Estimate.Status.APPROVED,
+                fee=Decimal("200000"),
+                author_id=project.owner_id,
+                updated_by_id=project.owner_id,
+                submitted_by_id=project.owner_id,
+                approved_by_id=project.client.account_director_id,
+                approved_at=now,
+            )
+            for project in projects
+        ),
+        batch_size=BATCH,
+    )
+    EstimateLine.objects.bulk_create(
+        (
+            EstimateLine(estimate=estimate, category=category, amount=Decimal(amount))
+            for estimate in estimates
+            for category, amount in (("production", "100000"), ("media", "50000"))
+        ),
+        batch_size=BATCH,
+    )
+    # Most projects burn 30 to 60 %; one in fifty is past its warning percentage.
+    CostEntry.objects.bulk_create(
+        (
+            CostEntry(
+                project=project,
+                category="production" if c % 2 else "media",
+                incurred_on=today - timedelta(days=c % 20),
+                kind=CostEntry.Kind.VENDOR,
+                vendor=f"Vendor {c % 40}",
+                amount=Decimal(4200 if p % 50 == 0 else 1500 + 50 * (p % 20)),
+                channel="digital" if c % 3 == 0 else "",
+                entered_by_id=project.owner_id,
+            )
+            for p, project in enumerate(projects)
+            for c in range(COSTS_PER_PROJECT)
+        ),
+        batch_size=BATCH,
+    )
+    invoices = Invoice.objects.bulk_create(
+        (
+            Invoice(
+                number=f"INV-S-{n:04d}-{k:02d}",
+                client=client,
+                issue_date=today - timedelta(days=(k * 11 + n) % 330),
+                due_date=today
+                - timedelta(days=(k * 11 + n) % 330)
+                + timedelta(days=client.payment_terms_days),
+                tax_rate=Decimal("6"),
+                subtotal=Decimal("10000"),
+                tax=Decimal("600"),
+                total=Decimal("10600"),
+                amount_paid=Decimal("10600") if k % 3 == 0 else Decimal("0"),
+                sent_at=now,
+                created_by=finance,
+                updated_by=finance,
+            )
+            for n, client in enumerate(clients)
+            for k in range(INVOICES_PER_CLIENT)
+        ),
+        batch_size=BATCH,
+    )
+    InvoiceLine.objects.bulk_create(
+        (
+            InvoiceLine(invoice=invoice, description="Agency fee", amount=Decimal("10000"))
+            for invoice in invoices
+        ),
+        batch_size=BATCH,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "people": len(people),
+        "clients": Client.objects.count(),
+        "projects": Project.objects.count(),
+        "tasks": Task.objects.count(),
+        "cost entries": CostEntry.objects.count(),
+        "invoices": Invoice.objects.count(),
+        "seconds": time.monotonic() - started,
+    }
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
+    django.setup()
+    counts = seed()
+    print(
+        "scale data: "
+        + ", ".join(f"{value:,} {name}" for name, value in counts.items() if name != "seconds")
+        + f" in {counts['seconds']:.0f} s"
+    )
