@@ -225,25 +225,29 @@ def expected_this_month(invoices, today):
     """Outstanding money due this month, or promised for it in the latest collection note."""
     first = today.replace(day=1)
     next_month = (first + timedelta(days=32)).replace(day=1)
-    latest_promise = (
-        CollectionNote.objects.filter(invoice=OuterRef("pk"))
-        .order_by("-created_at")
-        .values("promised_on")[:1]
+    # Only the few invoices with notes are looked at for promises, not every open invoice.
+    promised = CollectionNote.objects.filter(
+        promised_on__gte=first, promised_on__lt=next_month
+    ).exclude(
+        Exists(
+            CollectionNote.objects.filter(
+                invoice=OuterRef("invoice"), created_at__gt=OuterRef("created_at")
+            )
+        )
     )
     return (
         open_invoices(invoices)
-        .annotate(promised=Subquery(latest_promise))
         .filter(
-            Q(due_date__gte=first, due_date__lt=next_month)
-            | Q(promised__gte=first, promised__lt=next_month)
+            Q(due_date__gte=first, due_date__lt=next_month) | Q(pk__in=promised.values("invoice"))
         )
         .aggregate(total=Coalesce(Sum(OUTSTANDING), ZERO, output_field=MONEY))["total"]
     )
 
 
-def days_sales_outstanding(invoices, today):
+def days_sales_outstanding(invoices, today, receivable=None):
     """DSO over the last 90 days: money outstanding ÷ invoiced in the period × 90."""
-    receivable = aging_totals(invoices, today)["total_outstanding"]
+    if receivable is None:
+        receivable = aging_totals(invoices, today)["total_outstanding"]
     invoiced = invoices.filter(
         sent_at__isnull=False, issue_date__gt=today - timedelta(days=DSO_PERIOD_DAYS)
     ).aggregate(total=Coalesce(Sum("total"), ZERO, output_field=MONEY))["total"]

@@ -239,6 +239,11 @@ def cost_entry_decide(request, pk, cost_pk):
     return redirect("budgets:project_budget", pk=pk)
 
 
+# The review shows the projects most in need of a look, and the clients with the thinnest
+# margins; the rest are counted.
+REVIEW_LENGTH = 50
+
+
 def budget_review(request):
     if not permissions.can_sign_off(request.user):
         raise Http404
@@ -247,8 +252,9 @@ def budget_review(request):
         request,
         "budgets/budget_review.html",
         {
-            "rows": rows,
-            "clients": selectors.margin_by_client(rows),
+            "rows": rows[:REVIEW_LENGTH],
+            "row_count": len(rows),
+            "clients": selectors.margin_by_client(rows)[:REVIEW_LENGTH],
             "estimates": Estimate.objects.filter(status=Estimate.Status.SUBMITTED)
             .filter(project__in=Project.objects.visible_to(request.user))
             .select_related("project__client", "submitted_by"),
@@ -445,7 +451,9 @@ def collections(request):
             "by_ae": selectors.aging(invoices, today, by="ae"),
             "overdue": selectors.overdue(invoices, today)[:100],
             "expected": selectors.expected_this_month(invoices, today),
-            "dso": selectors.days_sales_outstanding(invoices, today),
+            "dso": selectors.days_sales_outstanding(
+                invoices, today, receivable=totals["total_outstanding"]
+            ),
             "dso_days": selectors.DSO_PERIOD_DAYS,
             "bucket_names": [name for name, _, _ in selectors.buckets(today)],
             "handles": permissions.handles_collections(request.user),

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +71,7 @@ class ProjectForm(SubmitHelperMixin, forms.ModelForm):
 
 
 class ProjectFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     client = forms.ModelChoiceField(
         label=_("Client"),
         required=False,
@@ -93,6 +95,12 @@ class ProjectFilterForm(forms.Form):
         if not self.is_valid():
             return projects
         data = self.cleaned_data
+        if data["q"]:
+            projects = projects.filter(
+                Q(job_number__icontains=data["q"])
+                | Q(name__icontains=data["q"])
+                | Q(client__name__icontains=data["q"])
+            )
         if data["client"]:
             projects = projects.filter(client=data["client"])
         if data["stage"]:

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,18 +72,25 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(deadline__lt=today or timezone.localdate()).exclude(stage=Stage.CLOSED)
 
     def for_list(self, today=None):
+        """With each project's open and late task counts, as subqueries: PostgreSQL counts
+        them only for the page of projects shown, not for every project."""
         today = today or timezone.localdate()
-        open_tasks = ~Q(tasks__status=Task.Status.DONE)
+        open_tasks = Task.objects.filter(project=OuterRef("pk")).exclude(status=Task.Status.DONE)
         return (
             self.select_related("client", "owner")
             .annotate(
-                open_task_count=models.Count("tasks", filter=open_tasks),
-                late_task_count=models.Count(
-                    "tasks", filter=open_tasks & Q(tasks__due_on__lt=today)
-                ),
+                open_task_count=_count(open_tasks),
+                late_task_count=_count(open_tasks.filter(due_on__lt=today)),
             )
             .order_by("deadline", "job_number")
         )
+
+
+def _count(tasks):
+    return Coalesce(
+        Subquery(tasks.order_by().values("project").annotate(n=models.Count("pk")).values("n")),
+        0,
+    )
 
 
 class Project(models.Model):
@@ -129,7 +137,11 @@ class Project(models.Model):
                 violation_error_message=_("The deadline cannot come before the start."),
             ),
         ]
-        indexes = [models.Index(fields=["client", "stage"])]
+        indexes = [
+            models.Index(fields=["client", "stage"]),
+            # The project list pages through all projects in this order.
+            models.Index(fields=["deadline", "job_number"], name="project_list_order"),
+        ]
 
     def __str__(self):
         return f"{self.job_number} {self.name}"

@@ -243,21 +243,28 @@ def task_handoff_note(request, pk):
     return render(request, "projects/partials/task_handoff_form.html", {"task": task})
 
 
+MY_TASKS_PER_PAGE = 50
+RECENTLY_DONE_SHOWN = 20
+
+
 def my_tasks(request):
-    tasks = (
-        Task.objects.filter(assignee=request.user)
-        .exclude(status=Task.Status.DONE, completed_at__lt=timezone.now() - RECENTLY_DONE)
+    """The person's open tasks, the most urgent first, a page at a time; and what they
+    finished this week."""
+    mine = Task.objects.filter(assignee=request.user)
+    open_tasks = mine.exclude(status=Task.Status.DONE).for_cards().order_by("due_on", "pk")
+    page = Paginator(open_tasks, MY_TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    recently_done = (
+        mine.filter(status=Task.Status.DONE, completed_at__gte=timezone.now() - RECENTLY_DONE)
         .for_cards()
-        .order_by("status", "due_on", "pk")
+        .order_by("-completed_at", "pk")[:RECENTLY_DONE_SHOWN]
     )
-    open_tasks = [t for t in tasks if not t.is_done]
-    recently_done = [t for t in tasks if t.is_done]
     return render(
         request,
         "projects/task_list.html",
         {
-            "open_tasks": open_tasks,
-            "recently_done": recently_done,
+            "page": page,
+            "open_tasks": list(page),
+            "recently_done": list(recently_done),
             "can_change": True,
         },
     )

@@ -113,7 +113,7 @@ def test_an_ae_cannot_open_a_project_for_another_account(client):
     assert not Project.objects.exists()
 
 
-def test_the_project_list_filters_by_client_stage_ae_and_late(client):
+def test_the_project_list_searches_and_filters_by_client_stage_ae_and_late(client):
     director = UserFactory(role="account_director")
     acme = ClientFactory(account_director=director)
     late = ProjectFactory(
@@ -134,6 +134,9 @@ def test_the_project_list_filters_by_client_stage_ae_and_late(client):
     assert listed(stage="creative") == {creative.pk}
     assert listed(owner=other.owner.pk) == {other.pk}
     assert listed(late="on") == {late.pk}
+    assert listed(q=other.job_number.lower()) == {other.pk}
+    assert listed(q=acme.name) == {late.pk, creative.pk}
+    assert listed(q=creative.name) == {creative.pk}
 
 
 @pytest.mark.parametrize(
