@@ -53,7 +53,7 @@ def _start_worker(log: Path) -> subprocess.Popen:
             "--loglevel=INFO",
         ],
         cwd=ROOT,
-        env={**os.environ, "EMAIL_URL": "locmemmail://"},
+        env={**os.environ, "EMAIL_URL": "memorymail://"},
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,

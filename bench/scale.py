@@ -45,6 +45,7 @@ def seed() -> dict:
 
     from accounts.models import AccountTeamMember, Client
     from budgets.models import CostEntry, Estimate, EstimateLine, Invoice, InvoiceLine
+    from budgets.services import project_money_refresh
     from projects.models import Project, Stage, Task
     from teams.models import Department, User
     from teams.roles import Role
@@ -245,8 +246,11 @@ def seed() -> dict:
             for invoice in invoices
         ),
     )
+    project_ids = [project.pk for project in projects]
+    for start in range(0, len(project_ids), 1000):
+        project_money_refresh(project_ids[start : start + 1000])
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
     return {
         "people": len(people),
         "clients": Client.objects.count(),

@@ -607,3 +607,32 @@ class SpendAllocation(models.Model):
 
     def __str__(self):
         return f"{self.plan} · {self.channel} · {self.month:%Y-%m}: {self.amount}"
+
+
+class ProjectMoney(models.Model):
+    """A project's money in one row, so that pages over thousands of projects (the budget
+    review, the budget reminders) need not add up every cost each time. The services that
+    change a project's money recompute its row by aggregation, in the same transaction, so
+    it never drifts from the rows it sums."""
+
+    project = models.OneToOneField(
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="money",
+    )
+    budget = models.DecimalField(_("working budget"), default=Decimal("0"), **MONEY)
+    cost = models.DecimalField(_("cost so far"), default=Decimal("0"), **MONEY)
+    pending = models.DecimalField(_("waiting for a director"), default=Decimal("0"), **MONEY)
+    fee = models.DecimalField(_("fee"), default=Decimal("0"), **MONEY)
+    estimate_version = models.PositiveSmallIntegerField(_("estimate version"), null=True)
+    warn_at_percent = models.PositiveSmallIntegerField(_("warn at (%)"), default=80)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("project money")
+        verbose_name_plural = _("project money")
+
+    def __str__(self):
+        return f"{self.project_id}: {self.cost} of {self.budget}"

@@ -4,7 +4,7 @@ burn crossing its warning percentage or 100 %, and invoices coming due and overd
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Subquery
+from django.db.models import DecimalField, ExpressionWrapper, F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,12 +12,12 @@ from django.utils.translation import ngettext
 
 from notifications import registry
 from notifications.models import Kind
-from projects.models import Project, Stage
+from projects.models import Stage
 from teams.models import User
 from teams.roles import Role
 
 from . import selectors
-from .models import Estimate, Invoice, SpendPlan
+from .models import Estimate, Invoice, ProjectMoney, SpendPlan
 
 
 class EstimateWaiting(registry.Rule):
@@ -95,47 +95,39 @@ class BudgetThreshold(registry.Rule):
     kind = Kind.BUDGETS
 
     def due(self, now, *, only=None):
-        approved = Estimate.objects.filter(
-            project=OuterRef("pk"), status=Estimate.Status.APPROVED
-        ).order_by("-version")
-        projects = Project.objects.exclude(stage=Stage.CLOSED).filter(Exists(approved))
+        money = ProjectMoney.objects.filter(budget__gt=0, estimate_version__isnull=False).exclude(
+            project__stage=Stage.CLOSED
+        )
         if only is not None:
-            projects = projects.filter(pk__in=only)
+            money = money.filter(project__in=only)
         rows = (
-            selectors.with_money(projects)
-            .annotate(
-                version=Subquery(approved.values("version")[:1]),
-                warn_at=Subquery(approved.values("warn_at_percent")[:1]),
-                budget=F("estimate_total") + F("changes_total"),
+            money.annotate(
+                burn=ExpressionWrapper(F("cost") * 100 / F("budget"), output_field=PERCENT)
             )
-            .filter(budget__gt=0)
-            .annotate(
-                burn=ExpressionWrapper(F("cost_total") * 100 / F("budget"), output_field=PERCENT)
-            )
-            .filter(burn__gte=F("warn_at"))
+            .filter(burn__gte=F("warn_at_percent"))
             .values(
-                "pk",
-                "job_number",
-                "name",
-                "owner_id",
-                "client__account_director_id",
-                "version",
-                "warn_at",
+                "project",
+                "project__job_number",
+                "project__name",
+                "project__owner_id",
+                "project__client__account_director_id",
+                "estimate_version",
+                "warn_at_percent",
                 "burn",
             )
         )
-        for project in rows:
-            threshold = 100 if project["burn"] >= 100 else project["warn_at"]
+        for row in rows:
+            threshold = 100 if row["burn"] >= 100 else row["warn_at_percent"]
             yield registry.Due(
-                registry.object_key("projects.project", project["pk"]),
-                f"v{project['version']}:{threshold}",
-                [project["owner_id"], project["client__account_director_id"]],
-                reverse("budgets:project_budget", args=[project["pk"]]),
+                registry.object_key("projects.project", row["project"]),
+                f"v{row['estimate_version']}:{threshold}",
+                [row["project__owner_id"], row["project__client__account_director_id"]],
+                reverse("budgets:project_budget", args=[row["project"]]),
                 {
-                    "job": project["job_number"],
-                    "name": project["name"],
+                    "job": row["project__job_number"],
+                    "name": row["project__name"],
                     "threshold": threshold,
-                    "burn": str(Decimal(project["burn"]).quantize(Decimal("0.1"))),
+                    "burn": str(Decimal(row["burn"]).quantize(Decimal("0.1"))),
                 },
             )
 

@@ -2,7 +2,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +24,18 @@ from accounts.models import Client
 from projects.models import Stage
 from teams import permissions
 
-from .models import ChangeOrderLine, CollectionNote, CostEntry, Estimate, EstimateLine, Invoice
+from .models import (
+    ChangeOrderLine,
+    CollectionNote,
+    CostEntry,
+    Estimate,
+    EstimateLine,
+    Invoice,
+    ProjectMoney,
+)
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
+PERCENT = DecimalField(max_digits=16, decimal_places=4)
 ZERO = Decimal("0")
 
 
@@ -68,8 +90,27 @@ def with_money(projects):
     )
 
 
+class ElapsedShare(Func):
+    """The share of a schedule behind us on `today`, 0 to 1, computed in PostgreSQL."""
+
+    output_field = DecimalField(max_digits=12, decimal_places=6)
+
+    def __init__(self, start, end, today):
+        super().__init__(F(start), F(end), Value(today, output_field=DateField()))
+
+    def as_sql(self, compiler, connection, **extra):
+        (start, start_params), (end, end_params), (today, today_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        if start_params or end_params:
+            raise ValueError("ElapsedShare takes plain date columns")
+        length = f"GREATEST({end} - {start}, 1)"
+        sql = f"(LEAST(GREATEST({today} - {start}, 0), {length})::numeric / {length})"
+        return sql, today_params
+
+
 @dataclass
-class ProjectMoney:
+class ReviewRow:
     project: object
     budget: Decimal
     cost: Decimal
@@ -91,45 +132,71 @@ class ProjectMoney:
         return self.fee - self.cost
 
 
-def budget_review(projects, today=None):
-    """Open projects with a working budget: over budget first, then by how far burn runs
-    ahead of the schedule."""
-    today = today or timezone.localdate()
-    budgeted = projects.exclude(stage=Stage.CLOSED).filter(
-        Exists(Estimate.objects.filter(project=OuterRef("pk"), status=Estimate.Status.APPROVED))
+def _budgeted(projects):
+    return ProjectMoney.objects.filter(
+        project__in=projects.exclude(stage=Stage.CLOSED), budget__gt=0
     )
-    rows = []
-    for project in with_money(budgeted.select_related("client")):
-        budget = project.estimate_total + project.changes_total
-        if not budget:
-            continue
-        length = max((project.deadline - project.start_date).days, 1)
-        elapsed = Decimal(min(max((today - project.start_date).days, 0), length)) / length
-        rows.append(
-            ProjectMoney(
-                project=project,
-                budget=budget,
-                cost=project.cost_total,
-                pending=project.pending_total,
-                fee=project.fee,
-                elapsed=elapsed,
-            )
-        )
-    rows.sort(key=lambda row: (row.cost <= row.budget, -row.ahead_of_schedule))
-    return rows
 
 
-def margin_by_client(rows):
-    clients = {}
-    for row in rows:
-        entry = clients.setdefault(
-            row.project.client_id,
-            {"client": row.project.client, "fee": ZERO, "cost": ZERO},
+def budget_review(projects, today=None, limit=None):
+    """Open projects with a working budget: over budget first, then by how far burn runs
+    ahead of the schedule; ordered and cut in PostgreSQL, from the projects' money rows."""
+    today = today or timezone.localdate()
+    money = (
+        _budgeted(projects)
+        .select_related("project__client")
+        .annotate(
+            elapsed=ElapsedShare("project__start_date", "project__deadline", today),
+            over=ExpressionWrapper(Q(cost__gt=F("budget")), output_field=BooleanField()),
+            ahead=ExpressionWrapper(
+                F("cost") * 100 / F("budget") - F("elapsed") * 100, output_field=PERCENT
+            ),
         )
-        entry["fee"] += row.fee
-        entry["cost"] += row.cost
-    result = [{**entry, "margin": entry["fee"] - entry["cost"]} for entry in clients.values()]
-    return sorted(result, key=lambda entry: entry["margin"])
+        .order_by("-over", "-ahead", "project__deadline", "pk")
+    )
+    if limit is not None:
+        money = money[:limit]
+    return [
+        ReviewRow(
+            project=row.project,
+            budget=row.budget,
+            cost=row.cost,
+            pending=row.pending,
+            fee=row.fee,
+            elapsed=row.elapsed,
+        )
+        for row in money
+    ]
+
+
+def budget_review_count(projects):
+    return _budgeted(projects).count()
+
+
+def margin_by_client(projects, limit=None):
+    """Fee less cost over each client's open budgeted projects, the thinnest first."""
+    rows = (
+        _budgeted(projects)
+        .values("project__client", "project__client__name", "project__client__currency")
+        .annotate(fee=Sum("fee"), cost=Sum("cost"))
+        .annotate(margin=F("fee") - F("cost"))
+        .order_by("margin", "project__client__name")
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [
+        {
+            "client": {
+                "pk": row["project__client"],
+                "name": row["project__client__name"],
+                "currency": row["project__client__currency"],
+            },
+            "fee": row["fee"],
+            "cost": row["cost"],
+            "margin": row["margin"],
+        }
+        for row in rows
+    ]
 
 
 # Collections

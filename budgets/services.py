@@ -3,7 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from projects.models import Project
 from teams import permissions
 from teams.models import User
 
+from . import selectors
 from .models import (
     Category,
     ChangeOrder,
@@ -26,6 +27,7 @@ from .models import (
     InvoiceCounter,
     InvoiceLine,
     Payment,
+    ProjectMoney,
     SpendAllocation,
     SpendPlan,
 )
@@ -65,6 +67,43 @@ def working_budget(project: Project) -> dict[str, Decimal]:
     for change in changes:
         budget[change["category"]] += change["total"]
     return budget
+
+
+def project_money_refresh(project_ids) -> None:
+    """Recomputes the ProjectMoney rows of these projects from their estimates, change
+    orders and costs, in one statement each way."""
+    approved = Estimate.objects.filter(
+        project=OuterRef("pk"), status=Estimate.Status.APPROVED
+    ).order_by("-version")
+    rows = selectors.with_money(Project.objects.filter(pk__in=project_ids)).annotate(
+        version=Subquery(approved.values("version")[:1]),
+        warn_at=Subquery(approved.values("warn_at_percent")[:1]),
+    )
+    ProjectMoney.objects.bulk_create(
+        [
+            ProjectMoney(
+                project_id=row.pk,
+                budget=row.estimate_total + row.changes_total,
+                cost=row.cost_total,
+                pending=row.pending_total,
+                fee=row.fee,
+                estimate_version=row.version,
+                warn_at_percent=row.warn_at or 80,
+            )
+            for row in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["project"],
+        update_fields=[
+            "budget",
+            "cost",
+            "pending",
+            "fee",
+            "estimate_version",
+            "warn_at_percent",
+            "updated_at",
+        ],
+    )
 
 
 def _set_lines(estimate: Estimate, amounts: dict[str, Decimal]) -> None:
@@ -171,6 +210,7 @@ def estimate_approve(*, estimate: Estimate, approved_by: User) -> Estimate:
     estimate.updated_by = approved_by
     estimate.revision += 1
     estimate.save()
+    project_money_refresh([estimate.project_id])
     return estimate
 
 
@@ -209,6 +249,7 @@ def change_order_create(
         ChangeOrderLine(change_order=order, category=category, delta=delta)
         for category, delta in deltas.items()
     )
+    project_money_refresh([project.pk])
     return order
 
 
@@ -372,6 +413,7 @@ def cost_entry_create(
         entry.status = CostEntry.Status.PENDING
     entry.full_clean()
     entry.save()
+    project_money_refresh([project.pk])
     crossed = []
     if entry.status == CostEntry.Status.COUNTED:
         notifications.check_soon("budgets.threshold", [project.pk])
@@ -394,6 +436,7 @@ def cost_entry_decide(*, entry: CostEntry, decided_by: User, approve: bool) -> C
     entry.status = CostEntry.Status.COUNTED if approve else CostEntry.Status.REJECTED
     entry.decided_by = decided_by
     entry.save()
+    project_money_refresh([entry.project_id])
     if approve:
         notifications.check_soon("budgets.threshold", [entry.project_id])
     return entry

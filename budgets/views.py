@@ -247,23 +247,23 @@ REVIEW_LENGTH = 50
 def budget_review(request):
     if not permissions.can_sign_off(request.user):
         raise Http404
-    rows = selectors.budget_review(Project.objects.visible_to(request.user))
+    projects = Project.objects.visible_to(request.user)
     return render(
         request,
         "budgets/budget_review.html",
         {
-            "rows": rows[:REVIEW_LENGTH],
-            "row_count": len(rows),
-            "clients": selectors.margin_by_client(rows)[:REVIEW_LENGTH],
+            "rows": selectors.budget_review(projects, limit=REVIEW_LENGTH),
+            "row_count": selectors.budget_review_count(projects),
+            "clients": selectors.margin_by_client(projects, limit=REVIEW_LENGTH),
             "estimates": Estimate.objects.filter(status=Estimate.Status.SUBMITTED)
-            .filter(project__in=Project.objects.visible_to(request.user))
-            .select_related("project__client", "submitted_by"),
+            .filter(project__in=projects)
+            .select_related("project__client", "submitted_by")[:REVIEW_LENGTH],
             "pending_costs": CostEntry.objects.pending()
-            .filter(project__in=Project.objects.visible_to(request.user))
-            .select_related("project__client", "entered_by"),
+            .filter(project__in=projects)
+            .select_related("project__client", "entered_by")[:REVIEW_LENGTH],
             "spend_plans": SpendPlan.objects.filter(status=SpendPlan.Status.DRAFT)
             .exclude(created_by=request.user)
-            .select_related("client", "created_by"),
+            .select_related("client", "created_by")[:REVIEW_LENGTH],
         },
     )
 

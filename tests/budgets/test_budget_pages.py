@@ -314,7 +314,68 @@ def test_the_budget_review_puts_over_budget_first_then_burn_ahead_of_schedule(cl
     assert [row.project.name for row in page.context["rows"]] == ["Over", "Hot", "Calm"]
     assert page.context["rows"][0].margin == D("18000")
     assert "Over budget" in page.text
-    assert len(page.context["clients"]) == 3
+    margins = [(entry["client"]["name"], entry["margin"]) for entry in page.context["clients"]]
+    assert margins == [
+        (over.client.name, D("18000")),
+        (hot.client.name, D("23000")),
+        (calm.client.name, D("26000")),
+    ]
+
+
+def test_the_budget_review_shows_the_first_projects_and_counts_the_rest(client, monkeypatch):
+    monkeypatch.setattr("budgets.views.REVIEW_LENGTH", 2)
+    director = UserFactory(role="account_director")
+    for _ in range(3):
+        project = ProjectFactory()
+        _approved(project, {"production": D("10000")})
+    client.force_login(director)
+
+    page = client.get(reverse("budgets:budget_review"))
+
+    assert len(page.context["rows"]) == 2
+    assert page.context["row_count"] == 3
+    assert "the first 2 of 3" in page.text
+
+
+def test_a_projects_money_row_follows_every_change_to_its_money(client):
+    project = ProjectFactory()
+    director = _approved(project, {"production": D("10000")}, approval_past_budget=True)
+
+    def money():
+        project.money.refresh_from_db()
+        return (project.money.budget, project.money.cost, project.money.pending)
+
+    assert money() == (D("10000"), D("0"), D("0"))
+    services.cost_entry_create(
+        project=project,
+        entered_by=project.owner,
+        category="production",
+        incurred_on=dt.date.today(),
+        kind="vendor",
+        vendor="X",
+        amount=D("9000"),
+    )
+    assert money() == (D("10000"), D("9000"), D("0"))
+    pending = services.cost_entry_create(
+        project=project,
+        entered_by=project.owner,
+        category="production",
+        incurred_on=dt.date.today(),
+        kind="vendor",
+        vendor="X",
+        amount=D("2000"),
+    ).entry
+    assert money() == (D("10000"), D("9000"), D("2000"))
+    services.cost_entry_decide(entry=pending, decided_by=director, approve=True)
+    assert money() == (D("10000"), D("11000"), D("0"))
+    services.change_order_create(
+        project=project,
+        created_by=project.owner,
+        reason="More films",
+        deltas={"production": D("5000")},
+        client_approved_on=dt.date.today(),
+    )
+    assert money() == (D("15000"), D("11000"), D("0"))
 
 
 def test_only_directors_open_the_budget_review(client):
@@ -340,9 +401,9 @@ def test_the_budget_review_costs_the_same_queries_at_any_size(client, size):
 
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("budgets:budget_review")).status_code == 200
-    # session, user, the projects with their money, then what waits for sign-off: estimates,
-    # costs and spend plans
-    assert len(queries) == 6
+    # session, user, the first projects with their money, how many there are, margin per
+    # client, then what waits for sign-off: estimates, costs and spend plans
+    assert len(queries) == 8
 
 
 def test_the_history_tab_says_who_changed_what_and_when(client):
