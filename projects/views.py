@@ -274,7 +274,7 @@ def board(request):
     if not permissions.can_use_projects(request.user):
         raise Http404
     tasks = Task.objects.visible_to(request.user)
-    clients = Client.objects.visible_to(request.user).only("name")
+    clients = Client.objects.visible_to(request.user).order_by("name").values_list("pk", "name")
     client_id = request.GET.get("client")
     department_id = request.GET.get("department")
     if client_id and client_id.isdigit():
