@@ -390,7 +390,21 @@ class Invoice(models.Model):
         ordering = ["-issue_date", "-number"]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
-        indexes = [models.Index(fields=["client", "due_date"])]
+        indexes = [
+            models.Index(fields=["client", "due_date"]),
+            # The invoice list, newest first.
+            models.Index(fields=["-issue_date", "-number"], name="invoice_list_order"),
+            # The overdue list and what is expected this month, among open invoices only.
+            models.Index(
+                fields=["due_date", "number"],
+                condition=Q(
+                    sent_at__isnull=False,
+                    written_off_at__isnull=True,
+                    amount_paid__lt=F("total"),
+                ),
+                name="open_invoice_due",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(subtotal__gte=0)

@@ -249,21 +249,45 @@ def _bucket_sums(today):
     }
 
 
-def aging(invoices, today, *, by):
-    """Outstanding money per bucket, grouped by `by` ("client" or "ae"), biggest first."""
-    keys = {
-        "client": ["client", "client__name", "client__currency"],
-        "ae": ["client__lead_ae", "client__lead_ae__full_name"],
-    }[by]
-    rows = (
+AGING_FIELDS = [
+    "total_outstanding",
+    "current",
+    "days_1_30",
+    "days_31_60",
+    "days_61_90",
+    "days_90_plus",
+]
+
+
+def aging(invoices, today):
+    """The aging in one pass over the open invoices: per client, then added up per AE and
+    in all. Returns (by client, by AE, totals), each biggest first."""
+    by_client = list(
         open_invoices(invoices)
         .order_by()
-        .values(*keys)
+        .values(
+            "client",
+            "client__name",
+            "client__currency",
+            "client__lead_ae",
+            "client__lead_ae__full_name",
+        )
         .annotate(total_outstanding=Coalesce(Sum(OUTSTANDING), ZERO, output_field=MONEY))
         .annotate(**_bucket_sums(today))
-        .order_by("-total_outstanding")
+        .order_by("-total_outstanding", "client__name")
     )
-    return list(rows)
+    by_ae, totals = {}, dict.fromkeys(AGING_FIELDS, ZERO)
+    for row in by_client:
+        ae = by_ae.setdefault(
+            row["client__lead_ae"],
+            {"client__lead_ae__full_name": row["client__lead_ae__full_name"]}
+            | dict.fromkeys(AGING_FIELDS, ZERO),
+        )
+        for field in AGING_FIELDS:
+            ae[field] += row[field]
+            totals[field] += row[field]
+    by_ae = sorted(by_ae.values(), key=lambda ae: ae["total_outstanding"], reverse=True)
+    return by_client, by_ae, totals
 
 
 def aging_totals(invoices, today):

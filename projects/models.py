@@ -335,6 +335,12 @@ class Task(models.Model):
             models.Index(fields=["project", "due_on"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["department", "status", "due_on"]),
+            # My tasks: a person's open tasks, the most urgent first.
+            models.Index(
+                fields=["assignee", "due_on"],
+                condition=~Q(status="done"),
+                name="open_tasks_by_assignee",
+            ),
         ]
 
     def __str__(self):
