@@ -4,7 +4,8 @@ burn crossing its warning percentage or 100 %, and invoices coming due and overd
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F
+from django.db.models import Case, CharField, DecimalField, ExpressionWrapper, F, Value, When
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -161,6 +162,17 @@ class InvoiceDue(registry.Rule):
         )
         if only is not None:
             invoices = invoices.filter(pk__in=only)
+        day = timedelta(days=1)
+        level = Case(
+            *(
+                When(due_date__lte=today - days * day, then=Value(f"after{days}"))
+                for days in reversed(DUNNING_LEVELS)
+            ),
+            default=Value("before"),
+            output_field=CharField(),
+        )
+        key = Concat(level, Value(":"), Cast("due_date", CharField()), output_field=CharField())
+        invoices = registry.unsent(invoices, self.name, "budgets.invoice", key)
         rows = list(
             invoices.values(
                 "pk",

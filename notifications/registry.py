@@ -6,7 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.module_loading import autodiscover_modules
+
+from .models import SentReminder
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,31 @@ SIGN_OFF_WAIT = timedelta(days=2)
 
 def object_key(model_label: str, pk: int) -> str:
     return f"{model_label}:{pk}"
+
+
+def unsent(queryset, rule_name: str, model_label: str, key):
+    """The rows of `queryset` whose reminder under `key` (an SQL expression giving the same
+    text as the Due's key) has not gone out, decided in the database: a sweep with nothing
+    new to send then reads no row it would only drop."""
+    return queryset.annotate(
+        reminder_object=Concat(
+            Value(f"{model_label}:"), Cast("pk", CharField()), output_field=CharField()
+        ),
+        reminder_key=key,
+    ).exclude(
+        Exists(
+            SentReminder.objects.filter(
+                rule=rule_name,
+                object_key=OuterRef("reminder_object"),
+                key=OuterRef("reminder_key"),
+            )
+        )
+    )
+
+
+def key_on(prefix: str, date_field: str):
+    """The SQL for a key like "due:2026-12-03" from a date column."""
+    return Concat(Value(f"{prefix}:"), Cast(date_field, CharField()), output_field=CharField())
 
 
 _rules: dict[str, Rule] = {}

@@ -40,8 +40,21 @@ def reminders_dispatch(
         # reminders wait on each other instead of deadlocking.
         due = sorted(rule.due(now, only=only), key=lambda item: (item.object_key, item.key))
         for batch in _batches(due, BATCH):
-            sent += _deliver(rule, batch)
+            batch = _not_yet_claimed(rule.name, batch)
+            if batch:
+                sent += _deliver(rule, batch)
     return sent
+
+
+def _not_yet_claimed(rule_name: str, batch: list[registry.Due]) -> list[registry.Due]:
+    """Drops what was sent before, with one read, so that a sweep with nothing new to send
+    writes nothing. The claim itself still decides between two dispatchers."""
+    claimed = set(
+        SentReminder.objects.filter(
+            rule=rule_name, object_key__in={due.object_key for due in batch}
+        ).values_list("object_key", "key")
+    )
+    return [due for due in batch if (due.object_key, due.key) not in claimed]
 
 
 @transaction.atomic

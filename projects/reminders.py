@@ -4,7 +4,8 @@ briefs waiting for a director."""
 from datetime import timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Q
+from django.db.models import Case, CharField, Q, Value, When
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,20 +15,22 @@ from notifications.models import Kind
 
 from .models import Project, Stage, StrategyBrief, Task
 
+TASK_FIELDS = [
+    "pk",
+    "title",
+    "due_on",
+    "assignee_id",
+    "project_id",
+    "project__job_number",
+    "project__owner_id",
+]
+
 
 def _open_tasks(only):
     tasks = Task.objects.exclude(status=Task.Status.DONE)
     if only is not None:
         tasks = tasks.filter(pk__in=only)
-    return tasks.values(
-        "pk",
-        "title",
-        "due_on",
-        "assignee_id",
-        "project_id",
-        "project__job_number",
-        "project__owner_id",
-    )
+    return tasks
 
 
 def _task_link(task):
@@ -52,7 +55,8 @@ class TaskDueSoon(registry.Rule):
         tasks = _open_tasks(only).filter(
             due_on__gte=today, due_on__lte=soon, assignee__isnull=False
         )
-        for task in tasks:
+        tasks = registry.unsent(tasks, self.name, "projects.task", registry.key_on("due", "due_on"))
+        for task in tasks.values(*TASK_FIELDS):
             yield registry.Due(
                 registry.object_key("projects.task", task["pk"]),
                 f"due:{task['due_on']}",
@@ -76,7 +80,11 @@ class TaskOverdue(registry.Rule):
     def due(self, now, *, only=None):
         today = timezone.localdate(now)
         oldest = today - timedelta(days=registry.OVERDUE_WINDOW_DAYS)
-        for task in _open_tasks(only).filter(due_on__lt=today, due_on__gte=oldest):
+        tasks = _open_tasks(only).filter(due_on__lt=today, due_on__gte=oldest)
+        tasks = registry.unsent(
+            tasks, self.name, "projects.task", registry.key_on("overdue", "due_on")
+        )
+        for task in tasks.values(*TASK_FIELDS):
             yield registry.Due(
                 registry.object_key("projects.task", task["pk"]),
                 f"overdue:{task['due_on']}",
@@ -111,6 +119,16 @@ class ProjectDeadline(registry.Rule):
         )
         if only is not None:
             projects = projects.filter(pk__in=only)
+        level = Case(
+            When(deadline__lt=today, then=Value("overdue")),
+            *(
+                When(deadline__lte=today + timedelta(days=days), then=Value(label))
+                for days, label in DEADLINE_WARNINGS
+            ),
+            output_field=CharField(),
+        )
+        key = Concat(level, Value(":"), Cast("deadline", CharField()), output_field=CharField())
+        projects = registry.unsent(projects, self.name, "projects.project", key)
         rows = projects.values("pk", "job_number", "name", "deadline", "owner_id").annotate(
             team_ids=ArrayAgg("team", filter=Q(team__isnull=False), default=[])
         )

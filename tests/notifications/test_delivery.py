@@ -2,10 +2,12 @@
 
 import datetime as dt
 import threading
+from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
 from notifications import services
 from notifications.models import Notification, Preferences, SentReminder
@@ -178,3 +180,34 @@ def test_the_due_date_moving_back_and_forth_does_not_repeat_a_reminder(clock):
     services.reminders_dispatch()
 
     assert Notification.objects.count() == 2
+
+
+def test_after_a_sweep_the_rules_find_nothing_left_to_send(clock):
+    from budgets import services as budgets
+    from notifications import registry
+    from tests.factories import ClientFactory
+
+    due_tasks(clock, 3)
+    project = ProjectFactory(deadline=clock.today + dt.timedelta(days=1))
+    TaskFactory(project=project, assignee=UserFactory(role="staff"), due_on=clock.today)
+    finance = UserFactory(role="finance")
+    acme = ClientFactory(payment_terms_days=30)
+    for days_ago in (28, 45, 100):
+        invoice = budgets.invoice_create(
+            client=acme,
+            created_by=finance,
+            issue_date=clock.today - dt.timedelta(days=days_ago),
+            lines=[("Fee", Decimal("100"))],
+            tax_rate=Decimal("0"),
+        )
+        budgets.invoice_send(invoice=invoice, sent_by=finance)
+    clock.go(days=1)
+    rules = ["projects.task_overdue", "projects.deadline", "budgets.invoice_due"]
+    assert all(list(registry.rule(name).due(timezone.now())) for name in rules)
+
+    services.reminders_dispatch()
+
+    # The keys the database computes match the ones the rules send under.
+    assert {name: list(registry.rule(name).due(timezone.now())) for name in rules} == {
+        name: [] for name in rules
+    }
