@@ -11,10 +11,11 @@ class Page:
     user: str | None
 
     def resolve(self) -> str:
-        """The path with each {client name}, {proposal:title} or {project:name} replaced by
-        that demo object's id."""
-        from accounts.models import Client, Proposal
-        from budgets.models import SpendPlan
+        """The path with each {client name}, {proposal:title}, {project:name}, {plan:name},
+        {report:client name} (its latest contact report) or {invoice:client name} (its
+        largest invoice) replaced by that demo object's id."""
+        from accounts.models import Client, ContactReport, Proposal
+        from budgets.models import Invoice, SpendPlan
         from projects.models import Project
 
         def object_id(match):
@@ -25,6 +26,12 @@ class Page:
                 return str(Project.objects.get(name=title).pk)
             if kind == "plan":
                 return str(SpendPlan.objects.get(name=title).pk)
+            if kind == "report":
+                return str(
+                    ContactReport.objects.filter(client__name=title).latest("occurred_at").pk
+                )
+            if kind == "invoice":
+                return str(Invoice.objects.filter(client__name=title).order_by("-total").first().pk)
             return str(Client.objects.get(name=match.group(1)).pk)
 
         return re.sub(r"\{([^}]+)\}", object_id, self.path)
@@ -41,6 +48,7 @@ PAGES = [
     Page("client list (AE)", "/clients/", AE),
     Page("client list (director)", "/clients/", DIRECTOR),
     Page("client page (AE)", "/clients/{Qinghe Dairy}/", AE),
+    Page("contact report (AE)", "/reports/{report:Qinghe Dairy}/", AE),
     Page("my action items (AE)", "/action-items/", AE),
     Page(
         "proposal page (AE)", "/proposals/{proposal:Chilled yoghurt launch: creative routes}/", AE
@@ -50,10 +58,14 @@ PAGES = [
     Page("my tasks (designer)", "/my-tasks/", DESIGNER),
     Page("traffic board (director)", "/traffic/", DIRECTOR),
     Page("project budget (AE)", "/projects/{project:Chilled yoghurt launch}/budget/", AE),
+    Page("budget history (AE)", "/projects/{project:Chilled yoghurt launch}/budget/history/", AE),
     Page("budget review (director)", "/budgets/review/", DIRECTOR),
     Page("collections (finance)", "/collections/", FINANCE),
     Page("invoice list (finance)", "/invoices/", FINANCE),
+    Page("invoice page (finance)", "/invoices/{invoice:Qinghe Dairy}/", FINANCE),
+    Page("invoice history (finance)", "/invoices/{invoice:Qinghe Dairy}/history/", FINANCE),
     Page("spend plan (AE)", "/spend-plans/{plan:Chilled yoghurt launch season}/", AE),
     Page("notification bell (AE)", "/notifications/bell/", AE),
     Page("notification inbox (AE)", "/notifications/", AE),
+    Page("notification preferences (AE)", "/notifications/preferences/", AE),
 ]
