@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Client
 from teams import permissions
 from teams.models import Department
 
@@ -274,9 +273,13 @@ def board(request):
     if not permissions.can_use_projects(request.user):
         raise Http404
     tasks = Task.objects.visible_to(request.user)
-    clients = Client.objects.visible_to(request.user).order_by("name").values_list("pk", "name")
+    search = request.GET.get("q", "").strip()[:100]
     client_id = request.GET.get("client")
     department_id = request.GET.get("department")
+    if search:
+        tasks = tasks.filter(
+            Q(project__client__name__icontains=search) | Q(project__job_number__icontains=search)
+        )
     if client_id and client_id.isdigit():
         tasks = tasks.filter(project__client_id=client_id)
     if department_id and department_id.isdigit():
@@ -298,7 +301,7 @@ def board(request):
         "projects/task_board.html",
         {
             "rows": rows,
-            "clients": clients,
+            "search": search,
             "departments": Department.objects.all(),
             "selected_client": client_id,
             "selected_department": department_id,

@@ -196,18 +196,3 @@ def my_task_row(context, task):
         flags=task_flags(task),
         status=task_status_form(context, task, "mine", "tr"),
     )
-
-
-@register.simple_tag
-def choice_options(choices, selected):
-    """<option>s for (value, label) pairs, built in one go: a filter over a thousand clients
-    should not cost a thousand template loops."""
-    selected = str(selected or "")
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, mark_safe(" selected") if str(value) == selected else "", label)
-            for value, label in choices
-        ),
-    )

@@ -212,6 +212,15 @@ def test_the_traffic_board_groups_tasks_and_changes_status_in_place(client):
     assert (done["count"], done["cards"]) == (1, [])
     only_media = client.get(reverse("projects:board"), {"department": media.pk})
     assert [row["department"].name for row in only_media.context["rows"]] == ["Media"]
+    searched = client.get(reverse("projects:board"), {"q": late.project.client.name})
+    assert [
+        card["pk"]
+        for row in searched.context["rows"]
+        for cell in row["cells"]
+        for card in cell["cards"]
+    ] == [late.pk]
+    by_job = client.get(reverse("projects:board"), {"q": late.project.job_number.lower()})
+    assert by_job.context["rows"][0]["cells"][0]["count"] == 1
 
     select = client.get(
         reverse("projects:task_set_status", args=[late.pk]), headers={"hx-request": "true"}
