@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -21,17 +22,12 @@ def traffic_board(tasks, *, cards_per_cell=CARDS_PER_CELL):
         (row["department"], row["status"]): row["n"]
         for row in tasks.order_by().values("department", "status").annotate(n=Count("pk"))
     }
-    # Each cell's first cards come from its own small index scan (department, status, due
-    # date), all in one UNION ALL; only the cards shown are then joined and flagged.
-    open_tasks = tasks.exclude(status=Task.Status.DONE)
-    firsts = [
-        open_tasks.filter(department_id=department, status=status)
-        .order_by("due_on", "pk")
-        .values_list("pk", flat=True)[:cards_per_cell]
+    cells = [
+        (department, status)
         for (department, status), count in sorted(counts.items())
         if status != Task.Status.DONE and count
     ]
-    shown = list(firsts[0].union(*firsts[1:], all=True)) if firsts else []
+    shown = _first_in_each_cell(tasks.exclude(status=Task.Status.DONE), cells, cards_per_cell)
     cards = {}
     for card in Task.objects.filter(pk__in=shown).order_by("due_on", "pk").as_cards():
         cards.setdefault((card["department"], card["status"]), []).append(card)
@@ -53,3 +49,28 @@ def traffic_board(tasks, *, cards_per_cell=CARDS_PER_CELL):
         }
         for department in departments
     ]
+
+
+def _first_in_each_cell(tasks, cells, per_cell):
+    """The ids of the first tasks by due date in each (department, status) cell. PostgreSQL
+    runs the task query once per cell through a LATERAL join, so each cell is a short index
+    scan on (department, status, due date); the task query is compiled once, whatever the
+    number of cells."""
+    if not cells:
+        return []
+    rows = tasks.order_by().values("id", "department_id", "status", "due_on")
+    task_sql, task_params = rows.query.sql_with_params()
+    values = ", ".join(["(%s::bigint, %s::varchar)"] * len(cells))
+    sql = f"""
+        SELECT first.id FROM (VALUES {values}) AS cell(department_id, status)
+        CROSS JOIN LATERAL (
+            SELECT shown.id FROM ({task_sql}) AS shown
+            WHERE shown.department_id = cell.department_id AND shown.status = cell.status
+            ORDER BY shown.due_on, shown.id
+            LIMIT %s
+        ) AS first
+    """
+    params = [value for cell in cells for value in cell] + list(task_params) + [per_cell]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
