@@ -242,7 +242,7 @@ def task_handoff_note(request, pk):
     return render(request, "projects/partials/task_handoff_form.html", {"task": task})
 
 
-MY_TASKS_PER_PAGE = 50
+MY_TASKS_PER_PAGE = 25
 RECENTLY_DONE_SHOWN = 20
 
 
