@@ -5,7 +5,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Case, CharField, DecimalField, ExpressionWrapper, F, Value, When
-from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -171,7 +170,7 @@ class InvoiceDue(registry.Rule):
             default=Value("before"),
             output_field=CharField(),
         )
-        key = Concat(level, Value(":"), Cast("due_date", CharField()), output_field=CharField())
+        key = registry.key_on(level, "due_date")
         invoices = registry.unsent(invoices, self.name, "budgets.invoice", key)
         rows = list(
             invoices.values(

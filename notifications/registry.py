@@ -75,9 +75,12 @@ def unsent(queryset, rule_name: str, model_label: str, key):
     )
 
 
-def key_on(prefix: str, date_field: str):
-    """The SQL for a key like "due:2026-12-03" from a date column."""
-    return Concat(Value(f"{prefix}:"), Cast(date_field, CharField()), output_field=CharField())
+def key_on(prefix, date_field: str):
+    """The SQL for a key like "due:2026-12-03" from a date column; `prefix` is text, or an
+    SQL expression when the prefix depends on the row (a dunning level, say)."""
+    if isinstance(prefix, str):
+        prefix = Value(prefix)
+    return Concat(prefix, Value(":"), Cast(date_field, CharField()), output_field=CharField())
 
 
 _rules: dict[str, Rule] = {}

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Case, CharField, Q, Value, When
-from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,7 +126,7 @@ class ProjectDeadline(registry.Rule):
             ),
             output_field=CharField(),
         )
-        key = Concat(level, Value(":"), Cast("deadline", CharField()), output_field=CharField())
+        key = registry.key_on(level, "deadline")
         projects = registry.unsent(projects, self.name, "projects.project", key)
         rows = projects.values("pk", "job_number", "name", "deadline", "owner_id").annotate(
             team_ids=ArrayAgg("team", filter=Q(team__isnull=False), default=[])
