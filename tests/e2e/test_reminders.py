@@ -50,6 +50,7 @@ def test_a_crossing_cost_lights_the_bell_and_the_inbox_leads_to_the_project(
     page.get_by_label("Vendor", exact=True).fill("Shanghai Film Co.")
     page.get_by_label("Amount").fill("8500")
     page.get_by_role("button", name="Record the cost").click()
+    expect(page).to_have_url(f"{live_server.url}/projects/{project.pk}/budget/")
     assert wait_for(lambda: Notification.objects.filter(recipient=ae).exists(), timeout=15)
 
     page.reload()
