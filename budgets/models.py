@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -324,6 +325,30 @@ class InvoiceCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
+def aging_changed(client: str, *, creates_row: bool) -> pgtrigger.Trigger:
+    """A trigger marking the client's aging row changed, so that the next read recomputes it.
+    The database does it, so no write can miss it. `client` is the SQL for the client of a
+    row, with {row} standing for OLD or NEW; a client's first invoice creates the row."""
+    mark = (
+        "UPDATE budgets_clientaging SET as_of = NULL, changes = changes + 1 WHERE client_id = {};"
+    )
+    create = (
+        "INSERT INTO budgets_clientaging AS aging (client_id, changes) VALUES ({}, 1) "
+        "ON CONFLICT (client_id) DO UPDATE SET as_of = NULL, changes = aging.changes + 1;"
+    )
+    new = (create if creates_row else mark).format(client.format(row="NEW"))
+    return pgtrigger.Trigger(
+        name="client_aging_changed",
+        when=pgtrigger.After,
+        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+        func=f"""
+        IF TG_OP <> 'INSERT' THEN {mark.format(client.format(row="OLD"))} END IF;
+        IF TG_OP <> 'DELETE' THEN {new} END IF;
+        RETURN NULL;
+        """,
+    )
+
+
 @pghistory.track()
 class Invoice(models.Model):
     """What the client is billed. Its total and what has been paid are kept on the row so
@@ -420,6 +445,7 @@ class Invoice(models.Model):
                 condition=Q(due_date__gte=F("issue_date")), name="invoice_due_after_issue"
             ),
         ]
+        triggers = [aging_changed("{row}.client_id", creates_row=True)]
 
     def __str__(self):
         return self.number
@@ -521,9 +547,66 @@ class CollectionNote(models.Model):
         ordering = ["invoice", "-created_at"]
         verbose_name = _("collection note")
         verbose_name_plural = _("collection notes")
+        # A promised date moves what is expected this month.
+        triggers = [
+            aging_changed(
+                "(SELECT client_id FROM budgets_invoice WHERE id = {row}.invoice_id)",
+                creates_row=False,
+            )
+        ]
 
     def __str__(self):
         return f"{self.invoice} · {self.contacted}"
+
+
+class ClientAging(models.Model):
+    """A client's receivables as the collections page shows them, as of a day: outstanding
+    money by aging bucket, what is expected this month, and what was invoiced in the DSO
+    period. The database marks the row changed on every write to the client's invoices or
+    their collection notes; the page recomputes changed rows, and every row on the first
+    read of a new day, by aggregation. So the page adds up a thousand rows, not every open
+    invoice, and the figures never drift from the invoices."""
+
+    client = models.OneToOneField(
+        "accounts.Client",
+        verbose_name=_("client"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="aging",
+    )
+    as_of = models.DateField(_("as of"), null=True)
+    changes = models.PositiveBigIntegerField(_("changes"), default=0)
+    total_outstanding = models.DecimalField(
+        _("outstanding"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    current = models.DecimalField(
+        _("current"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    days_1_30 = models.DecimalField(
+        _("1–30 days"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    days_31_60 = models.DecimalField(
+        _("31–60 days"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    days_61_90 = models.DecimalField(
+        _("61–90 days"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    days_90_plus = models.DecimalField(
+        _("90+ days"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    expected_this_month = models.DecimalField(
+        _("expected this month"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    invoiced_recently = models.DecimalField(
+        _("invoiced in the DSO period"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+
+    class Meta:
+        verbose_name = _("client aging")
+        verbose_name_plural = _("client aging")
+
+    def __str__(self):
+        return f"{self.client_id}: {self.total_outstanding} as of {self.as_of}"
 
 
 @pghistory.track()

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
+    Count,
     DateField,
     DecimalField,
     Exists,
@@ -26,6 +27,7 @@ from teams import permissions
 
 from .models import (
     ChangeOrderLine,
+    ClientAging,
     CollectionNote,
     CostEntry,
     Estimate,
@@ -204,50 +206,68 @@ def margin_by_client(projects, limit=None):
 DSO_PERIOD_DAYS = 90
 
 
-def buckets(today):
-    """The aging buckets: name, label, and the due dates that fall in each."""
+def buckets(today, prefix=""):
+    """The aging buckets: name, label, and the due dates that fall in each (of the invoices
+    at `prefix`, seen from another model)."""
     day = timedelta(days=1)
+    due = f"{prefix}due_date"
     return [
-        ("current", _("Current"), Q(due_date__gte=today)),
-        ("days_1_30", _("1–30 days"), Q(due_date__lt=today, due_date__gte=today - 30 * day)),
+        ("current", _("Current"), Q(**{f"{due}__gte": today})),
+        (
+            "days_1_30",
+            _("1–30 days"),
+            Q(**{f"{due}__lt": today, f"{due}__gte": today - 30 * day}),
+        ),
         (
             "days_31_60",
             _("31–60 days"),
-            Q(due_date__lt=today - 30 * day, due_date__gte=today - 60 * day),
+            Q(**{f"{due}__lt": today - 30 * day, f"{due}__gte": today - 60 * day}),
         ),
         (
             "days_61_90",
             _("61–90 days"),
-            Q(due_date__lt=today - 60 * day, due_date__gte=today - 90 * day),
+            Q(**{f"{due}__lt": today - 60 * day, f"{due}__gte": today - 90 * day}),
         ),
-        ("days_90_plus", _("90+ days"), Q(due_date__lt=today - 90 * day)),
+        ("days_90_plus", _("90+ days"), Q(**{f"{due}__lt": today - 90 * day})),
     ]
 
 
-def visible_invoices(user):
+def _visible_clients_only(queryset, user):
     if permissions.sees_every_project(user):
-        return Invoice.objects.all()
+        return queryset
     if permissions.works_on_account_teams(user):
-        return Invoice.objects.filter(client__in=Client.objects.visible_to(user))
-    return Invoice.objects.none()
+        return queryset.filter(client__in=Client.objects.visible_to(user))
+    return queryset.none()
+
+
+def visible_invoices(user):
+    return _visible_clients_only(Invoice.objects.all(), user)
+
+
+def visible_aging(user):
+    return _visible_clients_only(ClientAging.objects.all(), user)
+
+
+def _is_open(prefix=""):
+    return Q(
+        **{
+            f"{prefix}sent_at__isnull": False,
+            f"{prefix}written_off_at__isnull": True,
+            f"{prefix}amount_paid__lt": F(f"{prefix}total"),
+        }
+    )
 
 
 def open_invoices(invoices):
     """Sent, not written off, and not fully paid."""
-    return invoices.filter(sent_at__isnull=False, written_off_at__isnull=True).filter(
-        amount_paid__lt=F("total")
-    )
+    return invoices.filter(_is_open())
 
 
-OUTSTANDING = ExpressionWrapper(F("total") - F("amount_paid"), output_field=MONEY)
+def _outstanding(prefix=""):
+    return ExpressionWrapper(F(f"{prefix}total") - F(f"{prefix}amount_paid"), output_field=MONEY)
 
 
-def _bucket_sums(today):
-    return {
-        name: Coalesce(Sum(OUTSTANDING, filter=condition), ZERO, output_field=MONEY)
-        for name, _label, condition in buckets(today)
-    }
-
+OUTSTANDING = _outstanding()
 
 AGING_FIELDS = [
     "total_outstanding",
@@ -257,44 +277,75 @@ AGING_FIELDS = [
     "days_61_90",
     "days_90_plus",
 ]
+FIGURE_FIELDS = [*AGING_FIELDS, "expected_this_month", "invoiced_recently"]
 
 
-def aging(invoices, today):
-    """The aging in one pass over the open invoices: per client, then added up per AE and
-    in all. Returns (by client, by AE, totals), each biggest first."""
-    by_client = list(
-        open_invoices(invoices)
-        .order_by()
-        .values(
-            "client",
-            "client__name",
-            "client__currency",
-            "client__lead_ae",
-            "client__lead_ae__full_name",
+def _promised_in(first, next_month):
+    """The invoices whose latest collection note promises payment in this period. Only the
+    few invoices with notes are looked at, not every open invoice."""
+    return (
+        CollectionNote.objects.filter(promised_on__gte=first, promised_on__lt=next_month)
+        .exclude(
+            Exists(
+                CollectionNote.objects.filter(
+                    invoice=OuterRef("invoice"), created_at__gt=OuterRef("created_at")
+                )
+            )
         )
-        .annotate(total_outstanding=Coalesce(Sum(OUTSTANDING), ZERO, output_field=MONEY))
-        .annotate(**_bucket_sums(today))
-        .order_by("-total_outstanding", "client__name")
+        .values("invoice")
     )
-    by_ae, totals = {}, dict.fromkeys(AGING_FIELDS, ZERO)
-    for row in by_client:
-        ae = by_ae.setdefault(
-            row["client__lead_ae"],
-            {"client__lead_ae__full_name": row["client__lead_ae__full_name"]}
-            | dict.fromkeys(AGING_FIELDS, ZERO),
-        )
-        for field in AGING_FIELDS:
-            ae[field] += row[field]
-            totals[field] += row[field]
-    by_ae = sorted(by_ae.values(), key=lambda ae: ae["total_outstanding"], reverse=True)
-    return by_client, by_ae, totals
 
 
-def aging_totals(invoices, today):
-    return open_invoices(invoices).aggregate(
-        total_outstanding=Coalesce(Sum(OUTSTANDING), ZERO, output_field=MONEY),
-        **_bucket_sums(today),
+def aging_figures(today, prefix=""):
+    """The aggregates behind the collections page, over the invoices at `prefix`: what is
+    outstanding in all and in each aging bucket, what is expected this month (due in it, or
+    promised for it by the latest collection note), and what was invoiced in the DSO period."""
+    first = today.replace(day=1)
+    next_month = (first + timedelta(days=32)).replace(day=1)
+    due = f"{prefix}due_date"
+    is_open = _is_open(prefix)
+    outstanding = _outstanding(prefix)
+
+    def total(condition, amount=None):
+        return Coalesce(Sum(amount or outstanding, filter=condition), ZERO, output_field=MONEY)
+
+    return {
+        "total_outstanding": total(is_open),
+        **{name: total(is_open & condition) for name, _label, condition in buckets(today, prefix)},
+        "expected_this_month": total(
+            is_open
+            & (
+                Q(**{f"{due}__gte": first, f"{due}__lt": next_month})
+                | Q(**{f"{prefix or 'pk__'}in": _promised_in(first, next_month)})
+            )
+        ),
+        "invoiced_recently": total(
+            Q(
+                **{
+                    f"{prefix}sent_at__isnull": False,
+                    f"{prefix}issue_date__gt": today - timedelta(days=DSO_PERIOD_DAYS),
+                }
+            ),
+            F(f"{prefix}total"),
+        ),
+    }
+
+
+def aging_by_ae(aging):
+    """Clients' aging rows added up per lead AE, biggest first, and in all. The totals also
+    carry what is expected this month, the DSO, and how many clients owe money."""
+    rows = list(
+        aging.order_by()
+        .values("client__lead_ae", "client__lead_ae__full_name")
+        .annotate(clients_owing=Count("pk", filter=Q(total_outstanding__gt=0)))
+        .annotate(**{name: Sum(name) for name in FIGURE_FIELDS})
+        .order_by("-total_outstanding", "client__lead_ae__full_name")
     )
+    totals = {
+        name: sum((row[name] for row in rows), ZERO) for name in [*FIGURE_FIELDS, "clients_owing"]
+    }
+    totals["dso"] = days_sales_outstanding(totals["total_outstanding"], totals["invoiced_recently"])
+    return [row for row in rows if row["total_outstanding"] > 0], totals
 
 
 def overdue(invoices, today):
@@ -312,36 +363,8 @@ def overdue(invoices, today):
     )
 
 
-def expected_this_month(invoices, today):
-    """Outstanding money due this month, or promised for it in the latest collection note."""
-    first = today.replace(day=1)
-    next_month = (first + timedelta(days=32)).replace(day=1)
-    # Only the few invoices with notes are looked at for promises, not every open invoice.
-    promised = CollectionNote.objects.filter(
-        promised_on__gte=first, promised_on__lt=next_month
-    ).exclude(
-        Exists(
-            CollectionNote.objects.filter(
-                invoice=OuterRef("invoice"), created_at__gt=OuterRef("created_at")
-            )
-        )
-    )
-    return (
-        open_invoices(invoices)
-        .filter(
-            Q(due_date__gte=first, due_date__lt=next_month) | Q(pk__in=promised.values("invoice"))
-        )
-        .aggregate(total=Coalesce(Sum(OUTSTANDING), ZERO, output_field=MONEY))["total"]
-    )
-
-
-def days_sales_outstanding(invoices, today, receivable=None):
+def days_sales_outstanding(receivable, invoiced):
     """DSO over the last 90 days: money outstanding ÷ invoiced in the period × 90."""
-    if receivable is None:
-        receivable = aging_totals(invoices, today)["total_outstanding"]
-    invoiced = invoices.filter(
-        sent_at__isnull=False, issue_date__gt=today - timedelta(days=DSO_PERIOD_DAYS)
-    ).aggregate(total=Coalesce(Sum("total"), ZERO, output_field=MONEY))["total"]
     if not invoiced:
         return None
     return (receivable / invoiced * DSO_PERIOD_DAYS).quantize(Decimal("0.1"))

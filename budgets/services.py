@@ -1,3 +1,4 @@
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -19,6 +20,7 @@ from .models import (
     ChangeOrder,
     ChangeOrderLine,
     Channel,
+    ClientAging,
     CollectionNote,
     CostEntry,
     Estimate,
@@ -103,6 +105,34 @@ def project_money_refresh(project_ids) -> None:
             "warn_at_percent",
             "updated_at",
         ],
+    )
+
+
+def client_aging_refresh(today) -> None:
+    """Recomputes, in one statement, the aging rows changed since they were computed or
+    computed before today. A row changed again while this runs keeps its mark (the change
+    counter no longer matches), so the next read computes it once more."""
+    with connection.cursor() as cursor:
+        cursor.execute(*_client_aging_refresh_sql(today))
+
+
+@functools.lru_cache(maxsize=2)
+def _client_aging_refresh_sql(today):
+    # Compiled once a day: the collections page runs it on every request.
+    figures = (
+        ClientAging.objects.exclude(as_of=today)
+        .values("client_id", "changes")
+        .annotate(**selectors.aging_figures(today, prefix="client__invoices__"))
+    )
+    sql, params = figures.query.sql_with_params()
+    columns = ", ".join(f"{name} = figures.{name}" for name in selectors.FIGURE_FIELDS)
+    return (
+        f"""
+        UPDATE budgets_clientaging AS aging SET {columns}, as_of = %s
+        FROM ({sql}) AS figures
+        WHERE aging.client_id = figures.client_id AND aging.changes = figures.changes
+        """,
+        (today, *params),
     )
 
 

@@ -442,25 +442,22 @@ def collections(request):
     if not permissions.can_see_collections(request.user):
         raise Http404
     today = timezone.localdate()
-    invoices = selectors.visible_invoices(request.user)
-    by_client, by_ae, totals = selectors.aging(invoices, today)
+    services.client_aging_refresh(today)
+    aging = selectors.visible_aging(request.user)
+    by_ae, totals = selectors.aging_by_ae(aging)
     buckets = [(name, label, totals[name]) for name, label, _ in selectors.buckets(today)]
     return render(
         request,
         "budgets/collections.html",
         {
             "buckets": buckets,
-            "total_outstanding": totals["total_outstanding"],
-            "by_client": by_client[:AGING_ROWS],
-            "client_count": len(by_client),
+            "totals": totals,
+            "by_client": aging.filter(total_outstanding__gt=0)
+            .select_related("client")
+            .order_by("-total_outstanding", "client__name")[:AGING_ROWS],
             "by_ae": by_ae,
-            "overdue": selectors.overdue(invoices, today)[:100],
-            "expected": selectors.expected_this_month(invoices, today),
-            "dso": selectors.days_sales_outstanding(
-                invoices, today, receivable=totals["total_outstanding"]
-            ),
+            "overdue": selectors.overdue(selectors.visible_invoices(request.user), today)[:100],
             "dso_days": selectors.DSO_PERIOD_DAYS,
-            "bucket_names": [name for name, _, _ in selectors.buckets(today)],
             "handles": permissions.handles_collections(request.user),
             "chart": {
                 "labels": [str(label) for _, label, _ in buckets],

@@ -3,8 +3,16 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import ActionItem, AttendeeResponse, Client, ContactReport, Proposal
-from budgets.models import ChangeOrder, CollectionNote, CostEntry, Invoice, Payment, SpendPlan
-from budgets.selectors import aging_totals, budget_review
+from budgets.models import (
+    ChangeOrder,
+    ClientAging,
+    CollectionNote,
+    CostEntry,
+    Payment,
+    SpendPlan,
+)
+from budgets.selectors import aging_by_ae, budget_review
+from budgets.services import client_aging_refresh
 from notifications.models import Notification
 from notifications.services import reminders_dispatch
 from projects.models import CreativeReview, Project, RevisionRequest, StrategyBrief, Task
@@ -66,7 +74,8 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     assert burns["Compact EV launch"] > 100
     assert CostEntry.objects.pending().exists()
     assert ChangeOrder.objects.filter(client_approved_on__isnull=False).exists()
-    aging = aging_totals(Invoice.objects.all(), timezone.localdate())
+    client_aging_refresh(timezone.localdate())
+    _, aging = aging_by_ae(ClientAging.objects.all())
     assert all(
         aging[name] > 0
         for name in ["current", "days_1_30", "days_31_60", "days_61_90", "days_90_plus"]

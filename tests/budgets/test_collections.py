@@ -1,16 +1,18 @@
 import datetime as dt
 import io
+import threading
+import time
 from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from budgets import selectors, services
-from budgets.models import Invoice, Payment
+from budgets.models import ClientAging, Invoice, Payment
 from tests.factories import ClientFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,13 +64,13 @@ def test_collections_show_aging_buckets_by_client_and_ae_and_the_overdue_list(cl
         "days_61_90": D("0"),
         "days_90_plus": D("800"),
     }
-    by_client = {row["client__name"]: row for row in page.context["by_client"]}
-    assert by_client["Bolt"]["total_outstanding"] == D("1200")
+    by_client = {row.client.name: row for row in page.context["by_client"]}
+    assert by_client["Bolt"].total_outstanding == D("1200")
     assert [row["total_outstanding"] for row in page.context["by_ae"]] == [D("1200"), D("300")]
     overdue = list(page.context["overdue"])
     assert [invoice.outstanding_amount for invoice in overdue] == [D("800"), D("400"), D("200")]
     assert overdue[1].last_note == "Will pay next week"
-    assert page.context["dso"] is not None
+    assert page.context["totals"]["dso"] is not None
     assert "Will pay next week" in page.text
 
 
@@ -278,4 +280,118 @@ def test_expected_this_month_counts_what_is_due_or_last_promised_for_it(finance)
     promise(moved, next_month + dt.timedelta(days=1))  # the latest note moves it on
     invoice(next_month + dt.timedelta(days=5), "3000")  # due later, nothing promised
 
-    assert selectors.expected_this_month(Invoice.objects.all(), TODAY) == D("120")
+    services.client_aging_refresh(TODAY)
+    assert ClientAging.objects.get(client=acme).expected_this_month == D("120")
+
+
+def live_aging(today):
+    """The collections figures added up from the invoices themselves, per client."""
+    return {
+        row.pop("client"): row
+        for row in Invoice.objects.order_by()
+        .values("client")
+        .annotate(**selectors.aging_figures(today))
+    }
+
+
+def stored_aging():
+    return {
+        row.pop("client"): row
+        for row in ClientAging.objects.values("client", *selectors.FIGURE_FIELDS)
+    }
+
+
+def test_the_aging_rows_follow_every_payment_write_off_and_note(finance):
+    acme, bolt = ClientFactory(payment_terms_days=30), ClientFactory(payment_terms_days=30)
+    first = sent_invoice(acme, finance, days_overdue=10, amount="500")
+    second = sent_invoice(acme, finance, days_overdue=70, amount="300")
+    late = sent_invoice(bolt, finance, days_overdue=100, amount="900")
+    services.invoice_create(
+        client=bolt, created_by=finance, issue_date=TODAY, lines=[("Draft", D("50"))]
+    )
+
+    def pay(invoice, amount):
+        services.payment_record(
+            invoice=invoice,
+            recorded_by=finance,
+            paid_on=TODAY,
+            amount=D(amount),
+            method=Payment.Method.BANK_TRANSFER,
+        )
+
+    steps = [
+        lambda: pay(first, "200"),
+        lambda: services.invoice_write_off(invoice=second, written_off_by=finance, reason="Gone"),
+        lambda: services.collection_note_add(
+            invoice=late, written_by=finance, contacted="Mr Wu", outcome="Soon", promised_on=TODAY
+        ),
+        lambda: pay(late, "900"),
+    ]
+    for step in steps:
+        step()
+        services.client_aging_refresh(TODAY)
+        assert stored_aging() == live_aging(TODAY)
+    assert stored_aging()[acme.pk]["total_outstanding"] == D("300")
+    assert stored_aging()[bolt.pk]["total_outstanding"] == D("0")
+    assert ClientAging.objects.filter(as_of=TODAY).count() == 2
+
+
+def test_on_a_new_day_the_aging_moves_on_without_any_write(finance):
+    acme = ClientFactory(payment_terms_days=30)
+    sent_invoice(acme, finance, days_overdue=20, amount="400")
+    services.client_aging_refresh(TODAY)
+    assert ClientAging.objects.get(client=acme).days_1_30 == D("400")
+
+    later = TODAY + dt.timedelta(days=15)
+    services.client_aging_refresh(later)
+
+    row = ClientAging.objects.get(client=acme)
+    assert (row.as_of, row.days_1_30, row.days_31_60) == (later, D("0"), D("400"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_made_while_the_aging_is_computed_is_counted_on_the_next_read():
+    finance = UserFactory(role="finance")
+    acme = ClientFactory(payment_terms_days=30)
+    invoice = sent_invoice(acme, finance, days_overdue=5, amount="1000")  # marks the row
+    paid, release = threading.Event(), threading.Event()
+
+    def pay_and_wait():
+        with transaction.atomic():
+            services.payment_record(
+                invoice=invoice,
+                recorded_by=finance,
+                paid_on=TODAY,
+                amount=D("1000"),
+                method=Payment.Method.BANK_TRANSFER,
+            )
+            paid.set()
+            release.wait(10)
+        connection.close()
+
+    def refresh():
+        services.client_aging_refresh(TODAY)
+        connection.close()
+
+    payer = threading.Thread(target=pay_and_wait)
+    payer.start()
+    assert paid.wait(10)
+    # The refresh reads the invoices before the payment commits, then waits on its row.
+    reader = threading.Thread(target=refresh)
+    reader.start()
+    waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+    with connection.cursor() as cursor:
+        for _ in range(100):
+            cursor.execute(waiting)
+            if blocked := cursor.fetchone()[0]:
+                break
+            time.sleep(0.05)
+    release.set()
+    payer.join(10)
+    reader.join(10)
+
+    assert blocked
+    row = ClientAging.objects.get(client=acme)
+    assert row.as_of is None  # what the refresh read was out of date, so it kept the mark
+    services.client_aging_refresh(TODAY)
+    assert ClientAging.objects.get(client=acme).total_outstanding == D("0")
