@@ -726,10 +726,47 @@ class ProjectMoney(models.Model):
     estimate_version = models.PositiveSmallIntegerField(_("estimate version"), null=True)
     warn_at_percent = models.PositiveSmallIntegerField(_("warn at (%)"), default=80)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The budget review's order, as of a day: burn against the schedule moves every day. A
+    # change to the money (a trigger below) or to the project's stage, dates or client (a
+    # trigger on the project, installed by migration 0011) clears `as_of`; the review
+    # recomputes such rows, and every row on the first visit of a new day.
+    as_of = models.DateField(_("as of"), null=True)
+    changes = models.PositiveBigIntegerField(_("changes"), default=0)
+    client = models.ForeignKey(
+        "accounts.Client",
+        verbose_name=_("client"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+    )
+    is_open = models.BooleanField(_("open"), default=True)
+    deadline = models.DateField(_("deadline"), null=True)
+    over_budget = models.BooleanField(_("over budget"), default=False)
+    ahead = models.DecimalField(
+        _("burn ahead of schedule (points)"), max_digits=16, decimal_places=4, null=True
+    )
 
     class Meta:
         verbose_name = _("project money")
         verbose_name_plural = _("project money")
+        indexes = [
+            models.Index(
+                fields=["-over_budget", "-ahead", "deadline", "project"],
+                condition=Q(is_open=True, budget__gt=0),
+                name="budget_review_order",
+            )
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="project_money_changed",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    "OLD.budget IS DISTINCT FROM NEW.budget OR OLD.cost IS DISTINCT FROM NEW.cost"
+                ),
+                func="NEW.as_of := NULL; NEW.changes := OLD.changes + 1; RETURN NEW;",
+            )
+        ]
 
     def __str__(self):
         return f"{self.project_id}: {self.cost} of {self.budget}"

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     DateField,
     DecimalField,
@@ -16,13 +17,14 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
-from projects.models import Stage
+from projects.models import Project, Stage
 from teams import permissions
 
 from .models import (
@@ -134,30 +136,49 @@ class ReviewRow:
         return self.fee - self.cost
 
 
-def _budgeted(projects):
-    return ProjectMoney.objects.filter(
-        project__in=projects.exclude(stage=Stage.CLOSED), budget__gt=0
-    )
+def review_order(today):
+    """What the budget review orders by, as annotations on money rows: the project's client,
+    whether it is open, its deadline, whether it is over budget, and how many points burn
+    runs ahead of the share of the schedule elapsed."""
+    elapsed = ElapsedShare("project__start_date", "project__deadline", today)
+    return {
+        "project_client": F("project__client_id"),
+        "project_open": ExpressionWrapper(
+            ~Q(project__stage=Stage.CLOSED), output_field=BooleanField()
+        ),
+        "project_deadline": F("project__deadline"),
+        "is_over_budget": ExpressionWrapper(Q(cost__gt=F("budget")), output_field=BooleanField()),
+        "points_ahead": Case(
+            When(budget__gt=0, then=F("cost") * 100 / F("budget") - elapsed * 100),
+            output_field=PERCENT,
+        ),
+    }
 
 
-def budget_review(projects, today=None, limit=None):
+def visible_money(user):
+    if permissions.sees_every_project(user):
+        return ProjectMoney.objects.all()
+    return ProjectMoney.objects.filter(project__in=Project.objects.visible_to(user))
+
+
+def _budgeted(money):
+    """Open projects with a working budget. Their order is as of the last refresh
+    (services.project_money_review_refresh)."""
+    return money.filter(is_open=True, budget__gt=0)
+
+
+def budget_review(money, today=None, limit=None):
     """Open projects with a working budget: over budget first, then by how far burn runs
-    ahead of the schedule; ordered and cut in PostgreSQL, from the projects' money rows."""
+    ahead of the schedule; read in that order from an index on the money rows."""
     today = today or timezone.localdate()
-    money = (
-        _budgeted(projects)
+    rows = (
+        _budgeted(money)
         .select_related("project__client")
-        .annotate(
-            elapsed=ElapsedShare("project__start_date", "project__deadline", today),
-            over=ExpressionWrapper(Q(cost__gt=F("budget")), output_field=BooleanField()),
-            ahead=ExpressionWrapper(
-                F("cost") * 100 / F("budget") - F("elapsed") * 100, output_field=PERCENT
-            ),
-        )
-        .order_by("-over", "-ahead", "project__deadline", "pk")
+        .annotate(elapsed=ElapsedShare("project__start_date", "project__deadline", today))
+        .order_by("-over_budget", "-ahead", "deadline", "project")
     )
     if limit is not None:
-        money = money[:limit]
+        rows = rows[:limit]
     return [
         ReviewRow(
             project=row.project,
@@ -167,31 +188,31 @@ def budget_review(projects, today=None, limit=None):
             fee=row.fee,
             elapsed=row.elapsed,
         )
-        for row in money
+        for row in rows
     ]
 
 
-def budget_review_count(projects):
-    return _budgeted(projects).count()
+def budget_review_count(money):
+    return _budgeted(money).count()
 
 
-def margin_by_client(projects, limit=None):
+def margin_by_client(money, limit=None):
     """Fee less cost over each client's open budgeted projects, the thinnest first."""
     rows = (
-        _budgeted(projects)
-        .values("project__client", "project__client__name", "project__client__currency")
+        _budgeted(money)
+        .values("client", "client__name", "client__currency")
         .annotate(fee=Sum("fee"), cost=Sum("cost"))
         .annotate(margin=F("fee") - F("cost"))
-        .order_by("margin", "project__client__name")
+        .order_by("margin", "client__name")
     )
     if limit is not None:
         rows = rows[:limit]
     return [
         {
             "client": {
-                "pk": row["project__client"],
-                "name": row["project__client__name"],
-                "currency": row["project__client__currency"],
+                "pk": row["client"],
+                "name": row["client__name"],
+                "currency": row["client__currency"],
             },
             "fee": row["fee"],
             "cost": row["cost"],

@@ -108,32 +108,66 @@ def project_money_refresh(project_ids) -> None:
     )
 
 
+# Rows kept "as of a day" (the client aging, the budget review's order) are recomputed on
+# read: those a write has marked (as_of cleared, `changes` counted up), and all of them on
+# the first read of a new day. One statement does it; a row changed again while it runs no
+# longer matches the `changes` it read, so it keeps its mark for the next read.
+
+
 def client_aging_refresh(today) -> None:
-    """Recomputes, in one statement, the aging rows changed since they were computed or
-    computed before today. A row changed again while this runs keeps its mark (the change
-    counter no longer matches), so the next read computes it once more."""
     with connection.cursor() as cursor:
         cursor.execute(*_client_aging_refresh_sql(today))
 
 
+def project_money_review_refresh(today) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(*_review_order_refresh_sql(today))
+
+
+def _recompute_marked(model, figures, columns, today):
+    """The UPDATE that writes `figures` (a values() query of the marked rows: their key,
+    their `changes`, and an annotation per column) into the rows that did not change since."""
+    table, key = model._meta.db_table, model._meta.pk.column
+    sql, params = figures.query.sql_with_params()
+    assignments = ", ".join(f"{column} = figures.{alias}" for column, alias in columns.items())
+    return (
+        f"""
+        UPDATE {table} AS kept SET {assignments}, as_of = %s
+        FROM ({sql}) AS figures
+        WHERE kept.{key} = figures.{key} AND kept.changes = figures.changes
+        """,
+        (today, *params),
+    )
+
+
+# Compiled once a day: the pages run them on every visit.
 @functools.lru_cache(maxsize=2)
 def _client_aging_refresh_sql(today):
-    # Compiled once a day: the collections page runs it on every request.
     figures = (
         ClientAging.objects.exclude(as_of=today)
         .values("client_id", "changes")
         .annotate(**selectors.aging_figures(today, prefix="client__invoices__"))
     )
-    sql, params = figures.query.sql_with_params()
-    columns = ", ".join(f"{name} = figures.{name}" for name in selectors.FIGURE_FIELDS)
-    return (
-        f"""
-        UPDATE budgets_clientaging AS aging SET {columns}, as_of = %s
-        FROM ({sql}) AS figures
-        WHERE aging.client_id = figures.client_id AND aging.changes = figures.changes
-        """,
-        (today, *params),
+    return _recompute_marked(
+        ClientAging, figures, {name: name for name in selectors.FIGURE_FIELDS}, today
     )
+
+
+@functools.lru_cache(maxsize=2)
+def _review_order_refresh_sql(today):
+    figures = (
+        ProjectMoney.objects.exclude(as_of=today)
+        .values("project_id", "changes")
+        .annotate(**selectors.review_order(today))
+    )
+    columns = {
+        "client_id": "project_client",
+        "is_open": "project_open",
+        "deadline": "project_deadline",
+        "over_budget": "is_over_budget",
+        "ahead": "points_ahead",
+    }
+    return _recompute_marked(ProjectMoney, figures, columns, today)
 
 
 def _set_lines(estimate: Estimate, amounts: dict[str, Decimal]) -> None:

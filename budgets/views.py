@@ -248,13 +248,16 @@ def budget_review(request):
     if not permissions.can_sign_off(request.user):
         raise Http404
     projects = Project.objects.visible_to(request.user)
+    today = timezone.localdate()
+    services.project_money_review_refresh(today)
+    money = selectors.visible_money(request.user)
     return render(
         request,
         "budgets/budget_review.html",
         {
-            "rows": selectors.budget_review(projects, limit=REVIEW_LENGTH),
-            "row_count": selectors.budget_review_count(projects),
-            "clients": selectors.margin_by_client(projects, limit=REVIEW_LENGTH),
+            "rows": selectors.budget_review(money, today, limit=REVIEW_LENGTH),
+            "row_count": selectors.budget_review_count(money),
+            "clients": selectors.margin_by_client(money, limit=REVIEW_LENGTH),
             "estimates": Estimate.objects.filter(status=Estimate.Status.SUBMITTED)
             .filter(project__in=projects)
             .select_related("project__client", "submitted_by")[:REVIEW_LENGTH],

@@ -9,10 +9,11 @@ from budgets.models import (
     CollectionNote,
     CostEntry,
     Payment,
+    ProjectMoney,
     SpendPlan,
 )
 from budgets.selectors import aging_by_ae, budget_review
-from budgets.services import client_aging_refresh
+from budgets.services import client_aging_refresh, project_money_review_refresh
 from notifications.models import Notification
 from notifications.services import reminders_dispatch
 from projects.models import CreativeReview, Project, RevisionRequest, StrategyBrief, Task
@@ -69,7 +70,8 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     assert {"approved", "returned", "submitted"} <= statuses
     assert set(CreativeReview.objects.values_list("verdict", flat=True)) == {"approve", "rework"}
     assert RevisionRequest.objects.count() == 3
-    burns = {row.project.name: row.burn for row in budget_review(Project.objects.all())}
+    project_money_review_refresh(timezone.localdate())
+    burns = {row.project.name: row.burn for row in budget_review(ProjectMoney.objects.all())}
     assert 80 <= burns["Chilled yoghurt launch"] <= 90
     assert burns["Compact EV launch"] > 100
     assert CostEntry.objects.pending().exists()

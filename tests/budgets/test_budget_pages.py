@@ -2,12 +2,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from budgets import services
 from budgets.models import ChangeOrder, Estimate
+from projects import services as projects_services
+from projects.models import Project, Stage
 from tests.factories import ProjectFactory, ProposalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -322,6 +326,45 @@ def test_the_budget_review_puts_over_budget_first_then_burn_ahead_of_schedule(cl
     ]
 
 
+def test_the_budget_review_follows_the_days_a_moved_deadline_and_a_closed_project(client):
+    director = UserFactory(role="account_director")
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=10)
+    short = ProjectFactory(name="Short", start_date=start, deadline=today + dt.timedelta(days=10))
+    long = ProjectFactory(name="Long", start_date=start, deadline=today + dt.timedelta(days=90))
+    for project, spent in [(short, "6000"), (long, "1500")]:
+        _approved(project, {"production": D("10000")})
+        services.cost_entry_create(
+            project=project,
+            entered_by=project.owner,
+            category="production",
+            incurred_on=today,
+            kind="vendor",
+            vendor="X",
+            amount=D(spent),
+        )
+    client.force_login(director)
+
+    def order():
+        return [
+            row.project.name for row in client.get(reverse("budgets:budget_review")).context["rows"]
+        ]
+
+    # Short has spent 60 % in half its schedule, Long 15 % in a tenth of it.
+    assert order() == ["Short", "Long"]
+    # Eight days on, Short is 90 % through its schedule and Long 18 %: nothing was written.
+    with time_machine.travel(timezone.now() + dt.timedelta(days=8), tick=False):
+        assert order() == ["Long", "Short"]
+    # A later deadline gives Short room again.
+    projects_services.project_update(
+        project=short, updated_by=short.owner, deadline=today + dt.timedelta(days=190)
+    )
+    assert order() == ["Short", "Long"]
+    # However a project gets closed, it leaves the review.
+    Project.objects.filter(pk=short.pk).update(stage=Stage.CLOSED)
+    assert order() == ["Long"]
+
+
 def test_the_budget_review_shows_the_first_projects_and_counts_the_rest(client, monkeypatch):
     monkeypatch.setattr("budgets.views.REVIEW_LENGTH", 2)
     director = UserFactory(role="account_director")
@@ -401,9 +444,10 @@ def test_the_budget_review_costs_the_same_queries_at_any_size(client, size):
 
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("budgets:budget_review")).status_code == 200
-    # session, user, the first projects with their money, how many there are, margin per
-    # client, then what waits for sign-off: estimates, costs and spend plans
-    assert len(queries) == 8
+    # session, user, the day's order brought up to date, the first projects with their
+    # money, how many there are, margin per client, then what waits for sign-off:
+    # estimates, costs and spend plans
+    assert len(queries) == 9
 
 
 def test_the_history_tab_says_who_changed_what_and_when(client):
