@@ -168,7 +168,8 @@ def seed() -> dict:
                     status=statuses[number % len(statuses)]
                     if due or number % 3
                     else Task.Status.DONE,
-                    completed_at=None if due or number % 3 else now,
+                    # Work finished over the past year, not all at once.
+                    completed_at=None if due or number % 3 else now - timedelta(days=number % 365),
                 )
             )
     _load(Task, tasks)

@@ -96,6 +96,12 @@ class Estimate(models.Model):
         ordering = ["project", "-version"]
         verbose_name = _("estimate")
         verbose_name_plural = _("estimates")
+        # The few estimates waiting for sign-off, among thousands.
+        indexes = [
+            models.Index(
+                fields=["project"], condition=Q(status="submitted"), name="estimates_waiting"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["project", "version"], name="estimate_version_once"),
             models.CheckConstraint(condition=Q(fee__gte=0), name="estimate_fee_not_negative"),
@@ -298,7 +304,13 @@ class CostEntry(models.Model):
         ordering = ["-incurred_on", "-pk"]
         verbose_name = _("cost entry")
         verbose_name_plural = _("cost entries")
-        indexes = [models.Index(fields=["project", "category", "status"])]
+        indexes = [
+            models.Index(fields=["project", "category", "status"]),
+            # The few costs waiting for a director, among hundreds of thousands.
+            models.Index(
+                fields=["-incurred_on", "-id"], condition=Q(status="pending"), name="costs_waiting"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="cost_not_negative"),
             models.CheckConstraint(
@@ -604,6 +616,7 @@ class ClientAging(models.Model):
     class Meta:
         verbose_name = _("client aging")
         verbose_name_plural = _("client aging")
+        indexes = [models.Index(fields=["as_of"], name="client_aging_as_of")]
 
     def __str__(self):
         return f"{self.client_id}: {self.total_outstanding} as of {self.as_of}"
@@ -754,7 +767,8 @@ class ProjectMoney(models.Model):
                 fields=["-over_budget", "-ahead", "deadline", "project"],
                 condition=Q(is_open=True, budget__gt=0),
                 name="budget_review_order",
-            )
+            ),
+            models.Index(fields=["as_of"], name="project_money_as_of"),
         ]
         triggers = [
             pgtrigger.Trigger(

@@ -352,6 +352,15 @@ def aging_figures(today, prefix=""):
     }
 
 
+def aging_by_client(aging):
+    """The clients who owe money, the biggest debt first, as plain rows."""
+    return (
+        aging.filter(total_outstanding__gt=0)
+        .order_by("-total_outstanding", "client__name")
+        .values(*AGING_FIELDS, client_name=F("client__name"))
+    )
+
+
 def aging_by_ae(aging):
     """Clients' aging rows added up per lead AE, biggest first, and in all. The totals also
     carry what is expected this month, the DSO, and how many clients owe money."""
@@ -370,17 +379,23 @@ def aging_by_ae(aging):
 
 
 def overdue(invoices, today):
+    """The overdue invoices, the longest overdue first, as plain rows: the page lists a
+    hundred of them."""
     latest_note = CollectionNote.objects.filter(invoice=OuterRef("pk")).order_by("-created_at")
     return (
         open_invoices(invoices)
         .filter(due_date__lt=today)
-        .select_related("client__lead_ae")
-        .annotate(
+        .order_by("due_date", "number")
+        .values(
+            "pk",
+            "number",
+            "due_date",
+            client_name=F("client__name"),
+            lead_ae_name=F("client__lead_ae__full_name"),
             outstanding_amount=OUTSTANDING,
             last_note=Subquery(latest_note.values("outcome")[:1]),
             promised_on=Subquery(latest_note.values("promised_on")[:1]),
         )
-        .order_by("due_date", "number")
     )
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,6 +124,11 @@ def project_money_review_refresh(today) -> None:
         cursor.execute(*_review_order_refresh_sql(today))
 
 
+def _marked(today):
+    # Spelled as ranges, so that PostgreSQL finds the few marked rows in the as_of index.
+    return Q(as_of__isnull=True) | Q(as_of__lt=today) | Q(as_of__gt=today)
+
+
 def _recompute_marked(model, figures, columns, today):
     """The UPDATE that writes `figures` (a values() query of the marked rows: their key,
     their `changes`, and an annotation per column) into the rows that did not change since."""
@@ -144,7 +149,7 @@ def _recompute_marked(model, figures, columns, today):
 @functools.lru_cache(maxsize=2)
 def _client_aging_refresh_sql(today):
     figures = (
-        ClientAging.objects.exclude(as_of=today)
+        ClientAging.objects.filter(_marked(today))
         .values("client_id", "changes")
         .annotate(**selectors.aging_figures(today, prefix="client__invoices__"))
     )
@@ -156,7 +161,7 @@ def _client_aging_refresh_sql(today):
 @functools.lru_cache(maxsize=2)
 def _review_order_refresh_sql(today):
     figures = (
-        ProjectMoney.objects.exclude(as_of=today)
+        ProjectMoney.objects.filter(_marked(today))
         .values("project_id", "changes")
         .annotate(**selectors.review_order(today))
     )

@@ -455,9 +455,7 @@ def collections(request):
         {
             "buckets": buckets,
             "totals": totals,
-            "by_client": aging.filter(total_outstanding__gt=0)
-            .select_related("client")
-            .order_by("-total_outstanding", "client__name")[:AGING_ROWS],
+            "by_client": selectors.aging_by_client(aging)[:AGING_ROWS],
             "by_ae": by_ae,
             "overdue": selectors.overdue(selectors.visible_invoices(request.user), today)[:100],
             "dso_days": selectors.DSO_PERIOD_DAYS,

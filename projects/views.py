@@ -23,7 +23,7 @@ from .forms import (
     TaskForm,
     TaskStatusForm,
 )
-from .models import CreativeReview, Project, StageChange, StrategyBrief, Task
+from .models import CreativeReview, Project, StageChange, StrategyBrief, Task, TaskCount
 from .selectors import traffic_board
 
 PROJECTS_PER_PAGE = 25
@@ -284,7 +284,12 @@ def board(request):
         tasks = tasks.filter(project__client_id=client_id)
     if department_id and department_id.isdigit():
         tasks = tasks.filter(department_id=department_id)
-    rows = traffic_board(tasks)
+    tally = None
+    if permissions.sees_every_project(request.user) and not search and not client_id:
+        tally = TaskCount.objects.all()
+        if department_id and department_id.isdigit():
+            tally = tally.filter(department_id=department_id)
+    rows = traffic_board(tasks, tally=tally)
     shown = [card for row in rows for cell in row["cells"] for card in cell["cards"]]
     if permissions.edits_every_project(request.user):
         changeable = {card["pk"] for card in shown}

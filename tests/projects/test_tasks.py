@@ -1,11 +1,12 @@
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from projects import services
-from projects.models import Task
+from projects.models import Task, TaskCount
 from tests.factories import DepartmentFactory, ProjectFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +180,29 @@ def test_department_staff_see_only_projects_with_work_handed_to_them(client):
         reverse("projects:task_set_status", args=[someone_elses.pk]), {"status": "done"}
     )
     assert refused.status_code == 404
+
+
+def test_the_task_counts_follow_every_write_whichever_way_it_is_made():
+    creative = DepartmentFactory(name="Creative", code="creative")
+    media = DepartmentFactory(name="Media", code="media")
+    first, second, third = (TaskFactory(department=creative) for _ in range(3))
+    Task.objects.bulk_create(
+        [Task(project=first.project, title="Cut-down", department=media, due_on=TODAY)] * 2
+    )
+
+    services.task_set_status(task=first, status="in_progress", changed_by=first.project.owner)
+    Task.objects.filter(pk=second.pk).update(department=media, status="blocked")
+    Task.objects.filter(pk=second.pk).update(title="Renamed, in the same cell")
+    third.delete()
+
+    counted = Counter(Task.objects.values_list("department", "status"))
+    tallied = {(row.department_id, row.status): row.tasks for row in TaskCount.objects.all()}
+    assert {cell: n for cell, n in tallied.items() if n} == counted
+    assert counted == {
+        (creative.pk, "in_progress"): 1,
+        (media.pk, "blocked"): 1,
+        (media.pk, "todo"): 2,
+    }
 
 
 def test_the_traffic_board_groups_tasks_and_changes_status_in_place(client):
