@@ -571,6 +571,39 @@ class CollectionNote(models.Model):
         return f"{self.invoice} · {self.contacted}"
 
 
+class ClientMargin(models.Model):
+    """Fee and cost summed over a client's open projects with a working budget, for the budget
+    review's margin per client. A trigger on the money rows adds and takes away each row's
+    part as it changes, so the sums are exact without adding up every project."""
+
+    client = models.OneToOneField(
+        "accounts.Client",
+        verbose_name=_("client"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="margin",
+    )
+    projects = models.PositiveIntegerField(_("projects"), default=0)
+    fee = models.DecimalField(_("fee"), default=Decimal("0"), **MONEY)
+    cost = models.DecimalField(_("cost so far"), default=Decimal("0"), **MONEY)
+    margin = models.GeneratedField(
+        expression=F("fee") - F("cost"),
+        output_field=models.DecimalField(**MONEY),
+        db_persist=True,
+        verbose_name=_("margin"),
+    )
+
+    class Meta:
+        verbose_name = _("client margin")
+        verbose_name_plural = _("client margins")
+        indexes = [
+            models.Index(fields=["margin"], condition=Q(projects__gt=0), name="thinnest_margin")
+        ]
+
+    def __str__(self):
+        return f"{self.client_id}: {self.margin}"
+
+
 class ClientAging(models.Model):
     """A client's receivables as the collections page shows them, as of a day: outstanding
     money by aging bucket, what is expected this month, and what was invoiced in the DSO
@@ -719,6 +752,11 @@ class SpendAllocation(models.Model):
         return f"{self.plan} · {self.channel} · {self.month:%Y-%m}: {self.amount}"
 
 
+# A money row counts towards its client's margin while its project is open and budgeted.
+MARGIN_INPUTS = "{row}.client_id, {row}.is_open, {row}.budget > 0, {row}.fee, {row}.cost"
+MARGIN_COUNTS = "({row}.client_id IS NOT NULL AND {row}.is_open AND {row}.budget > 0)"
+
+
 class ProjectMoney(models.Model):
     """A project's money in one row, so that pages over thousands of projects (the budget
     review, the budget reminders) need not add up every cost each time. The services that
@@ -772,6 +810,29 @@ class ProjectMoney(models.Model):
         ]
         triggers = [
             pgtrigger.Trigger(
+                name="client_margin",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func=f"""
+                IF TG_OP = 'UPDATE' AND ({MARGIN_INPUTS.format(row="OLD")})
+                        IS NOT DISTINCT FROM ({MARGIN_INPUTS.format(row="NEW")}) THEN
+                    RETURN NULL;
+                END IF;
+                IF TG_OP <> 'INSERT' AND {MARGIN_COUNTS.format(row="OLD")} THEN
+                    UPDATE budgets_clientmargin
+                    SET projects = projects - 1, fee = fee - OLD.fee, cost = cost - OLD.cost
+                    WHERE client_id = OLD.client_id;
+                END IF;
+                IF TG_OP <> 'DELETE' AND {MARGIN_COUNTS.format(row="NEW")} THEN
+                    INSERT INTO budgets_clientmargin AS margin (client_id, projects, fee, cost)
+                    VALUES (NEW.client_id, 1, NEW.fee, NEW.cost)
+                    ON CONFLICT (client_id) DO UPDATE SET projects = margin.projects + 1,
+                        fee = margin.fee + EXCLUDED.fee, cost = margin.cost + EXCLUDED.cost;
+                END IF;
+                RETURN NULL;
+                """,
+            ),
+            pgtrigger.Trigger(
                 name="project_money_changed",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Update,
@@ -779,7 +840,7 @@ class ProjectMoney(models.Model):
                     "OLD.budget IS DISTINCT FROM NEW.budget OR OLD.cost IS DISTINCT FROM NEW.cost"
                 ),
                 func="NEW.as_of := NULL; NEW.changes := OLD.changes + 1; RETURN NEW;",
-            )
+            ),
         ]
 
     def __str__(self):

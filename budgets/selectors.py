@@ -30,6 +30,7 @@ from teams import permissions
 from .models import (
     ChangeOrderLine,
     ClientAging,
+    ClientMargin,
     CollectionNote,
     CostEntry,
     Estimate,
@@ -167,6 +168,18 @@ def _budgeted(money):
     return money.filter(is_open=True, budget__gt=0)
 
 
+# What the review shows of each row, its project and client; the rest stays in the database.
+REVIEW_FIELDS = [
+    "budget",
+    "cost",
+    "pending",
+    "fee",
+    "project__job_number",
+    "project__name",
+    "project__client__name",
+]
+
+
 def budget_review(money, today=None, limit=None):
     """Open projects with a working budget: over budget first, then by how far burn runs
     ahead of the schedule; read in that order from an index on the money rows."""
@@ -174,6 +187,7 @@ def budget_review(money, today=None, limit=None):
     rows = (
         _budgeted(money)
         .select_related("project__client")
+        .only(*REVIEW_FIELDS)
         .annotate(elapsed=ElapsedShare("project__start_date", "project__deadline", today))
         .order_by("-over_budget", "-ahead", "deadline", "project")
     )
@@ -192,34 +206,21 @@ def budget_review(money, today=None, limit=None):
     ]
 
 
-def budget_review_count(money):
-    return _budgeted(money).count()
+def budget_review_count(margins):
+    """How many projects the review ranks, from the clients' margin rows, which count them."""
+    return margins.aggregate(projects=Coalesce(Sum("projects"), 0))["projects"]
 
 
-def margin_by_client(money, limit=None):
+def visible_margins(user):
+    return _visible_clients_only(ClientMargin.objects.filter(projects__gt=0), user)
+
+
+def margin_by_client(margins, limit=None):
     """Fee less cost over each client's open budgeted projects, the thinnest first."""
-    rows = (
-        _budgeted(money)
-        .values("client", "client__name", "client__currency")
-        .annotate(fee=Sum("fee"), cost=Sum("cost"))
-        .annotate(margin=F("fee") - F("cost"))
-        .order_by("margin", "client__name")
+    rows = margins.order_by("margin", "client__name").values(
+        "fee", "cost", "margin", client_name=F("client__name"), currency=F("client__currency")
     )
-    if limit is not None:
-        rows = rows[:limit]
-    return [
-        {
-            "client": {
-                "pk": row["client"],
-                "name": row["client__name"],
-                "currency": row["client__currency"],
-            },
-            "fee": row["fee"],
-            "cost": row["cost"],
-            "margin": row["margin"],
-        }
-        for row in rows
-    ]
+    return rows if limit is None else rows[:limit]
 
 
 # Collections

@@ -251,13 +251,14 @@ def budget_review(request):
     today = timezone.localdate()
     services.project_money_review_refresh(today)
     money = selectors.visible_money(request.user)
+    margins = selectors.visible_margins(request.user)
     return render(
         request,
         "budgets/budget_review.html",
         {
             "rows": selectors.budget_review(money, today, limit=REVIEW_LENGTH),
-            "row_count": selectors.budget_review_count(money),
-            "clients": selectors.margin_by_client(money, limit=REVIEW_LENGTH),
+            "row_count": selectors.budget_review_count(margins),
+            "clients": selectors.margin_by_client(margins, limit=REVIEW_LENGTH),
             "estimates": Estimate.objects.filter(status=Estimate.Status.SUBMITTED)
             .filter(project__in=projects)
             .select_related("project__client", "submitted_by")[:REVIEW_LENGTH],

@@ -335,7 +335,8 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["project", "due_on"]),
             models.Index(fields=["assignee", "status"]),
-            models.Index(fields=["department", "status", "due_on"]),
+            # The traffic board's cells, each read in order: due date, then id.
+            models.Index(fields=["department", "status", "due_on", "id"], name="board_cell_order"),
             # My tasks: a person's open tasks, the most urgent first.
             models.Index(
                 fields=["assignee", "due_on"],

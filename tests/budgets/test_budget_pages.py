@@ -4,15 +4,16 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from budgets import services
-from budgets.models import ChangeOrder, Estimate
+from budgets.models import ChangeOrder, ClientMargin, Estimate, ProjectMoney
 from projects import services as projects_services
 from projects.models import Project, Stage
-from tests.factories import ProjectFactory, ProposalFactory, UserFactory
+from tests.factories import ClientFactory, ProjectFactory, ProposalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -318,7 +319,7 @@ def test_the_budget_review_puts_over_budget_first_then_burn_ahead_of_schedule(cl
     assert [row.project.name for row in page.context["rows"]] == ["Over", "Hot", "Calm"]
     assert page.context["rows"][0].margin == D("18000")
     assert "Over budget" in page.text
-    margins = [(entry["client"]["name"], entry["margin"]) for entry in page.context["clients"]]
+    margins = [(entry["client_name"], entry["margin"]) for entry in page.context["clients"]]
     assert margins == [
         (over.client.name, D("18000")),
         (hot.client.name, D("23000")),
@@ -363,6 +364,36 @@ def test_the_budget_review_follows_the_days_a_moved_deadline_and_a_closed_projec
     # However a project gets closed, it leaves the review.
     Project.objects.filter(pk=short.pk).update(stage=Stage.CLOSED)
     assert order() == ["Long"]
+
+
+def test_margin_per_client_follows_costs_approvals_closed_projects_and_moved_projects():
+    acme, bolt = ClientFactory(), ClientFactory()
+    first, second, third = (ProjectFactory(client=acme) for _ in range(3))
+    for project in (first, second, third):
+        _approved(project, {"production": D("10000")})
+    services.cost_entry_create(
+        project=first,
+        entered_by=first.owner,
+        category="production",
+        incurred_on=timezone.localdate(),
+        kind="vendor",
+        vendor="X",
+        amount=D("2500"),
+    )
+    Project.objects.filter(pk=second.pk).update(stage=Stage.CLOSED)
+    Project.objects.filter(pk=third.pk).update(client=bolt)
+    services.project_money_review_refresh(timezone.localdate())
+
+    live = (
+        ProjectMoney.objects.filter(is_open=True, budget__gt=0)
+        .values("client")
+        .annotate(projects=Count("pk"), fee=Sum("fee"), cost=Sum("cost"))
+        .order_by("client")
+    )
+    kept = ClientMargin.objects.filter(projects__gt=0).values("client", "projects", "fee", "cost")
+    assert list(kept.order_by("client")) == list(live)
+    assert ClientMargin.objects.get(client=acme).projects == 1
+    assert ClientMargin.objects.get(client=bolt).projects == 1
 
 
 def test_the_budget_review_shows_the_first_projects_and_counts_the_rest(client, monkeypatch):
