@@ -645,6 +645,7 @@ class ClientAging(models.Model):
     invoiced_recently = models.DecimalField(
         _("invoiced in the DSO period"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
     )
+    overdue_invoices = models.PositiveIntegerField(_("overdue invoices"), default=0, db_default=0)
 
     class Meta:
         verbose_name = _("client aging")

@@ -180,19 +180,20 @@ REVIEW_FIELDS = [
 ]
 
 
-def budget_review(money, today=None, limit=None):
+def budget_review(money, today=None):
     """Open projects with a working budget: over budget first, then by how far burn runs
     ahead of the schedule; read in that order from an index on the money rows."""
     today = today or timezone.localdate()
-    rows = (
+    return (
         _budgeted(money)
         .select_related("project__client")
         .only(*REVIEW_FIELDS)
         .annotate(elapsed=ElapsedShare("project__start_date", "project__deadline", today))
         .order_by("-over_budget", "-ahead", "deadline", "project")
     )
-    if limit is not None:
-        rows = rows[:limit]
+
+
+def review_rows(money_rows):
     return [
         ReviewRow(
             project=row.project,
@@ -202,7 +203,7 @@ def budget_review(money, today=None, limit=None):
             fee=row.fee,
             elapsed=row.elapsed,
         )
-        for row in rows
+        for row in money_rows
     ]
 
 
@@ -299,7 +300,7 @@ AGING_FIELDS = [
     "days_61_90",
     "days_90_plus",
 ]
-FIGURE_FIELDS = [*AGING_FIELDS, "expected_this_month", "invoiced_recently"]
+FIGURE_FIELDS = [*AGING_FIELDS, "expected_this_month", "invoiced_recently", "overdue_invoices"]
 
 
 def _promised_in(first, next_month):
@@ -321,7 +322,8 @@ def _promised_in(first, next_month):
 def aging_figures(today, prefix=""):
     """The aggregates behind the collections page, over the invoices at `prefix`: what is
     outstanding in all and in each aging bucket, what is expected this month (due in it, or
-    promised for it by the latest collection note), and what was invoiced in the DSO period."""
+    promised for it by the latest collection note), what was invoiced in the DSO period, and
+    how many invoices are overdue."""
     first = today.replace(day=1)
     next_month = (first + timedelta(days=32)).replace(day=1)
     due = f"{prefix}due_date"
@@ -341,6 +343,7 @@ def aging_figures(today, prefix=""):
                 | Q(**{f"{prefix or 'pk__'}in": _promised_in(first, next_month)})
             )
         ),
+        "overdue_invoices": Count(f"{prefix}pk", filter=is_open & Q(**{f"{due}__lt": today})),
         "invoiced_recently": total(
             Q(
                 **{

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from pghistory.models import Events
 
 from accounts.models import Client, Proposal
+from agency.paging import CountedPaginator
 from projects.models import Project
 from teams import permissions
 from teams.models import User
@@ -241,7 +242,8 @@ def cost_entry_decide(request, pk, cost_pk):
 
 # The review shows the projects most in need of a look, and the clients with the thinnest
 # margins; the rest are counted.
-REVIEW_LENGTH = 50
+REVIEW_LENGTH = 25
+WAITING_SHOWN = 50
 
 
 def budget_review(request):
@@ -252,22 +254,27 @@ def budget_review(request):
     services.project_money_review_refresh(today)
     money = selectors.visible_money(request.user)
     margins = selectors.visible_margins(request.user)
+    page = CountedPaginator(
+        selectors.budget_review(money, today),
+        REVIEW_LENGTH,
+        count=selectors.budget_review_count(margins),
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "budgets/budget_review.html",
         {
-            "rows": selectors.budget_review(money, today, limit=REVIEW_LENGTH),
-            "row_count": selectors.budget_review_count(margins),
+            "page": page,
+            "rows": selectors.review_rows(page),
             "clients": selectors.margin_by_client(margins, limit=REVIEW_LENGTH),
             "estimates": Estimate.objects.filter(status=Estimate.Status.SUBMITTED)
             .filter(project__in=projects)
-            .select_related("project__client", "submitted_by")[:REVIEW_LENGTH],
+            .select_related("project__client", "submitted_by")[:WAITING_SHOWN],
             "pending_costs": CostEntry.objects.pending()
             .filter(project__in=projects)
-            .select_related("project__client", "entered_by")[:REVIEW_LENGTH],
+            .select_related("project__client", "entered_by")[:WAITING_SHOWN],
             "spend_plans": SpendPlan.objects.filter(status=SpendPlan.Status.DRAFT)
             .exclude(created_by=request.user)
-            .select_related("client", "created_by")[:REVIEW_LENGTH],
+            .select_related("client", "created_by")[:WAITING_SHOWN],
         },
     )
 
@@ -439,7 +446,8 @@ def collection_note_add(request, pk):
 
 
 # The clients owing the most; the aging list export has them all.
-AGING_ROWS = 50
+AGING_ROWS = 25
+OVERDUE_PER_PAGE = 25
 
 
 def collections(request):
@@ -458,7 +466,11 @@ def collections(request):
             "totals": totals,
             "by_client": selectors.aging_by_client(aging)[:AGING_ROWS],
             "by_ae": by_ae,
-            "overdue": selectors.overdue(selectors.visible_invoices(request.user), today)[:100],
+            "overdue": CountedPaginator(
+                selectors.overdue(selectors.visible_invoices(request.user), today),
+                OVERDUE_PER_PAGE,
+                count=int(totals["overdue_invoices"]),
+            ).get_page(request.GET.get("page")),
             "dso_days": selectors.DSO_PERIOD_DAYS,
             "handles": permissions.handles_collections(request.user),
             "chart": {

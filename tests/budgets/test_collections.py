@@ -74,6 +74,22 @@ def test_collections_show_aging_buckets_by_client_and_ae_and_the_overdue_list(cl
     assert "Will pay next week" in page.text
 
 
+def test_the_overdue_list_pages_by_how_long_it_is_overdue(client, finance, monkeypatch):
+    monkeypatch.setattr("budgets.views.OVERDUE_PER_PAGE", 2)
+    acme = ClientFactory(payment_terms_days=30)
+    for days_overdue in (5, 50, 20):
+        sent_invoice(acme, finance, days_overdue=days_overdue)
+    client.force_login(finance)
+
+    first = client.get(reverse("budgets:collections"))
+    second = client.get(reverse("budgets:collections"), {"page": 2})
+
+    due = [row["due_date"] for page in (first, second) for row in page.context["overdue"]]
+    assert len(due) == 3
+    assert due == sorted(due)
+    assert "Page 1 of 2" in first.text
+
+
 def test_a_partial_payment_moves_the_money_and_an_overpayment_is_refused_by_the_field(
     client, finance
 ):
@@ -150,8 +166,8 @@ def test_the_collections_page_costs_the_same_queries_at_any_size(client, finance
 
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("budgets:collections")).status_code == 200
-    # session, user, the aging by client (added up per AE and in all), overdue, expected,
-    # DSO (what was invoiced)
+    # session, user, the marked aging rows recomputed, the aging per AE and in all (which
+    # counts the overdue invoices), the biggest debtors, a page of the overdue invoices
     assert len(queries) == 6
 
 
