@@ -39,9 +39,10 @@ def traffic_board(tasks, *, tally=None, cards_per_cell=CARDS_PER_CELL):
         for (department, status), count in sorted(counts.items())
         if status != Task.Status.DONE and count
     ]
-    shown = _first_in_each_cell(tasks.exclude(status=Task.Status.DONE), cells, cards_per_cell)
     cards = {}
-    for card in Task.objects.filter(pk__in=shown).order_by("due_on", "pk").as_cards():
+    for card in _first_in_each_cell(
+        tasks.exclude(status=Task.Status.DONE).as_cards(), cells, cards_per_cell
+    ):
         cards.setdefault((card["department"], card["status"]), []).append(card)
     department_ids = {department for department, _ in counts}
     departments = Department.objects.filter(pk__in=department_ids)
@@ -63,26 +64,26 @@ def traffic_board(tasks, *, tally=None, cards_per_cell=CARDS_PER_CELL):
     ]
 
 
-def _first_in_each_cell(tasks, cells, per_cell):
-    """The ids of the first tasks by due date in each (department, status) cell. PostgreSQL
-    runs the task query once per cell through a LATERAL join, so each cell is a short index
-    scan on (department, status, due date); the task query is compiled once, whatever the
-    number of cells."""
+def _first_in_each_cell(cards, cells, per_cell):
+    """The first cards by due date in each (department, status) cell, as the card rows of
+    `cards`. PostgreSQL runs the card query once per cell through a LATERAL join, so each
+    cell is a short index scan on (department, status, due date, id) and the joins of only
+    its first cards; the query is compiled once, whatever the number of cells."""
     if not cells:
         return []
-    rows = tasks.order_by().values("id", "department_id", "status", "due_on")
-    task_sql, task_params = rows.query.sql_with_params()
+    card_sql, card_params = cards.order_by().query.sql_with_params()
     values = ", ".join(["(%s::bigint, %s::varchar)"] * len(cells))
     sql = f"""
-        SELECT first.id FROM (VALUES {values}) AS cell(department_id, status)
+        SELECT first.* FROM (VALUES {values}) AS cell(department_id, status)
         CROSS JOIN LATERAL (
-            SELECT shown.id FROM ({task_sql}) AS shown
-            WHERE shown.department_id = cell.department_id AND shown.status = cell.status
-            ORDER BY shown.due_on, shown.id
+            SELECT * FROM ({card_sql}) AS card
+            WHERE card.department = cell.department_id AND card.status = cell.status
+            ORDER BY card.due_on, card.pk
             LIMIT %s
         ) AS first
     """
-    params = [value for cell in cells for value in cell] + list(task_params) + [per_cell]
+    params = [value for cell in cells for value in cell] + list(card_params) + [per_cell]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        columns = [column.name for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
