@@ -127,7 +127,7 @@ def _timeline(client, *, with_invoices=False):
         # Invoices sit above accounts too, read through the same kind of reverse relation.
         today = timezone.localdate()
         for invoice in client.invoices.order_by("-issue_date", "-number")[:TIMELINE_LENGTH]:
-            invoice.current_status = invoice.Status(invoice.status(today))
+            invoice.current_status = invoice.status(today)
             entries.append((_start_of(invoice.issue_date), "invoice", invoice))
     for round_ in rounds:
         when = round_.created_at

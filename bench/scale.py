@@ -40,7 +40,7 @@ def _load(model, rows) -> list:
 
 
 def seed() -> dict:
-    from django.db import connection
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from accounts.models import AccountTeamMember, Client
@@ -249,7 +249,8 @@ def seed() -> dict:
     )
     project_ids = [project.pk for project in projects]
     for start in range(0, len(project_ids), 1000):
-        project_money_refresh(project_ids[start : start + 1000])
+        with transaction.atomic():
+            project_money_refresh(project_ids[start : start + 1000])
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return {

@@ -73,7 +73,15 @@ def working_budget(project: Project) -> dict[str, Decimal]:
 
 def project_money_refresh(project_ids) -> None:
     """Recomputes the ProjectMoney rows of these projects from their estimates, change
-    orders and costs, in one statement each way."""
+    orders and costs, in one statement each way. The projects are locked first, so two
+    writers to one project's money take turns, and the second adds up what the first
+    committed."""
+    list(
+        Project.objects.select_for_update()
+        .filter(pk__in=project_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     approved = Estimate.objects.filter(
         project=OuterRef("pk"), status=Estimate.Status.APPROVED
     ).order_by("-version")

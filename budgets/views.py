@@ -34,7 +34,7 @@ from .forms import (
     SpendPlanForm,
     WriteOffForm,
 )
-from .models import CostEntry, Estimate, Invoice, SpendPlan
+from .models import CostEntry, Estimate, SpendPlan
 
 
 def _project(request, pk, *, editable=False):
@@ -388,7 +388,7 @@ def invoice_detail(request, pk, *, payment_form=None, note_form=None, write_off_
         "budgets/invoice_detail.html",
         {
             "invoice": invoice,
-            "status": Invoice.Status(invoice.status(today)),
+            "status": invoice.status(today),
             "lines": invoice.lines.all(),
             "payments": invoice.payments.select_related("recorded_by"),
             "notes": invoice.collection_notes.select_related("written_by"),
@@ -744,7 +744,7 @@ def invoice_list(request):
     )
     today = timezone.localdate()
     for invoice in page:
-        invoice.current_status = Invoice.Status(invoice.status(today))
+        invoice.current_status = invoice.status(today)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,9 +1,11 @@
 import datetime as dt
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
@@ -414,6 +416,55 @@ def test_the_budget_review_pages_its_projects(client, monkeypatch):
     assert sorted(project.pk for project in shown) == sorted(
         ProjectMoney.objects.values_list("project", flat=True)
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cost_approved_while_another_is_recorded_counts_both():
+    project = ProjectFactory()
+    director = _approved(project, {"production": D("10000")}, approval_past_budget=True)
+
+    def cost(amount):
+        return services.cost_entry_create(
+            project=project,
+            entered_by=project.owner,
+            category="production",
+            incurred_on=timezone.localdate(),
+            kind="vendor",
+            vendor="X",
+            amount=D(amount),
+        )
+
+    waiting = cost("12000").entry  # past the line's budget: it waits for the director
+    recorded, release = threading.Event(), threading.Event()
+
+    def record_and_hold():
+        with transaction.atomic():
+            cost("1000")
+            recorded.set()
+            release.wait(10)
+        connection.close()
+
+    def approve():
+        services.cost_entry_decide(entry=waiting, decided_by=director, approve=True)
+        connection.close()
+
+    recorder = threading.Thread(target=record_and_hold)
+    recorder.start()
+    assert recorded.wait(10)
+    approver = threading.Thread(target=approve)
+    approver.start()
+    with connection.cursor() as cursor:
+        for _ in range(100):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            if blocked := cursor.fetchone()[0]:
+                break
+            time.sleep(0.05)
+    release.set()
+    recorder.join(10)
+    approver.join(10)
+
+    assert blocked
+    assert ProjectMoney.objects.get(project=project).cost == D("13000")
 
 
 def test_a_projects_money_row_follows_every_change_to_its_money(client):
