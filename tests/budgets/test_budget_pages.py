@@ -138,15 +138,7 @@ BUDGET_URLS = {
 def test_budgets_outside_ones_scope_are_404(client, role):
     project = ProjectFactory()
     estimate = services.estimate_start(project=project, author=project.owner)
-    cost = services.cost_entry_create(
-        project=project,
-        entered_by=project.owner,
-        category="media",
-        incurred_on="2026-11-20",
-        kind="vendor",
-        vendor="X",
-        amount=D("5"),
-    ).entry
+    cost = _vendor_cost(project, "5", category="media", on="2026-11-20").entry
     names = {p.name for p in get_resolver().namespace_dict["budgets"][1].url_patterns}
     # The budget review, collections and spend plans name no project; their scoping is
     # tested with them (here, in test_collections.py and in test_spend_plans.py).
@@ -191,6 +183,18 @@ def test_finance_reads_budgets_but_does_not_write_them(client):
 
     assert client.get(reverse("budgets:project_budget", args=[project.pk])).status_code == 200
     assert client.post(reverse("budgets:estimate_start", args=[project.pk])).status_code == 404
+
+
+def _vendor_cost(project, amount, category="production", on=None):
+    return services.cost_entry_create(
+        project=project,
+        entered_by=project.owner,
+        category=category,
+        incurred_on=on or timezone.localdate(),
+        kind="vendor",
+        vendor="X",
+        amount=D(amount),
+    )
 
 
 def _approved(project, lines, approval_past_budget=False):
@@ -305,15 +309,7 @@ def test_the_budget_review_puts_over_budget_first_then_burn_ahead_of_schedule(cl
     )
     for project, spent in [(calm, "4000"), (hot, "7000"), (over, "12000")]:
         _approved(project, {"production": D("10000")})
-        services.cost_entry_create(
-            project=project,
-            entered_by=project.owner,
-            category="production",
-            incurred_on=today,
-            kind="vendor",
-            vendor="X",
-            amount=D(spent),
-        )
+        _vendor_cost(project, spent)
     client.force_login(director)
 
     page = client.get(reverse("budgets:budget_review"))
@@ -337,15 +333,7 @@ def test_the_budget_review_follows_the_days_a_moved_deadline_and_a_closed_projec
     long = ProjectFactory(name="Long", start_date=start, deadline=today + dt.timedelta(days=90))
     for project, spent in [(short, "6000"), (long, "1500")]:
         _approved(project, {"production": D("10000")})
-        services.cost_entry_create(
-            project=project,
-            entered_by=project.owner,
-            category="production",
-            incurred_on=today,
-            kind="vendor",
-            vendor="X",
-            amount=D(spent),
-        )
+        _vendor_cost(project, spent)
     client.force_login(director)
 
     def order():
@@ -373,15 +361,7 @@ def test_margin_per_client_follows_costs_approvals_closed_projects_and_moved_pro
     first, second, third = (ProjectFactory(client=acme) for _ in range(3))
     for project in (first, second, third):
         _approved(project, {"production": D("10000")})
-    services.cost_entry_create(
-        project=first,
-        entered_by=first.owner,
-        category="production",
-        incurred_on=timezone.localdate(),
-        kind="vendor",
-        vendor="X",
-        amount=D("2500"),
-    )
+    _vendor_cost(first, "2500")
     Project.objects.filter(pk=second.pk).update(stage=Stage.CLOSED)
     Project.objects.filter(pk=third.pk).update(client=bolt)
     services.project_money_review_refresh(timezone.localdate())
@@ -423,23 +403,14 @@ def test_a_cost_approved_while_another_is_recorded_counts_both():
     project = ProjectFactory()
     director = _approved(project, {"production": D("10000")}, approval_past_budget=True)
 
-    def cost(amount):
-        return services.cost_entry_create(
-            project=project,
-            entered_by=project.owner,
-            category="production",
-            incurred_on=timezone.localdate(),
-            kind="vendor",
-            vendor="X",
-            amount=D(amount),
-        )
-
-    waiting = cost("12000").entry  # past the line's budget: it waits for the director
+    waiting = _vendor_cost(
+        project, "12000"
+    ).entry  # past the line's budget: it waits for the director
     recorded, release = threading.Event(), threading.Event()
 
     def record_and_hold():
         with transaction.atomic():
-            cost("1000")
+            _vendor_cost(project, "1000")
             recorded.set()
             release.wait(10)
         connection.close()
@@ -476,25 +447,9 @@ def test_a_projects_money_row_follows_every_change_to_its_money(client):
         return (project.money.budget, project.money.cost, project.money.pending)
 
     assert money() == (D("10000"), D("0"), D("0"))
-    services.cost_entry_create(
-        project=project,
-        entered_by=project.owner,
-        category="production",
-        incurred_on=dt.date.today(),
-        kind="vendor",
-        vendor="X",
-        amount=D("9000"),
-    )
+    _vendor_cost(project, "9000")
     assert money() == (D("10000"), D("9000"), D("0"))
-    pending = services.cost_entry_create(
-        project=project,
-        entered_by=project.owner,
-        category="production",
-        incurred_on=dt.date.today(),
-        kind="vendor",
-        vendor="X",
-        amount=D("2000"),
-    ).entry
+    pending = _vendor_cost(project, "2000").entry
     assert money() == (D("10000"), D("9000"), D("2000"))
     services.cost_entry_decide(entry=pending, decided_by=director, approve=True)
     assert money() == (D("10000"), D("11000"), D("0"))
