@@ -476,8 +476,9 @@ def proposal_detail(request, pk, *, status_form=None, hours_form=None, form_roun
         form_round = next(r for r in rounds if r.pk == form_round.pk)
         form_round.hours_form = hours_form
     elif can_edit and not latest.is_locked:
-        # Hours go to the round in progress.
-        latest.hours_form = RoundHoursForm()
+        # Hours go to the round in progress. Their form, with a choice of every person in
+        # the agency, is fetched when someone logs hours, to keep the proposal page light.
+        latest.takes_hours = True
     return render(
         request,
         "accounts/proposal_detail.html",
@@ -523,6 +524,12 @@ def round_set_status(request, pk, round_pk):
 
 def round_log_hours(request, pk, round_pk):
     round_ = _editable_round(request, pk, round_pk)
+    if request.method == "GET" and request.htmx:
+        return render(
+            request,
+            "accounts/partials/hours_form.html",
+            {"proposal": round_.proposal, "round": round_, "form": RoundHoursForm()},
+        )
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = RoundHoursForm(request.POST)

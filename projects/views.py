@@ -115,12 +115,9 @@ def project_detail(request, pk, *, stage_form=None, revision_form=None):
                 "task", "reviewer"
             ),
             "revision_requests": project.revision_requests.select_related("logged_by"),
-            "revision_form": revision_form
-            or (
-                RevisionRequestForm(initial={"requested_on": timezone.localdate()})
-                if can_edit
-                else None
-            ),
+            # Given only when a posted request comes back with errors; otherwise the form is
+            # fetched when someone logs a request.
+            "revision_form": revision_form,
             "proposals": project.proposals.all(),
             "reviewed_departments": CreativeReview.REVIEWED_DEPARTMENTS,
             "today": timezone.localdate(),

@@ -182,6 +182,21 @@ def test_hours_are_priced_at_the_persons_cost_rate_when_logged(client):
     assert entry.cost == Decimal("1625.00")
 
 
+def test_the_hours_form_comes_when_someone_logs_hours(client):
+    proposal = ProposalFactory()
+    round_ = proposal.rounds.get()
+    planner = UserFactory(role="staff", full_name="Xu Ting")
+    client.force_login(proposal.client.lead_ae)
+
+    page = client.get(proposal.get_absolute_url())
+    fetched = client.get(hours_url(round_), headers={"hx-request": "true"})
+
+    assert "Log hours" in page.text
+    assert "Xu Ting" not in page.text  # no choice of every person on the page itself
+    assert f'<option value="{planner.pk}">Xu Ting</option>' in fetched.text
+    assert client.get(hours_url(round_)).status_code == 405
+
+
 @pytest.mark.parametrize("hours", ["-2", "0", "abc", "5000"])
 def test_bad_hours_are_refused_next_to_the_field(client, hours):
     proposal = ProposalFactory()

@@ -123,6 +123,9 @@ def test_client_revision_requests_are_logged_with_their_reason(client, project):
 
     teammate_view = client.get(project.get_absolute_url()).text
     assert "Logo too small." in teammate_view
+    # The page offers the form; it comes when someone logs a request.
+    assert "Log a client revision request" in teammate_view
+    assert 'name="reason"' not in teammate_view
 
 
 def test_a_proposal_serves_a_project_and_the_client_timeline_shows_projects(client, project):
