@@ -463,9 +463,10 @@ def _editable_round(request, pk, round_pk):
 def proposal_detail(request, pk, *, status_form=None, hours_form=None, form_round=None):
     proposal = _visible_proposal(request, pk)
     rounds = list(
-        proposal.rounds.with_cost().prefetch_related(
-            Prefetch("hours", queryset=RoundHours.objects.select_related("person"))
-        )
+        # Ordered here: Django leaves Meta.ordering out of a query that adds up per row.
+        proposal.rounds.with_cost()
+        .order_by("number")
+        .prefetch_related(Prefetch("hours", queryset=RoundHours.objects.select_related("person")))
     )
     allowance = proposal.client.allowed_proposal_rounds
     repitch = [r for r in rounds if r.number > allowance]

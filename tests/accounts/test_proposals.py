@@ -242,6 +242,24 @@ def test_rounds_past_the_allowance_show_as_repitch_with_their_cost(client):
     assert "Too corporate; show real families." in client_page.text
 
 
+def test_rounds_are_listed_in_order_and_the_latest_is_the_last_opened(client):
+    proposal = ProposalFactory()
+    # Rows stored out of order, as updates leave them in a busy table.
+    for number in (3, 2):
+        ProposalRound.objects.create(
+            proposal=proposal,
+            number=number,
+            status="revision_requested" if number == 2 else "presented",
+            revision_reasons="Too corporate." if number == 2 else "",
+        )
+    client.force_login(proposal.client.lead_ae)
+
+    page = client.get(proposal.get_absolute_url())
+
+    assert [round_.number for round_ in page.context["rounds"]] == [1, 2, 3]
+    assert page.context["latest"].number == 3
+
+
 def test_proposals_of_other_accounts_are_404(client):
     proposal = ProposalFactory()
     round_ = proposal.rounds.get()
