@@ -846,3 +846,11 @@ class ProjectMoney(models.Model):
 
     def __str__(self):
         return f"{self.project_id}: {self.cost} of {self.budget}"
+
+    @property
+    def burn(self) -> Decimal | None:
+        return (self.cost / self.budget * 100).quantize(Decimal("0.1")) if self.budget else None
+
+    @property
+    def margin(self) -> Decimal:
+        return self.fee - self.cost

@@ -1,4 +1,3 @@
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -114,29 +113,6 @@ class ElapsedShare(Func):
         return sql, today_params
 
 
-@dataclass
-class ReviewRow:
-    project: object
-    budget: Decimal
-    cost: Decimal
-    pending: Decimal
-    fee: Decimal
-    elapsed: Decimal
-
-    @property
-    def burn(self) -> Decimal | None:
-        return (self.cost / self.budget * 100).quantize(Decimal("0.1")) if self.budget else None
-
-    @property
-    def ahead_of_schedule(self) -> Decimal:
-        """How far burn runs ahead of the share of the schedule elapsed, in points."""
-        return (self.burn or ZERO) - self.elapsed * 100
-
-    @property
-    def margin(self) -> Decimal:
-        return self.fee - self.cost
-
-
 def review_order(today):
     """What the budget review orders by, as annotations on money rows: the project's client,
     whether it is open, its deadline, whether it is over budget, and how many points burn
@@ -174,6 +150,7 @@ REVIEW_FIELDS = [
     "cost",
     "pending",
     "fee",
+    "ahead",
     "project__job_number",
     "project__name",
     "project__client__name",
@@ -191,20 +168,6 @@ def budget_review(money, today=None):
         .annotate(elapsed=ElapsedShare("project__start_date", "project__deadline", today))
         .order_by("-over_budget", "-ahead", "deadline", "project")
     )
-
-
-def review_rows(money_rows):
-    return [
-        ReviewRow(
-            project=row.project,
-            budget=row.budget,
-            cost=row.cost,
-            pending=row.pending,
-            fee=row.fee,
-            elapsed=row.elapsed,
-        )
-        for row in money_rows
-    ]
 
 
 def budget_review_count(margins):
@@ -375,9 +338,7 @@ def aging_by_ae(aging):
         .annotate(**{name: Sum(name) for name in FIGURE_FIELDS})
         .order_by("-total_outstanding", "client__lead_ae__full_name")
     )
-    totals = {
-        name: sum((row[name] for row in rows), ZERO) for name in [*FIGURE_FIELDS, "clients_owing"]
-    }
+    totals = {name: sum(row[name] for row in rows) for name in [*FIGURE_FIELDS, "clients_owing"]}
     totals["dso"] = days_sales_outstanding(totals["total_outstanding"], totals["invoiced_recently"])
     return [row for row in rows if row["total_outstanding"] > 0], totals
 

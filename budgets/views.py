@@ -240,8 +240,8 @@ def cost_entry_decide(request, pk, cost_pk):
     return redirect("budgets:project_budget", pk=pk)
 
 
-# The review shows the projects most in need of a look, and the clients with the thinnest
-# margins; the rest are counted.
+# The review pages through the projects, most in need of a look first, and shows the clients
+# with the thinnest margins.
 REVIEW_LENGTH = 25
 WAITING_SHOWN = 50
 
@@ -264,7 +264,7 @@ def budget_review(request):
         "budgets/budget_review.html",
         {
             "page": page,
-            "rows": selectors.review_rows(page),
+            "rows": page.object_list,
             "clients": selectors.margin_by_client(margins, limit=REVIEW_LENGTH),
             "estimates": Estimate.objects.filter(status=Estimate.Status.SUBMITTED)
             .filter(project__in=projects)
@@ -469,7 +469,7 @@ def collections(request):
             "overdue": CountedPaginator(
                 selectors.overdue(selectors.visible_invoices(request.user), today),
                 OVERDUE_PER_PAGE,
-                count=int(totals["overdue_invoices"]),
+                count=totals["overdue_invoices"],
             ).get_page(request.GET.get("page")),
             "dso_days": selectors.DSO_PERIOD_DAYS,
             "handles": permissions.handles_collections(request.user),

@@ -14,7 +14,7 @@ DONE_SHOWN_FOR = timedelta(days=14)
 
 def traffic_board(tasks, *, tally=None, cards_per_cell=CARDS_PER_CELL):
     """Tasks by department and status, each cell with its count and its first cards by due
-    date: four queries, whatever the number of tasks. Done tasks of the last two weeks are
+    date: three queries, whatever the number of tasks. Done tasks of the last two weeks are
     counted, not shown: nothing is left to do with them. `tally`, the TaskCount rows of the
     same tasks (the whole agency, or one department of it), gives the open cells' counts
     without counting tens of thousands of tasks."""

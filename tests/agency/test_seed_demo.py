@@ -12,7 +12,7 @@ from budgets.models import (
     ProjectMoney,
     SpendPlan,
 )
-from budgets.selectors import aging_by_ae, budget_review, review_rows
+from budgets.selectors import aging_by_ae, budget_review
 from budgets.services import client_aging_refresh, project_money_review_refresh
 from notifications.models import Notification
 from notifications.services import reminders_dispatch
@@ -71,8 +71,7 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     assert set(CreativeReview.objects.values_list("verdict", flat=True)) == {"approve", "rework"}
     assert RevisionRequest.objects.count() == 3
     project_money_review_refresh(timezone.localdate())
-    review = review_rows(budget_review(ProjectMoney.objects.all()))
-    burns = {row.project.name: row.burn for row in review}
+    burns = {row.project.name: row.burn for row in budget_review(ProjectMoney.objects.all())}
     assert 80 <= burns["Chilled yoghurt launch"] <= 90
     assert burns["Compact EV launch"] > 100
     assert CostEntry.objects.pending().exists()
