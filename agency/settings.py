@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "pgtrigger",
     "pghistory",
+    "common",
     "agency",
     "teams",
     "notifications",
@@ -207,6 +208,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # Exactly one beat process runs per deployment; it only queues these, any worker runs them.
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {"task": "notifications.tasks.sweep", "schedule": 5 * 60},
+    "aging-roll-over": {
+        "task": "budgets.tasks.roll_over_aging",
+        "schedule": crontab(minute=5),
+    },
     "daily-digest": {
         "task": "notifications.tasks.send_digests",
         "schedule": crontab(hour=8, minute=0),

@@ -45,8 +45,9 @@ def seed() -> dict:
 
     from accounts.models import AccountTeamMember, Client
     from budgets.models import CostEntry, Estimate, EstimateLine, Invoice, InvoiceLine
-    from budgets.services import project_money_refresh
+    from budgets.services import client_aging_refresh, project_money_refresh
     from projects.models import Project, Stage, Task
+    from projects.services import task_counts_rebuild
     from teams.models import Department, User
     from teams.roles import Role
 
@@ -251,6 +252,10 @@ def seed() -> dict:
     for start in range(0, len(project_ids), 1000):
         with transaction.atomic():
             project_money_refresh(project_ids[start : start + 1000])
+    # Loaded past the services, so their summaries are taken once here.
+    with transaction.atomic():
+        task_counts_rebuild()
+        client_aging_refresh()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return {

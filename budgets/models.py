@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -337,30 +336,6 @@ class InvoiceCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
-def aging_changed(client: str, *, creates_row: bool) -> pgtrigger.Trigger:
-    """A trigger marking the client's aging row changed, so that the next read recomputes it.
-    The database does it, so no write can miss it. `client` is the SQL for the client of a
-    row, with {row} standing for OLD or NEW; a client's first invoice creates the row."""
-    mark = (
-        "UPDATE budgets_clientaging SET as_of = NULL, changes = changes + 1 WHERE client_id = {};"
-    )
-    create = (
-        "INSERT INTO budgets_clientaging AS aging (client_id, changes) VALUES ({}, 1) "
-        "ON CONFLICT (client_id) DO UPDATE SET as_of = NULL, changes = aging.changes + 1;"
-    )
-    new = (create if creates_row else mark).format(client.format(row="NEW"))
-    return pgtrigger.Trigger(
-        name="client_aging_changed",
-        when=pgtrigger.After,
-        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-        func=f"""
-        IF TG_OP <> 'INSERT' THEN {mark.format(client.format(row="OLD"))} END IF;
-        IF TG_OP <> 'DELETE' THEN {new} END IF;
-        RETURN NULL;
-        """,
-    )
-
-
 @pghistory.track()
 class Invoice(models.Model):
     """What the client is billed. Its total and what has been paid are kept on the row so
@@ -457,7 +432,6 @@ class Invoice(models.Model):
                 condition=Q(due_date__gte=F("issue_date")), name="invoice_due_after_issue"
             ),
         ]
-        triggers = [aging_changed("{row}.client_id", creates_row=True)]
 
     def __str__(self):
         return self.number
@@ -559,58 +533,17 @@ class CollectionNote(models.Model):
         ordering = ["invoice", "-created_at"]
         verbose_name = _("collection note")
         verbose_name_plural = _("collection notes")
-        # A promised date moves what is expected this month.
-        triggers = [
-            aging_changed(
-                "(SELECT client_id FROM budgets_invoice WHERE id = {row}.invoice_id)",
-                creates_row=False,
-            )
-        ]
 
     def __str__(self):
         return f"{self.invoice} · {self.contacted}"
 
 
-class ClientMargin(models.Model):
-    """Fee and cost summed over a client's open projects with a working budget, for the budget
-    review's margin per client. A trigger on the money rows adds and takes away each row's
-    part as it changes, so the sums are exact without adding up every project."""
-
-    client = models.OneToOneField(
-        "accounts.Client",
-        verbose_name=_("client"),
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="margin",
-    )
-    projects = models.PositiveIntegerField(_("projects"), default=0)
-    fee = models.DecimalField(_("fee"), default=Decimal("0"), **MONEY)
-    cost = models.DecimalField(_("cost so far"), default=Decimal("0"), **MONEY)
-    margin = models.GeneratedField(
-        expression=F("fee") - F("cost"),
-        output_field=models.DecimalField(**MONEY),
-        db_persist=True,
-        verbose_name=_("margin"),
-    )
-
-    class Meta:
-        verbose_name = _("client margin")
-        verbose_name_plural = _("client margins")
-        indexes = [
-            models.Index(fields=["margin"], condition=Q(projects__gt=0), name="thinnest_margin")
-        ]
-
-    def __str__(self):
-        return f"{self.client_id}: {self.margin}"
-
-
 class ClientAging(models.Model):
     """A client's receivables as the collections page shows them, as of a day: outstanding
     money by aging bucket, what is expected this month, and what was invoiced in the DSO
-    period. The database marks the row changed on every write to the client's invoices or
-    their collection notes; the page recomputes changed rows, and every row on the first
-    read of a new day, by aggregation. So the page adds up a thousand rows, not every open
-    invoice, and the figures never drift from the invoices."""
+    period. The services that change the client's invoices, payments or collection notes
+    recompute the row in the same transaction, and a nightly task recomputes every row for
+    the new day, so the page adds up a thousand rows, not every open invoice."""
 
     client = models.OneToOneField(
         "accounts.Client",
@@ -619,8 +552,7 @@ class ClientAging(models.Model):
         primary_key=True,
         related_name="aging",
     )
-    as_of = models.DateField(_("as of"), null=True)
-    changes = models.PositiveBigIntegerField(_("changes"), default=0)
+    as_of = models.DateField(_("as of"))
     total_outstanding = models.DecimalField(
         _("outstanding"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
     )
@@ -650,6 +582,7 @@ class ClientAging(models.Model):
     class Meta:
         verbose_name = _("client aging")
         verbose_name_plural = _("client aging")
+        # The nightly task finds the rows left from an earlier day.
         indexes = [models.Index(fields=["as_of"], name="client_aging_as_of")]
 
     def __str__(self):
@@ -753,11 +686,6 @@ class SpendAllocation(models.Model):
         return f"{self.plan} · {self.channel} · {self.month:%Y-%m}: {self.amount}"
 
 
-# A money row counts towards its client's margin while its project is open and budgeted.
-MARGIN_INPUTS = "{row}.client_id, {row}.is_open, {row}.budget > 0, {row}.fee, {row}.cost"
-MARGIN_COUNTS = "({row}.client_id IS NOT NULL AND {row}.is_open AND {row}.budget > 0)"
-
-
 class ProjectMoney(models.Model):
     """A project's money in one row, so that pages over thousands of projects (the budget
     review, the budget reminders) need not add up every cost each time. The services that
@@ -778,71 +706,10 @@ class ProjectMoney(models.Model):
     estimate_version = models.PositiveSmallIntegerField(_("estimate version"), null=True)
     warn_at_percent = models.PositiveSmallIntegerField(_("warn at (%)"), default=80)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # The budget review's order, as of a day: burn against the schedule moves every day. A
-    # change to the money (a trigger below) or to the project's stage, dates or client (a
-    # trigger on the project, installed by migration 0011) clears `as_of`; the review
-    # recomputes such rows, and every row on the first visit of a new day.
-    as_of = models.DateField(_("as of"), null=True)
-    changes = models.PositiveBigIntegerField(_("changes"), default=0)
-    client = models.ForeignKey(
-        "accounts.Client",
-        verbose_name=_("client"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        null=True,
-    )
-    is_open = models.BooleanField(_("open"), default=True)
-    deadline = models.DateField(_("deadline"), null=True)
-    over_budget = models.BooleanField(_("over budget"), default=False)
-    ahead = models.DecimalField(
-        _("burn ahead of schedule (points)"), max_digits=16, decimal_places=4, null=True
-    )
 
     class Meta:
         verbose_name = _("project money")
         verbose_name_plural = _("project money")
-        indexes = [
-            models.Index(
-                fields=["-over_budget", "-ahead", "deadline", "project"],
-                condition=Q(is_open=True, budget__gt=0),
-                name="budget_review_order",
-            ),
-            models.Index(fields=["as_of"], name="project_money_as_of"),
-        ]
-        triggers = [
-            pgtrigger.Trigger(
-                name="client_margin",
-                when=pgtrigger.After,
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                func=f"""
-                IF TG_OP = 'UPDATE' AND ({MARGIN_INPUTS.format(row="OLD")})
-                        IS NOT DISTINCT FROM ({MARGIN_INPUTS.format(row="NEW")}) THEN
-                    RETURN NULL;
-                END IF;
-                IF TG_OP <> 'INSERT' AND {MARGIN_COUNTS.format(row="OLD")} THEN
-                    UPDATE budgets_clientmargin
-                    SET projects = projects - 1, fee = fee - OLD.fee, cost = cost - OLD.cost
-                    WHERE client_id = OLD.client_id;
-                END IF;
-                IF TG_OP <> 'DELETE' AND {MARGIN_COUNTS.format(row="NEW")} THEN
-                    INSERT INTO budgets_clientmargin AS margin (client_id, projects, fee, cost)
-                    VALUES (NEW.client_id, 1, NEW.fee, NEW.cost)
-                    ON CONFLICT (client_id) DO UPDATE SET projects = margin.projects + 1,
-                        fee = margin.fee + EXCLUDED.fee, cost = margin.cost + EXCLUDED.cost;
-                END IF;
-                RETURN NULL;
-                """,
-            ),
-            pgtrigger.Trigger(
-                name="project_money_changed",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Update,
-                condition=pgtrigger.Condition(
-                    "OLD.budget IS DISTINCT FROM NEW.budget OR OLD.cost IS DISTINCT FROM NEW.cost"
-                ),
-                func="NEW.as_of := NULL; NEW.changes := OLD.changes + 1; RETURN NEW;",
-            ),
-        ]
 
     def __str__(self):
         return f"{self.project_id}: {self.cost} of {self.budget}"

@@ -3,7 +3,6 @@ from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     DateField,
     DecimalField,
@@ -11,12 +10,12 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
+    Min,
     OuterRef,
     Q,
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -29,7 +28,6 @@ from teams import permissions
 from .models import (
     ChangeOrderLine,
     ClientAging,
-    ClientMargin,
     CollectionNote,
     CostEntry,
     Estimate,
@@ -113,35 +111,15 @@ class ElapsedShare(Func):
         return sql, today_params
 
 
-def review_order(today):
-    """What the budget review orders by, as annotations on money rows: the project's client,
-    whether it is open, its deadline, whether it is over budget, and how many points burn
-    runs ahead of the share of the schedule elapsed."""
-    elapsed = ElapsedShare("project__start_date", "project__deadline", today)
-    return {
-        "project_client": F("project__client_id"),
-        "project_open": ExpressionWrapper(
-            ~Q(project__stage=Stage.CLOSED), output_field=BooleanField()
-        ),
-        "project_deadline": F("project__deadline"),
-        "is_over_budget": ExpressionWrapper(Q(cost__gt=F("budget")), output_field=BooleanField()),
-        "points_ahead": Case(
-            When(budget__gt=0, then=F("cost") * 100 / F("budget") - elapsed * 100),
-            output_field=PERCENT,
-        ),
-    }
-
-
 def visible_money(user):
     if permissions.sees_every_project(user):
         return ProjectMoney.objects.all()
     return ProjectMoney.objects.filter(project__in=Project.objects.visible_to(user))
 
 
-def _budgeted(money):
-    """Open projects with a working budget. Their order is as of the last refresh
-    (services.project_money_review_refresh)."""
-    return money.filter(is_open=True, budget__gt=0)
+def budgeted(money):
+    """The money rows of open projects with a working budget."""
+    return money.filter(budget__gt=0).exclude(project__stage=Stage.CLOSED)
 
 
 # What the review shows of each row, its project and client; the rest stays in the database.
@@ -150,7 +128,6 @@ REVIEW_FIELDS = [
     "cost",
     "pending",
     "fee",
-    "ahead",
     "project__job_number",
     "project__name",
     "project__client__name",
@@ -158,31 +135,37 @@ REVIEW_FIELDS = [
 
 
 def budget_review(money, today=None):
-    """Open projects with a working budget: over budget first, then by how far burn runs
-    ahead of the schedule; read in that order from an index on the money rows."""
+    """Open projects with a working budget: over budget first, then by how many points burn
+    runs ahead of the share of the schedule elapsed on `today`, then by deadline. The order
+    depends on the day, so it is worked out when the page is read."""
     today = today or timezone.localdate()
+    elapsed = ElapsedShare("project__start_date", "project__deadline", today)
     return (
-        _budgeted(money)
+        budgeted(money)
         .select_related("project__client")
         .only(*REVIEW_FIELDS)
-        .annotate(elapsed=ElapsedShare("project__start_date", "project__deadline", today))
-        .order_by("-over_budget", "-ahead", "deadline", "project")
+        .annotate(
+            elapsed=elapsed,
+            over_budget=ExpressionWrapper(Q(cost__gt=F("budget")), output_field=BooleanField()),
+            ahead=ExpressionWrapper(
+                F("cost") * 100 / F("budget") - elapsed * 100, output_field=PERCENT
+            ),
+        )
+        .order_by("-over_budget", "-ahead", "project__deadline", "project")
     )
 
 
-def budget_review_count(margins):
-    """How many projects the review ranks, from the clients' margin rows, which count them."""
-    return margins.aggregate(projects=Coalesce(Sum("projects"), 0))["projects"]
-
-
-def visible_margins(user):
-    return _visible_clients_only(ClientMargin.objects.filter(projects__gt=0), user)
-
-
-def margin_by_client(margins, limit=None):
+def margin_by_client(money, limit=None):
     """Fee less cost over each client's open budgeted projects, the thinnest first."""
-    rows = margins.order_by("margin", "client__name").values(
-        "fee", "cost", "margin", client_name=F("client__name"), currency=F("client__currency")
+    rows = (
+        budgeted(money)
+        .values("project__client")
+        .annotate(
+            margin=Sum("fee") - Sum("cost"),
+            client_name=F("project__client__name"),
+            currency=F("project__client__currency"),
+        )
+        .order_by("margin", "client_name")
     )
     return rows if limit is None else rows[:limit]
 
@@ -330,16 +313,18 @@ def aging_by_client(aging):
 
 def aging_by_ae(aging):
     """Clients' aging rows added up per lead AE, biggest first, and in all. The totals also
-    carry what is expected this month, the DSO, and how many clients owe money."""
+    carry what is expected this month, the DSO, how many clients owe money, and the day the
+    oldest row was computed for."""
     rows = list(
         aging.order_by()
         .values("client__lead_ae", "client__lead_ae__full_name")
-        .annotate(clients_owing=Count("pk", filter=Q(total_outstanding__gt=0)))
+        .annotate(clients_owing=Count("pk", filter=Q(total_outstanding__gt=0)), as_of=Min("as_of"))
         .annotate(**{name: Sum(name) for name in FIGURE_FIELDS})
         .order_by("-total_outstanding", "client__lead_ae__full_name")
     )
     totals = {name: sum(row[name] for row in rows) for name in [*FIGURE_FIELDS, "clients_owing"]}
     totals["dso"] = days_sales_outstanding(totals["total_outstanding"], totals["invoiced_recently"])
+    totals["as_of"] = min((row["as_of"] for row in rows), default=None)
     return [row for row in rows if row["total_outstanding"] > 0], totals
 
 

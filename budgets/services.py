@@ -1,14 +1,15 @@
-import functools
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Proposal, ProposalRound
+from accounts.models import Client, Proposal, ProposalRound
+from common import locks
+from common.counters import count_up
 from notifications import services as notifications
 from projects.models import Project
 from teams import permissions
@@ -116,71 +117,39 @@ def project_money_refresh(project_ids) -> None:
     )
 
 
-# Rows kept "as of a day" (the client aging, the budget review's order) are recomputed on
-# read: those a write has marked (as_of cleared, `changes` counted up), and all of them on
-# the first read of a new day. One statement does it; a row changed again while it runs no
-# longer matches the `changes` it read, so it keeps its mark for the next read.
-
-
-def client_aging_refresh(today) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(*_client_aging_refresh_sql(today))
-
-
-def project_money_review_refresh(today) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(*_review_order_refresh_sql(today))
-
-
-def _marked(today):
-    # Spelled as ranges, so that PostgreSQL finds the few marked rows in the as_of index.
-    return Q(as_of__isnull=True) | Q(as_of__lt=today) | Q(as_of__gt=today)
-
-
-def _recompute_marked(model, figures, columns, today):
-    """The UPDATE that writes `figures` (a values() query of the marked rows: their key,
-    their `changes`, and an annotation per column) into the rows that did not change since."""
-    table, key = model._meta.db_table, model._meta.pk.column
-    sql, params = figures.query.sql_with_params()
-    assignments = ", ".join(f"{column} = figures.{alias}" for column, alias in columns.items())
-    return (
-        f"""
-        UPDATE {table} AS kept SET {assignments}, as_of = %s
-        FROM ({sql}) AS figures
-        WHERE kept.{key} = figures.{key} AND kept.changes = figures.changes
-        """,
-        (today, *params),
+def client_aging_refresh(*, client_ids=None, today=None) -> None:
+    """Recomputes the aging rows of these clients (every client with an invoice when None)
+    as of `today`, from their invoices and collection notes. The rows are locked first,
+    created where missing, so that two writers to one client's invoices take turns and the
+    second adds up what the first committed."""
+    today = today or timezone.localdate()
+    clients = Client.objects.filter(Exists(Invoice.objects.filter(client=OuterRef("pk"))))
+    if client_ids is not None:
+        clients = clients.filter(pk__in=client_ids)
+    ids = list(clients.order_by("pk").values_list("pk", flat=True))
+    ClientAging.objects.bulk_create(
+        [ClientAging(client_id=pk, as_of=today) for pk in ids], ignore_conflicts=True
     )
-
-
-# Compiled once a day: the pages run them on every visit.
-@functools.lru_cache(maxsize=2)
-def _client_aging_refresh_sql(today):
+    locks.lock_rows(ClientAging, ids)
     figures = (
-        ClientAging.objects.filter(_marked(today))
-        .values("client_id", "changes")
-        .annotate(**selectors.aging_figures(today, prefix="client__invoices__"))
+        Client.objects.filter(pk__in=ids)
+        .values("pk")
+        .annotate(**selectors.aging_figures(today, prefix="invoices__"))
     )
-    return _recompute_marked(
-        ClientAging, figures, {name: name for name in selectors.FIGURE_FIELDS}, today
+    ClientAging.objects.bulk_create(
+        [ClientAging(client_id=row.pop("pk"), as_of=today, **row) for row in figures],
+        update_conflicts=True,
+        unique_fields=["client"],
+        update_fields=["as_of", *selectors.FIGURE_FIELDS],
     )
 
 
-@functools.lru_cache(maxsize=2)
-def _review_order_refresh_sql(today):
-    figures = (
-        ProjectMoney.objects.filter(_marked(today))
-        .values("project_id", "changes")
-        .annotate(**selectors.review_order(today))
-    )
-    columns = {
-        "client_id": "project_client",
-        "is_open": "project_open",
-        "deadline": "project_deadline",
-        "over_budget": "is_over_budget",
-        "ahead": "points_ahead",
-    }
-    return _recompute_marked(ProjectMoney, figures, columns, today)
+def client_aging_roll_over(today=None) -> None:
+    """Each night: the aging rows of an earlier day recomputed for today, as their buckets
+    and what is expected this month move with the date."""
+    today = today or timezone.localdate()
+    stale = ClientAging.objects.filter(as_of__lt=today).values_list("client_id", flat=True)
+    client_aging_refresh(client_ids=list(stale), today=today)
 
 
 def _set_lines(estimate: Estimate, amounts: dict[str, Decimal]) -> None:
@@ -561,20 +530,7 @@ def change_order_from_repitch(*, proposal, created_by: User) -> ChangeOrder:
 
 
 def _next_invoice_number(year: int) -> str:
-    # One statement creates or counts up the year's counter: two invoices issued at the same
-    # moment get different numbers.
-    table = InvoiceCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (year, last_number) VALUES (%s, 1)
-            ON CONFLICT (year) DO UPDATE SET last_number = {table}.last_number + 1
-            RETURNING last_number
-            """,
-            [year],
-        )
-        (number,) = cursor.fetchone()
-    return f"INV-{year}-{number:05d}"
+    return f"INV-{year}-{count_up(InvoiceCounter, 'last_number', year=year):05d}"
 
 
 def _invoice_totals(tax_rate: Decimal, amounts: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
@@ -620,6 +576,7 @@ def invoice_create(
         InvoiceLine(invoice=invoice, description=description, amount=amount)
         for description, amount in lines
     )
+    client_aging_refresh(client_ids=[client.pk])
     return invoice
 
 
@@ -691,6 +648,7 @@ def invoice_update(
     invoice.updated_by = editor
     invoice.full_clean()
     invoice.save()
+    client_aging_refresh(client_ids=[invoice.client_id])
     return invoice
 
 
@@ -714,6 +672,7 @@ def invoice_write_off(*, invoice: Invoice, written_off_by: User, reason: str) ->
     invoice.updated_by = written_off_by
     invoice.revision += 1
     invoice.save()
+    client_aging_refresh(client_ids=[invoice.client_id])
     return invoice
 
 
@@ -725,6 +684,7 @@ def invoice_send(*, invoice: Invoice, sent_by: User) -> Invoice:
         invoice.updated_by = sent_by
         invoice.revision += 1
         invoice.save()
+        client_aging_refresh(client_ids=[invoice.client_id])
     return invoice
 
 
@@ -757,6 +717,7 @@ def payment_record(
         revision=F("revision") + 1,
         updated_by=recorded_by,
     )
+    client_aging_refresh(client_ids=[invoice.client_id])
     return payment
 
 
@@ -773,6 +734,7 @@ def collection_note_add(
     )
     note.full_clean()
     note.save()
+    client_aging_refresh(client_ids=[invoice.client_id])
     return note
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from pghistory.models import Events
 
 from accounts.models import Client, Proposal
-from agency.paging import CountedPaginator
+from common.paging import CountedPaginator
 from projects.models import Project
 from teams import permissions
 from teams.models import User
@@ -250,22 +250,17 @@ def budget_review(request):
     if not permissions.can_sign_off(request.user):
         raise Http404
     projects = Project.objects.visible_to(request.user)
-    today = timezone.localdate()
-    services.project_money_review_refresh(today)
     money = selectors.visible_money(request.user)
-    margins = selectors.visible_margins(request.user)
-    page = CountedPaginator(
-        selectors.budget_review(money, today),
-        REVIEW_LENGTH,
-        count=selectors.budget_review_count(margins),
-    ).get_page(request.GET.get("page"))
+    page = Paginator(selectors.budget_review(money), REVIEW_LENGTH).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "budgets/budget_review.html",
         {
             "page": page,
             "rows": page.object_list,
-            "clients": selectors.margin_by_client(margins, limit=REVIEW_LENGTH),
+            "clients": selectors.margin_by_client(money, limit=REVIEW_LENGTH),
             "estimates": Estimate.objects.filter(status=Estimate.Status.SUBMITTED)
             .filter(project__in=projects)
             .select_related("project__client", "submitted_by")[:WAITING_SHOWN],
@@ -454,7 +449,6 @@ def collections(request):
     if not permissions.can_see_collections(request.user):
         raise Http404
     today = timezone.localdate()
-    services.client_aging_refresh(today)
     aging = selectors.visible_aging(request.user)
     by_ae, totals = selectors.aging_by_ae(aging)
     buckets = [(name, label, totals[name]) for name, label, _ in selectors.buckets(today)]

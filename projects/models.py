@@ -1,4 +1,3 @@
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, When
@@ -350,29 +349,6 @@ class Task(models.Model):
                 name="done_tasks_by_completion",
             ),
         ]
-        triggers = [
-            pgtrigger.Trigger(
-                name="task_count",
-                when=pgtrigger.After,
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                func="""
-                IF TG_OP = 'UPDATE' AND OLD.department_id = NEW.department_id
-                        AND OLD.status = NEW.status THEN
-                    RETURN NULL;
-                END IF;
-                IF TG_OP <> 'INSERT' THEN
-                    UPDATE projects_taskcount SET tasks = tasks - 1
-                    WHERE department_id = OLD.department_id AND status = OLD.status;
-                END IF;
-                IF TG_OP <> 'DELETE' THEN
-                    INSERT INTO projects_taskcount AS cell (department_id, status, tasks)
-                    VALUES (NEW.department_id, NEW.status, 1)
-                    ON CONFLICT (department_id, status) DO UPDATE SET tasks = cell.tasks + 1;
-                END IF;
-                RETURN NULL;
-                """,
-            )
-        ]
 
     def __str__(self):
         return self.title
@@ -392,8 +368,8 @@ class Task(models.Model):
 
 class TaskCount(models.Model):
     """How many tasks each department has in each status, for the traffic board over the
-    whole agency. A trigger on the task table counts every insert, move and delete as it
-    happens, whichever code makes it, so the count is exact without counting the tasks."""
+    whole agency. The task services move a task's count in the same transaction as the task,
+    one atomic statement each, so the board need not count tens of thousands of tasks."""
 
     department = models.ForeignKey(
         "teams.Department", verbose_name=_("department"), on_delete=models.CASCADE

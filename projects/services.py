@@ -1,8 +1,11 @@
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
+from common.counters import count_down, count_up
+from common.locks import lock_row
 from teams import permissions
 from teams.models import User
 
@@ -16,6 +19,7 @@ from .models import (
     StageChange,
     StrategyBrief,
     Task,
+    TaskCount,
 )
 
 PROJECT_FIELDS = {
@@ -36,20 +40,7 @@ class Refused(Exception):
 
 
 def _next_job_number(client: Client, year: int) -> str:
-    # One statement creates or counts up the counter, so two projects opened at the same
-    # moment get different numbers.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {JobCounter._meta.db_table} (client_id, year, last_number)
-            VALUES (%s, %s, 1)
-            ON CONFLICT (client_id, year)
-            DO UPDATE SET last_number = {JobCounter._meta.db_table}.last_number + 1
-            RETURNING last_number
-            """,
-            [client.pk, year],
-        )
-        (number,) = cursor.fetchone()
+    number = count_up(JobCounter, "last_number", client_id=client.pk, year=year)
     return f"{client.code}-{year}-{number:03d}"
 
 
@@ -117,24 +108,53 @@ def _check_waits_on(task: Task) -> None:
         predecessor = predecessor.waits_on
 
 
+def _count_task_move(before: tuple | None, after: tuple | None) -> None:
+    """Moves a task's count on the traffic board from the (department, status) cell it
+    left to the one it entered; None for a task that is new or gone. The cells are
+    counted in key order, so that two tasks crossing between the same cells cannot
+    deadlock."""
+    if before == after:
+        return
+    moves = [(cell, count) for cell, count in ((before, count_down), (after, count_up)) if cell]
+    for (department_id, status), count in sorted(moves, key=lambda move: move[0]):
+        count(TaskCount, "tasks", department_id=department_id, status=status)
+
+
+def _cell(task: Task) -> tuple:
+    return task.department_id, task.status
+
+
+def task_counts_rebuild() -> None:
+    """Counts every task again, for data loaded in bulk past the services."""
+    TaskCount.objects.all().delete()
+    TaskCount.objects.bulk_create(
+        TaskCount(department_id=row["department"], status=row["status"], tasks=row["n"])
+        for row in Task.objects.order_by().values("department", "status").annotate(n=Count("pk"))
+    )
+
+
 @transaction.atomic
 def task_create(*, project: Project, created_by: User, **fields) -> Task:
     task = Task(project=project, **fields)
     _check_waits_on(task)
+    _stamp_completion(task)
     task.full_clean()
     task.save()
+    _count_task_move(None, _cell(task))
     return task
 
 
 @transaction.atomic
 def task_update(*, task: Task, updated_by: User, **fields) -> Task:
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = lock_row(task)
+    before = _cell(task)
     for name, value in fields.items():
         setattr(task, name, value)
     _check_waits_on(task)
     _stamp_completion(task)
     task.full_clean()
     task.save()
+    _count_task_move(before, _cell(task))
     return task
 
 
@@ -147,13 +167,15 @@ def _stamp_completion(task: Task) -> None:
 
 @transaction.atomic
 def task_set_status(*, task: Task, status: str, changed_by: User, handoff_note=None) -> Task:
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = lock_row(task)
+    before = _cell(task)
     task.status = status
     if handoff_note is not None:
         task.handoff_note = handoff_note
     _stamp_completion(task)
     task.full_clean()
     task.save()
+    _count_task_move(before, _cell(task))
     return task
 
 

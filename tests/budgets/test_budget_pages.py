@@ -6,13 +6,11 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import connection, transaction
-from django.db.models import Count, Sum
-from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from budgets import services
-from budgets.models import ChangeOrder, ClientMargin, Estimate, ProjectMoney
+from budgets import selectors, services
+from budgets.models import ChangeOrder, Estimate, ProjectMoney
 from projects import services as projects_services
 from projects.models import Project, Stage
 from tests.factories import ClientFactory, ProjectFactory, ProposalFactory, UserFactory
@@ -356,26 +354,23 @@ def test_the_budget_review_follows_the_days_a_moved_deadline_and_a_closed_projec
     assert order() == ["Long"]
 
 
-def test_margin_per_client_follows_costs_approvals_closed_projects_and_moved_projects():
-    acme, bolt = ClientFactory(), ClientFactory()
+def test_margin_per_client_counts_each_clients_open_budgeted_projects():
+    acme, bolt = ClientFactory(name="Acme"), ClientFactory(name="Bolt")
     first, second, third = (ProjectFactory(client=acme) for _ in range(3))
     for project in (first, second, third):
         _approved(project, {"production": D("10000")})
     _vendor_cost(first, "2500")
+    ProjectFactory(client=bolt)  # no budget: not counted
     Project.objects.filter(pk=second.pk).update(stage=Stage.CLOSED)
     Project.objects.filter(pk=third.pk).update(client=bolt)
-    services.project_money_review_refresh(timezone.localdate())
 
-    live = (
-        ProjectMoney.objects.filter(is_open=True, budget__gt=0)
-        .values("client")
-        .annotate(projects=Count("pk"), fee=Sum("fee"), cost=Sum("cost"))
-        .order_by("client")
-    )
-    kept = ClientMargin.objects.filter(projects__gt=0).values("client", "projects", "fee", "cost")
-    assert list(kept.order_by("client")) == list(live)
-    assert ClientMargin.objects.get(client=acme).projects == 1
-    assert ClientMargin.objects.get(client=bolt).projects == 1
+    margins = {
+        row["client_name"]: row["margin"]
+        for row in selectors.margin_by_client(ProjectMoney.objects.all())
+    }
+
+    # Each budgeted project's fee is 30,000.
+    assert margins == {"Acme": D("27500"), "Bolt": D("30000")}
 
 
 def test_the_budget_review_pages_its_projects(client, monkeypatch):
@@ -469,7 +464,9 @@ def test_only_directors_open_the_budget_review(client):
 
 
 @pytest.mark.parametrize("size", [10, 100])
-def test_the_budget_review_costs_the_same_queries_at_any_size(client, size):
+def test_the_budget_review_costs_the_same_queries_at_any_size(
+    client, size, django_assert_num_queries
+):
     director = UserFactory(role="account_director")
     for _ in range(size):
         project = ProjectFactory()
@@ -484,12 +481,10 @@ def test_the_budget_review_costs_the_same_queries_at_any_size(client, size):
         services.estimate_approve(estimate=estimate, approved_by=director)
     client.force_login(director)
 
-    with CaptureQueriesContext(connection) as queries:
+    # session, user, the first projects with their money, how many there are, margin per
+    # client, then what waits for sign-off: estimates, costs and spend plans
+    with django_assert_num_queries(8):
         assert client.get(reverse("budgets:budget_review")).status_code == 200
-    # session, user, the day's order brought up to date, the first projects with their
-    # money, how many there are, margin per client, then what waits for sign-off:
-    # estimates, costs and spend plans
-    assert len(queries) == 9
 
 
 def test_the_history_tab_says_who_changed_what_and_when(client):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -159,16 +160,17 @@ def test_the_aging_list_downloads_as_csv_and_excel(client, finance):
 
 
 @pytest.mark.parametrize("size", [10, 100])
-def test_the_collections_page_costs_the_same_queries_at_any_size(client, finance, size):
+def test_the_collections_page_costs_the_same_queries_at_any_size(
+    client, finance, size, django_assert_num_queries
+):
     for n in range(size):
         sent_invoice(ClientFactory(), finance, days_overdue=n % 120)
     client.force_login(finance)
 
-    with CaptureQueriesContext(connection) as queries:
+    # session, user, the aging per AE and in all (which counts the overdue invoices), the
+    # biggest debtors, a page of the overdue invoices
+    with django_assert_num_queries(5):
         assert client.get(reverse("budgets:collections")).status_code == 200
-    # session, user, the marked aging rows recomputed, the aging per AE and in all (which
-    # counts the overdue invoices), the biggest debtors, a page of the overdue invoices
-    assert len(queries) == 6
 
 
 def invoice_form(client_obj, **overrides):
@@ -296,7 +298,6 @@ def test_expected_this_month_counts_what_is_due_or_last_promised_for_it(finance)
     promise(moved, next_month + dt.timedelta(days=1))  # the latest note moves it on
     invoice(next_month + dt.timedelta(days=5), "3000")  # due later, nothing promised
 
-    services.client_aging_refresh(TODAY)
     assert ClientAging.objects.get(client=acme).expected_this_month == D("120")
 
 
@@ -345,56 +346,71 @@ def test_the_aging_rows_follow_every_payment_write_off_and_note(finance):
     ]
     for step in steps:
         step()
-        services.client_aging_refresh(TODAY)
         assert stored_aging() == live_aging(TODAY)
     assert stored_aging()[acme.pk]["total_outstanding"] == D("300")
     assert stored_aging()[bolt.pk]["total_outstanding"] == D("0")
     assert ClientAging.objects.filter(as_of=TODAY).count() == 2
 
 
-def test_on_a_new_day_the_aging_moves_on_without_any_write(finance):
+def test_each_night_the_aging_moves_on_to_the_new_day_without_any_write(finance):
     acme = ClientFactory(payment_terms_days=30)
     sent_invoice(acme, finance, days_overdue=20, amount="400")
-    services.client_aging_refresh(TODAY)
     assert ClientAging.objects.get(client=acme).days_1_30 == D("400")
-
     later = TODAY + dt.timedelta(days=15)
-    services.client_aging_refresh(later)
+
+    services.client_aging_roll_over(later)
 
     row = ClientAging.objects.get(client=acme)
     assert (row.as_of, row.days_1_30, row.days_31_60) == (later, D("0"), D("400"))
 
 
+def test_the_collections_page_says_when_its_figures_are_from_an_earlier_day(client, finance):
+    acme = ClientFactory(payment_terms_days=30)
+    sent_invoice(acme, finance, days_overdue=20, amount="400")
+    client.force_login(finance)
+
+    assert "recomputed for the new day" not in client.get(reverse("budgets:collections")).text
+    with time_machine.travel(TODAY + dt.timedelta(days=1)):
+        page = client.get(reverse("budgets:collections")).text
+
+    assert "recomputed for the new day" in page
+    assert ClientAging.objects.get(client=acme).as_of == TODAY  # the page wrote nothing
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_payment_made_while_the_aging_is_computed_is_counted_on_the_next_read():
+def test_two_payments_of_one_client_at_the_same_moment_both_reach_its_aging():
     finance = UserFactory(role="finance")
     acme = ClientFactory(payment_terms_days=30)
-    invoice = sent_invoice(acme, finance, days_overdue=5, amount="1000")  # marks the row
+    first = sent_invoice(acme, finance, days_overdue=5, amount="1000")
+    second = sent_invoice(acme, finance, days_overdue=40, amount="300")
     paid, release = threading.Event(), threading.Event()
 
-    def pay_and_wait():
+    def pay(invoice, amount):
+        services.payment_record(
+            invoice=invoice,
+            recorded_by=finance,
+            paid_on=TODAY,
+            amount=D(amount),
+            method=Payment.Method.BANK_TRANSFER,
+        )
+
+    def pay_first_and_wait():
         with transaction.atomic():
-            services.payment_record(
-                invoice=invoice,
-                recorded_by=finance,
-                paid_on=TODAY,
-                amount=D("1000"),
-                method=Payment.Method.BANK_TRANSFER,
-            )
+            pay(first, "1000")
             paid.set()
             release.wait(10)
         connection.close()
 
-    def refresh():
-        services.client_aging_refresh(TODAY)
+    def pay_second():
+        pay(second, "300")
         connection.close()
 
-    payer = threading.Thread(target=pay_and_wait)
+    payer = threading.Thread(target=pay_first_and_wait)
     payer.start()
     assert paid.wait(10)
-    # The refresh reads the invoices before the payment commits, then waits on its row.
-    reader = threading.Thread(target=refresh)
-    reader.start()
+    # The second payment waits on the client's aging row until the first commits.
+    other = threading.Thread(target=pay_second)
+    other.start()
     waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
     with connection.cursor() as cursor:
         for _ in range(100):
@@ -404,10 +420,8 @@ def test_a_payment_made_while_the_aging_is_computed_is_counted_on_the_next_read(
             time.sleep(0.05)
     release.set()
     payer.join(10)
-    reader.join(10)
+    other.join(10)
 
     assert blocked
-    row = ClientAging.objects.get(client=acme)
-    assert row.as_of is None  # what the refresh read was out of date, so it kept the mark
-    services.client_aging_refresh(TODAY)
     assert ClientAging.objects.get(client=acme).total_outstanding == D("0")
+    assert stored_aging() == live_aging(TODAY)
