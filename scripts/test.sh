@@ -20,6 +20,8 @@ export PATH="$PWD/.venv/bin:$PATH"
 echo "== ruff"
 ruff check .
 ruff format --check .
+echo "== import contracts"
+lint-imports --no-cache
 echo "== migrations"
 python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Model changes without a migration: run python manage.py makemigrations" >&2
