@@ -50,13 +50,13 @@ SECTIONS = [
     ),
     Section(
         _("Invoices"),
-        "budgets:invoice_list",
+        "billing:invoice_list",
         permissions.can_see_budgets,
         _("Invoices with what is paid and what is outstanding."),
     ),
     Section(
         _("Collections"),
-        "budgets:collections",
+        "billing:collections",
         permissions.can_see_collections,
         _("Money owed by aging bucket, overdue invoices, DSO and what to expect this month."),
     ),

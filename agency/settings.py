@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "projects",
     "budgets",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -209,7 +210,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {"task": "notifications.tasks.sweep", "schedule": 5 * 60},
     "aging-roll-over": {
-        "task": "budgets.tasks.roll_over_aging",
+        "task": "billing.tasks.roll_over_aging",
         "schedule": crontab(minute=5),
     },
     "daily-digest": {

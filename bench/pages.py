@@ -15,7 +15,8 @@ class Page:
         {report:client name} (its latest contact report) or {invoice:client name} (its
         largest invoice) replaced by that demo object's id."""
         from accounts.models import Client, ContactReport, Proposal
-        from budgets.models import Invoice, SpendPlan
+        from billing.models import Invoice
+        from budgets.models import SpendPlan
         from projects.models import Project
 
         def object_id(match):

@@ -44,8 +44,10 @@ def seed() -> dict:
     from django.utils import timezone
 
     from accounts.models import AccountTeamMember, Client
-    from budgets.models import CostEntry, Estimate, EstimateLine, Invoice, InvoiceLine
-    from budgets.services import client_aging_refresh, project_money_refresh
+    from billing.models import Invoice, InvoiceLine
+    from billing.services import client_aging_refresh
+    from budgets.models import CostEntry, Estimate, EstimateLine
+    from budgets.services import project_money_refresh
     from projects.models import Project, Stage, Task
     from projects.services import task_counts_rebuild
     from teams.models import Department, User

@@ -13,7 +13,7 @@ from projects.models import STAGE_ORDER, Project, Stage
 from teams.models import User
 
 from . import services
-from .models import Invoice, SpendPlan
+from .models import SpendPlan
 
 D = Decimal
 
@@ -101,7 +101,6 @@ def seed() -> None:
         )
     _seed_change_orders(today)
     _seed_drafts(director)
-    _seed_invoices(today)
     _seed_spend_plans(today, director)
 
 
@@ -137,87 +136,6 @@ def _seed_drafts(director):
             fee=D("520000"),
         )
         services.estimate_submit(estimate=estimate, submitted_by=project.owner)
-
-
-# client, days since issue, amount, share paid, collection note (contacted, outcome, promised
-# in days from today)
-INVOICES = [
-    ("Qinghe Dairy", 10, "180000", "0", None),
-    (
-        "Qinghe Dairy",
-        75,
-        "420000",
-        "0.5",
-        ("Gao Yan", "Second half waits for the legal sign-off of the campaign.", 10),
-    ),
-    ("Xingtu Motors", 50, "960000", "0", ("Huang Bo", "Paying after the dealer audit.", 5)),
-    ("Xingtu Motors", 20, "300000", "1", None),
-    (
-        "Yunshan Technology",
-        100,
-        "150000",
-        "0.2",
-        ("Ma Rui", "Disputes the extra shooting day; meeting next week.", None),
-    ),
-    ("Yuexiang Travel", 160, "88000", "0", ("Xu Lan", "Budget frozen until the new year.", 40)),
-    ("Jincheng Insurance", 140, "64000", "0", ("Qian Hui", "No answer to two emails.", None)),
-]
-
-
-def _seed_invoices(today):
-    if Invoice.objects.exists():
-        return
-    finance = User.objects.get(email="liu.yang@agency.example")
-    for client_name, days_ago, amount, paid_share, note in INVOICES:
-        client = Client.objects.get(name=client_name)
-        issued = today - timedelta(days=days_ago)
-        invoice = services.invoice_create(
-            client=client,
-            created_by=finance,
-            issue_date=issued,
-            lines=[(f"Agency fee, {issued:%B %Y}", D(amount))],
-            tax_rate=D("6"),
-            fapiao_number=f"0440019{days_ago:05d}",
-        )
-        services.invoice_send(invoice=invoice, sent_by=finance)
-        if D(paid_share):
-            services.payment_record(
-                invoice=invoice,
-                recorded_by=finance,
-                paid_on=issued + timedelta(days=7),
-                amount=(invoice.total * D(paid_share)).quantize(D("0.01")),
-                method="bank_transfer",
-            )
-        if note:
-            contacted, outcome, promised_in = note
-            services.collection_note_add(
-                invoice=invoice,
-                written_by=finance,
-                contacted=contacted,
-                outcome=outcome,
-                promised_on=today + timedelta(days=promised_in) if promised_in else None,
-            )
-    # One the agency gave up on, and one still being drafted.
-    lost = services.invoice_create(
-        client=Client.objects.get(name="Yuexiang Travel"),
-        created_by=finance,
-        issue_date=today - timedelta(days=300),
-        lines=[("Trade show stand, rebooked", D("36000"))],
-        tax_rate=D("6"),
-    )
-    services.invoice_send(invoice=lost, sent_by=finance)
-    services.invoice_write_off(
-        invoice=lost,
-        written_off_by=finance,
-        reason="The show was cancelled; the client will not pay the rebooking.",
-    )
-    services.invoice_create(
-        client=Client.objects.get(name="Qinghe Dairy"),
-        created_by=finance,
-        issue_date=today,
-        lines=[("Agency fee, research phase", D("60000")), ("Focus groups", D("24000"))],
-        tax_rate=D("6"),
-    )
 
 
 def _seed_spend_plans(today, director):

@@ -1,16 +1,12 @@
-from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
-    Count,
     DateField,
     DecimalField,
-    Exists,
     ExpressionWrapper,
     F,
     Func,
-    Min,
     OuterRef,
     Q,
     Subquery,
@@ -19,20 +15,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Client
 from projects.models import Project, Stage
 from teams import permissions
 
 from .models import (
     ChangeOrderLine,
-    ClientAging,
-    CollectionNote,
     CostEntry,
     Estimate,
     EstimateLine,
-    Invoice,
     ProjectMoney,
 )
 
@@ -168,189 +159,3 @@ def margin_by_client(money, limit=None):
         .order_by("margin", "client_name")
     )
     return rows if limit is None else rows[:limit]
-
-
-# Collections
-
-DSO_PERIOD_DAYS = 90
-
-
-def buckets(today, prefix=""):
-    """The aging buckets: name, label, and the due dates that fall in each (of the invoices
-    at `prefix`, seen from another model)."""
-    day = timedelta(days=1)
-    due = f"{prefix}due_date"
-    return [
-        ("current", _("Current"), Q(**{f"{due}__gte": today})),
-        (
-            "days_1_30",
-            _("1–30 days"),
-            Q(**{f"{due}__lt": today, f"{due}__gte": today - 30 * day}),
-        ),
-        (
-            "days_31_60",
-            _("31–60 days"),
-            Q(**{f"{due}__lt": today - 30 * day, f"{due}__gte": today - 60 * day}),
-        ),
-        (
-            "days_61_90",
-            _("61–90 days"),
-            Q(**{f"{due}__lt": today - 60 * day, f"{due}__gte": today - 90 * day}),
-        ),
-        ("days_90_plus", _("90+ days"), Q(**{f"{due}__lt": today - 90 * day})),
-    ]
-
-
-def _visible_clients_only(queryset, user):
-    if permissions.sees_every_project(user):
-        return queryset
-    if permissions.works_on_account_teams(user):
-        return queryset.filter(client__in=Client.objects.visible_to(user))
-    return queryset.none()
-
-
-def visible_invoices(user):
-    return _visible_clients_only(Invoice.objects.all(), user)
-
-
-def visible_aging(user):
-    return _visible_clients_only(ClientAging.objects.all(), user)
-
-
-def _is_open(prefix=""):
-    return Q(
-        **{
-            f"{prefix}sent_at__isnull": False,
-            f"{prefix}written_off_at__isnull": True,
-            f"{prefix}amount_paid__lt": F(f"{prefix}total"),
-        }
-    )
-
-
-def open_invoices(invoices):
-    """Sent, not written off, and not fully paid."""
-    return invoices.filter(_is_open())
-
-
-def _outstanding(prefix=""):
-    return ExpressionWrapper(F(f"{prefix}total") - F(f"{prefix}amount_paid"), output_field=MONEY)
-
-
-OUTSTANDING = _outstanding()
-
-AGING_FIELDS = [
-    "total_outstanding",
-    "current",
-    "days_1_30",
-    "days_31_60",
-    "days_61_90",
-    "days_90_plus",
-]
-FIGURE_FIELDS = [*AGING_FIELDS, "expected_this_month", "invoiced_recently", "overdue_invoices"]
-
-
-def _promised_in(first, next_month):
-    """The invoices whose latest collection note promises payment in this period. Only the
-    few invoices with notes are looked at, not every open invoice."""
-    return (
-        CollectionNote.objects.filter(promised_on__gte=first, promised_on__lt=next_month)
-        .exclude(
-            Exists(
-                CollectionNote.objects.filter(
-                    invoice=OuterRef("invoice"), created_at__gt=OuterRef("created_at")
-                )
-            )
-        )
-        .values("invoice")
-    )
-
-
-def aging_figures(today, prefix=""):
-    """The aggregates behind the collections page, over the invoices at `prefix`: what is
-    outstanding in all and in each aging bucket, what is expected this month (due in it, or
-    promised for it by the latest collection note), what was invoiced in the DSO period, and
-    how many invoices are overdue."""
-    first = today.replace(day=1)
-    next_month = (first + timedelta(days=32)).replace(day=1)
-    due = f"{prefix}due_date"
-    is_open = _is_open(prefix)
-    outstanding = _outstanding(prefix)
-
-    def total(condition, amount=None):
-        return Coalesce(Sum(amount or outstanding, filter=condition), ZERO, output_field=MONEY)
-
-    return {
-        "total_outstanding": total(is_open),
-        **{name: total(is_open & condition) for name, _label, condition in buckets(today, prefix)},
-        "expected_this_month": total(
-            is_open
-            & (
-                Q(**{f"{due}__gte": first, f"{due}__lt": next_month})
-                | Q(**{f"{prefix or 'pk__'}in": _promised_in(first, next_month)})
-            )
-        ),
-        "overdue_invoices": Count(f"{prefix}pk", filter=is_open & Q(**{f"{due}__lt": today})),
-        "invoiced_recently": total(
-            Q(
-                **{
-                    f"{prefix}sent_at__isnull": False,
-                    f"{prefix}issue_date__gt": today - timedelta(days=DSO_PERIOD_DAYS),
-                }
-            ),
-            F(f"{prefix}total"),
-        ),
-    }
-
-
-def aging_by_client(aging):
-    """The clients who owe money, the biggest debt first, as plain rows."""
-    return (
-        aging.filter(total_outstanding__gt=0)
-        .order_by("-total_outstanding", "client__name")
-        .values(*AGING_FIELDS, client_name=F("client__name"))
-    )
-
-
-def aging_by_ae(aging):
-    """Clients' aging rows added up per lead AE, biggest first, and in all. The totals also
-    carry what is expected this month, the DSO, how many clients owe money, and the day the
-    oldest row was computed for."""
-    rows = list(
-        aging.order_by()
-        .values("client__lead_ae", "client__lead_ae__full_name")
-        .annotate(clients_owing=Count("pk", filter=Q(total_outstanding__gt=0)), as_of=Min("as_of"))
-        .annotate(**{name: Sum(name) for name in FIGURE_FIELDS})
-        .order_by("-total_outstanding", "client__lead_ae__full_name")
-    )
-    totals = {name: sum(row[name] for row in rows) for name in [*FIGURE_FIELDS, "clients_owing"]}
-    totals["dso"] = days_sales_outstanding(totals["total_outstanding"], totals["invoiced_recently"])
-    totals["as_of"] = min((row["as_of"] for row in rows), default=None)
-    return [row for row in rows if row["total_outstanding"] > 0], totals
-
-
-def overdue(invoices, today):
-    """The overdue invoices, the longest overdue first, as plain rows: the page lists a
-    hundred of them."""
-    latest_note = CollectionNote.objects.filter(invoice=OuterRef("pk")).order_by("-created_at")
-    return (
-        open_invoices(invoices)
-        .filter(due_date__lt=today)
-        .order_by("due_date", "number")
-        .values(
-            "pk",
-            "number",
-            "due_date",
-            client_name=F("client__name"),
-            lead_ae_name=F("client__lead_ae__full_name"),
-            outstanding_amount=OUTSTANDING,
-            last_note=Subquery(latest_note.values("outcome")[:1]),
-            promised_on=Subquery(latest_note.values("promised_on")[:1]),
-        )
-    )
-
-
-def days_sales_outstanding(receivable, invoiced):
-    """DSO over the last 90 days: money outstanding ÷ invoiced in the period × 90."""
-    if not invoiced:
-        return None
-    return (receivable / invoiced * DSO_PERIOD_DAYS).quantize(Decimal("0.1"))

@@ -3,13 +3,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Client, Proposal, ProposalRound
-from common import locks
-from common.counters import count_up
+from accounts.models import Proposal, ProposalRound
+from common.errors import Refused, StaleEdit
 from notifications import services as notifications
 from projects.models import Project
 from teams import permissions
@@ -21,33 +20,13 @@ from .models import (
     ChangeOrder,
     ChangeOrderLine,
     Channel,
-    ClientAging,
-    CollectionNote,
     CostEntry,
     Estimate,
     EstimateLine,
-    Invoice,
-    InvoiceCounter,
-    InvoiceLine,
-    Payment,
     ProjectMoney,
     SpendAllocation,
     SpendPlan,
 )
-
-
-class Refused(Exception):
-    """A change the budget rules do not allow, with the reason to show."""
-
-
-class StaleEdit(Refused):
-    """Someone else saved the row since it was opened for editing. `revision` is the one
-    they left it at: a form that starts from it saves over their change knowingly."""
-
-    def __init__(self, message: str, *, changed_by: User, revision: int):
-        super().__init__(message % {"name": changed_by.full_name})
-        self.changed_by = changed_by
-        self.revision = revision
 
 
 def working_budget(project: Project) -> dict[str, Decimal]:
@@ -115,41 +94,6 @@ def project_money_refresh(project_ids) -> None:
             "updated_at",
         ],
     )
-
-
-def client_aging_refresh(*, client_ids=None, today=None) -> None:
-    """Recomputes the aging rows of these clients (every client with an invoice when None)
-    as of `today`, from their invoices and collection notes. The rows are locked first,
-    created where missing, so that two writers to one client's invoices take turns and the
-    second adds up what the first committed."""
-    today = today or timezone.localdate()
-    clients = Client.objects.filter(Exists(Invoice.objects.filter(client=OuterRef("pk"))))
-    if client_ids is not None:
-        clients = clients.filter(pk__in=client_ids)
-    ids = list(clients.order_by("pk").values_list("pk", flat=True))
-    ClientAging.objects.bulk_create(
-        [ClientAging(client_id=pk, as_of=today) for pk in ids], ignore_conflicts=True
-    )
-    locks.lock_rows(ClientAging, ids)
-    figures = (
-        Client.objects.filter(pk__in=ids)
-        .values("pk")
-        .annotate(**selectors.aging_figures(today, prefix="invoices__"))
-    )
-    ClientAging.objects.bulk_create(
-        [ClientAging(client_id=row.pop("pk"), as_of=today, **row) for row in figures],
-        update_conflicts=True,
-        unique_fields=["client"],
-        update_fields=["as_of", *selectors.FIGURE_FIELDS],
-    )
-
-
-def client_aging_roll_over(today=None) -> None:
-    """Each night: the aging rows of an earlier day recomputed for today, as their buckets
-    and what is expected this month move with the date."""
-    today = today or timezone.localdate()
-    stale = ClientAging.objects.filter(as_of__lt=today).values_list("client_id", flat=True)
-    client_aging_refresh(client_ids=list(stale), today=today)
 
 
 def _set_lines(estimate: Estimate, amounts: dict[str, Decimal]) -> None:
@@ -524,218 +468,6 @@ def change_order_from_repitch(*, proposal, created_by: User) -> ChangeOrder:
     order.repitch_rounds = numbers
     order.save(update_fields=["proposal", "repitch_rounds"])
     return order
-
-
-# Invoices, payments and collections
-
-
-def _next_invoice_number(year: int) -> str:
-    return f"INV-{year}-{count_up(InvoiceCounter, 'last_number', year=year):05d}"
-
-
-def _invoice_totals(tax_rate: Decimal, amounts: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
-    subtotal = sum(amounts, Decimal("0"))
-    tax = (subtotal * tax_rate / 100).quantize(Decimal("0.01"))
-    return subtotal, tax, subtotal + tax
-
-
-@transaction.atomic
-def invoice_create(
-    *,
-    client,
-    created_by: User,
-    issue_date,
-    lines: list[tuple[str, Decimal]],
-    tax_rate: Decimal = Decimal("6"),
-    project: Project | None = None,
-    fapiao_number: str = "",
-) -> Invoice:
-    """An invoice with its own number; due after the client's payment terms."""
-    if project is not None and project.client_id != client.pk:
-        raise Refused(_("An invoice bills a project of its own client."))
-    if not lines:
-        raise Refused(_("An invoice needs at least one line."))
-    subtotal, tax, total = _invoice_totals(tax_rate, [amount for _, amount in lines])
-    invoice = Invoice(
-        number=_next_invoice_number(issue_date.year),
-        client=client,
-        project=project,
-        issue_date=issue_date,
-        due_date=issue_date + timedelta(days=client.payment_terms_days),
-        tax_rate=tax_rate,
-        subtotal=subtotal,
-        tax=tax,
-        total=total,
-        fapiao_number=fapiao_number.strip(),
-        created_by=created_by,
-        updated_by=created_by,
-    )
-    invoice.full_clean()
-    invoice.save()
-    InvoiceLine.objects.bulk_create(
-        InvoiceLine(invoice=invoice, description=description, amount=amount)
-        for description, amount in lines
-    )
-    client_aging_refresh(client_ids=[client.pk])
-    return invoice
-
-
-def _set_invoice_lines(invoice: Invoice, lines: list[tuple[str, Decimal]]) -> None:
-    # Line by line in place, so that the history shows what really changed.
-    existing = list(invoice.lines.order_by("pk"))
-    for line, (description, amount) in zip(existing, lines, strict=False):
-        if (line.description, line.amount) != (description, amount):
-            line.description, line.amount = description, amount
-            line.save(update_fields=["description", "amount"])
-    InvoiceLine.objects.bulk_create(
-        InvoiceLine(invoice=invoice, description=description, amount=amount)
-        for description, amount in lines[len(existing) :]
-    )
-    InvoiceLine.objects.filter(pk__in=[line.pk for line in existing[len(lines) :]]).delete()
-
-
-@transaction.atomic
-def invoice_update(
-    *,
-    invoice: Invoice,
-    editor: User,
-    revision: int,
-    fapiao_number: str,
-    issue_date=None,
-    tax_rate: Decimal | None = None,
-    project: Project | None = None,
-    lines: list[tuple[str, Decimal]] | None = None,
-) -> Invoice:
-    """Changes an invoice. The fapiao number can be added at any time; the lines, tax rate,
-    issue date and project only until the invoice is sent. `revision` is the one the editor
-    started from: if someone saved in between, the save is refused and names them."""
-    if not permissions.handles_collections(editor):
-        raise Refused(_("Invoices are changed by finance."))
-    invoice = Invoice.objects.select_for_update().select_related("updated_by").get(pk=invoice.pk)
-    if invoice.revision != revision:
-        raise StaleEdit(
-            _(
-                "%(name)s changed this invoice while you were editing it. Check their changes, "
-                "then save yours again."
-            ),
-            changed_by=invoice.updated_by,
-            revision=invoice.revision,
-        )
-    if invoice.written_off_at:
-        raise Refused(_("This invoice was written off; it no longer changes."))
-    invoice.fapiao_number = fapiao_number.strip()
-    if lines is not None:
-        if invoice.sent_at:
-            raise Refused(_("A sent invoice keeps its lines; only the fapiao number changes."))
-        if not lines:
-            raise Refused(_("An invoice needs at least one line."))
-        if project is not None and project.client_id != invoice.client_id:
-            raise Refused(_("An invoice bills a project of its own client."))
-        invoice.project = project
-        invoice.issue_date = issue_date
-        invoice.due_date = issue_date + timedelta(days=invoice.client.payment_terms_days)
-        invoice.tax_rate = tax_rate
-        invoice.subtotal, invoice.tax, invoice.total = _invoice_totals(
-            tax_rate, [amount for _, amount in lines]
-        )
-        if invoice.total < invoice.amount_paid:
-            raise Refused(
-                _("The new total is below the %(paid)s already paid.")
-                % {"paid": invoice.amount_paid}
-            )
-        _set_invoice_lines(invoice, lines)
-    invoice.revision += 1
-    invoice.updated_by = editor
-    invoice.full_clean()
-    invoice.save()
-    client_aging_refresh(client_ids=[invoice.client_id])
-    return invoice
-
-
-@transaction.atomic
-def invoice_write_off(*, invoice: Invoice, written_off_by: User, reason: str) -> Invoice:
-    """Gives up on what is still outstanding: the invoice leaves the aging and the overdue
-    list, and keeps what was paid."""
-    if not permissions.handles_collections(written_off_by):
-        raise Refused(_("Invoices are written off by finance."))
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if invoice.written_off_at:
-        raise Refused(_("This invoice was written off already."))
-    if invoice.sent_at is None:
-        raise Refused(_("A draft was never billed; change it instead of writing it off."))
-    if invoice.outstanding <= 0:
-        raise Refused(_("This invoice is paid; nothing is left to write off."))
-    if not reason.strip():
-        raise Refused(_("Say why the rest will not be collected."))
-    invoice.written_off_at = timezone.now()
-    invoice.write_off_reason = reason.strip()
-    invoice.updated_by = written_off_by
-    invoice.revision += 1
-    invoice.save()
-    client_aging_refresh(client_ids=[invoice.client_id])
-    return invoice
-
-
-@transaction.atomic
-def invoice_send(*, invoice: Invoice, sent_by: User) -> Invoice:
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if invoice.sent_at is None:
-        invoice.sent_at = timezone.now()
-        invoice.updated_by = sent_by
-        invoice.revision += 1
-        invoice.save()
-        client_aging_refresh(client_ids=[invoice.client_id])
-    return invoice
-
-
-@transaction.atomic
-def payment_record(
-    *, invoice: Invoice, recorded_by: User, paid_on, amount: Decimal, method: str
-) -> Payment:
-    """Records a payment under a lock on the invoice, so that two people recording the last
-    payment at once cannot pay it twice; the database refuses a total paid above the invoice
-    in any case."""
-    if not permissions.is_finance(recorded_by):
-        raise Refused(_("Payments are recorded by finance."))
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if invoice.written_off_at:
-        raise Refused(_("This invoice was written off; it takes no more payments."))
-    if amount <= 0:
-        raise Refused(_("A payment is more than zero."))
-    if paid_on < invoice.issue_date:
-        raise Refused(_("A payment cannot come before its invoice was issued."))
-    if amount > invoice.outstanding:
-        raise Refused(
-            _("That is more than the %(outstanding)s still outstanding.")
-            % {"outstanding": invoice.outstanding}
-        )
-    payment = Payment.objects.create(
-        invoice=invoice, paid_on=paid_on, amount=amount, method=method, recorded_by=recorded_by
-    )
-    Invoice.objects.filter(pk=invoice.pk).update(
-        amount_paid=F("amount_paid") + amount,
-        revision=F("revision") + 1,
-        updated_by=recorded_by,
-    )
-    client_aging_refresh(client_ids=[invoice.client_id])
-    return payment
-
-
-@transaction.atomic
-def collection_note_add(
-    *, invoice: Invoice, written_by: User, contacted: str, outcome: str, promised_on=None
-) -> CollectionNote:
-    note = CollectionNote(
-        invoice=invoice,
-        written_by=written_by,
-        contacted=contacted.strip(),
-        outcome=outcome.strip(),
-        promised_on=promised_on,
-    )
-    note.full_clean()
-    note.save()
-    client_aging_refresh(client_ids=[invoice.client_id])
-    return note
 
 
 # Spend plans

@@ -1,38 +1,27 @@
-import csv
-import io
 from datetime import timedelta
 
-import openpyxl
 from django import forms
-from django.apps import apps
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from pghistory.models import Events
 
 from accounts.models import Client, Proposal
-from common.paging import CountedPaginator
+from common.history import HISTORY_LENGTH, history_rows
+from common.views import keep_typed_after_stale_edit, post_only
 from projects.models import Project
 from teams import permissions
-from teams.models import User
 
 from . import selectors, services
 from .forms import (
     MAX_PLAN_MONTHS,
     ChangeOrderForm,
-    CollectionNoteForm,
     CostEntryForm,
     EstimateForm,
-    InvoiceForm,
-    InvoiceLineFormSet,
-    PaymentForm,
     SpendPlanForm,
-    WriteOffForm,
 )
 from .models import CostEntry, Estimate, SpendPlan
 
@@ -88,15 +77,9 @@ def project_budget(request, pk):
     )
 
 
-def _post_only(request):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return None
-
-
 def estimate_start(request, pk):
     project = _project(request, pk, editable=True)
-    if refusal := _post_only(request):
+    if refusal := post_only(request):
         return refusal
     try:
         estimate = services.estimate_start(project=project, author=request.user)
@@ -109,14 +92,6 @@ def estimate_start(request, pk):
 def _estimate(request, pk, estimate_pk, *, editable=True):
     project = _project(request, pk, editable=editable)
     return get_object_or_404(project.estimates.select_related("project"), pk=estimate_pk)
-
-
-def _keep_typed_after_stale_edit(form, refusal):
-    """Shows the refusal and moves the form on to the revision that was saved, so the
-    editor's next save, after checking, goes through with what they typed."""
-    form.add_error(None, str(refusal))
-    form.data = form.data.copy()
-    form.data["revision"] = refusal.revision
 
 
 def estimate_update(request, pk, estimate_pk):
@@ -137,7 +112,7 @@ def estimate_update(request, pk, estimate_pk):
                 **fields,
             )
         except services.StaleEdit as refusal:
-            _keep_typed_after_stale_edit(form, refusal)
+            keep_typed_after_stale_edit(form, refusal)
         except services.Refused as refusal:
             form.add_error(None, str(refusal))
         else:
@@ -152,7 +127,7 @@ def estimate_update(request, pk, estimate_pk):
 
 def estimate_submit(request, pk, estimate_pk):
     estimate = _estimate(request, pk, estimate_pk)
-    if refusal := _post_only(request):
+    if refusal := post_only(request):
         return refusal
     try:
         services.estimate_submit(estimate=estimate, submitted_by=request.user)
@@ -167,7 +142,7 @@ def estimate_approve(request, pk, estimate_pk):
     if not permissions.can_sign_off(request.user):
         raise Http404
     estimate = _estimate(request, pk, estimate_pk, editable=False)
-    if refusal := _post_only(request):
+    if refusal := post_only(request):
         return refusal
     try:
         services.estimate_approve(estimate=estimate, approved_by=request.user)
@@ -229,7 +204,7 @@ def cost_entry_decide(request, pk, cost_pk):
         raise Http404
     project = _project(request, pk)
     entry = get_object_or_404(project.cost_entries, pk=cost_pk)
-    if refusal := _post_only(request):
+    if refusal := post_only(request):
         return refusal
     try:
         services.cost_entry_decide(
@@ -274,62 +249,6 @@ def budget_review(request):
     )
 
 
-HISTORY_LENGTH = 100
-HIDDEN_FIELDS = {"id", "created_at", "updated_at", "revision", "pgh_obj"}
-
-
-def _shown(field):
-    # Keys to other rows say little to a reader; the who and what columns name them.
-    return field not in HIDDEN_FIELDS and not field.endswith("_id")
-
-
-def _readable(value):
-    # The history keeps amounts as JSON numbers; show them as the pages show money.
-    if isinstance(value, float):
-        return floatformat(value, "-2g")
-    return value
-
-
-def _history_rows(events):
-    """Rows for the history table, newest first: when, who (from the request that made the
-    change), which row, and each field's before and after, named as the forms name them."""
-    events = sorted(events, key=lambda event: (event.pgh_created_at, event.pgh_id), reverse=True)[
-        :HISTORY_LENGTH
-    ]
-    user_ids = {(event.pgh_context or {}).get("user") for event in events} - {None}
-    names = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "full_name"))
-    rows = []
-    for event in events:
-        diff = event.pgh_diff or {}
-        changes = [
-            (field, before, after) for field, (before, after) in diff.items() if _shown(field)
-        ]
-        whole_row = event.pgh_label in ("insert", "delete")
-        if whole_row:
-            changes = [
-                (field, None, value)
-                for field, value in (event.pgh_data or {}).items()
-                if _shown(field) and value not in (None, "")
-            ]
-        fields = apps.get_model(event.pgh_model).pgh_tracked_model._meta
-        rows.append(
-            {
-                "when": event.pgh_created_at,
-                "who": names.get((event.pgh_context or {}).get("user"), _("the system")),
-                "what": fields.verbose_name,
-                "object_id": event.pgh_obj_id,
-                "created": event.pgh_label == "insert",
-                "removed": event.pgh_label == "delete",
-                "whole_row": whole_row,
-                "changes": [
-                    (fields.get_field(field).verbose_name, _readable(before), _readable(after))
-                    for field, before, after in changes
-                ],
-            }
-        )
-    return rows
-
-
 def budget_history(request, pk):
     """Who changed what in the project's money, and when: estimates, their lines, change
     orders and costs, from the audit history kept in the database."""
@@ -345,7 +264,7 @@ def budget_history(request, pk):
     return render(
         request,
         "budgets/budget_history.html",
-        {"project": project, "rows": _history_rows(events)},
+        {"project": project, "rows": history_rows(events)},
     )
 
 
@@ -354,7 +273,7 @@ def proposal_change_order(request, pk):
     proposal = get_object_or_404(
         Proposal.objects.filter(client__in=Client.objects.editable_by(request.user)), pk=pk
     )
-    if refusal := _post_only(request):
+    if refusal := post_only(request):
         return refusal
     try:
         order = services.change_order_from_repitch(proposal=proposal, created_by=request.user)
@@ -363,186 +282,6 @@ def proposal_change_order(request, pk):
         return redirect(proposal)
     messages.success(request, _("Change order recorded: it waits for the client's approval."))
     return redirect("budgets:project_budget", pk=order.project_id)
-
-
-# Invoices and collections
-
-
-def _visible_invoice(request, pk):
-    return get_object_or_404(
-        selectors.visible_invoices(request.user).select_related("client", "project"), pk=pk
-    )
-
-
-def invoice_detail(request, pk, *, payment_form=None, note_form=None, write_off_form=None):
-    invoice = _visible_invoice(request, pk)
-    handles = permissions.handles_collections(request.user)
-    today = timezone.localdate()
-    return render(
-        request,
-        "budgets/invoice_detail.html",
-        {
-            "invoice": invoice,
-            "status": invoice.status(today),
-            "lines": invoice.lines.all(),
-            "payments": invoice.payments.select_related("recorded_by"),
-            "notes": invoice.collection_notes.select_related("written_by"),
-            "handles": handles,
-            "payment_form": payment_form
-            or (PaymentForm(invoice=invoice, initial={"paid_on": today}) if handles else None),
-            "note_form": note_form or (CollectionNoteForm() if handles else None),
-            "write_off_form": write_off_form or (WriteOffForm() if handles else None),
-        },
-    )
-
-
-def _collections_invoice(request, pk):
-    if not permissions.handles_collections(request.user):
-        raise Http404
-    invoice = _visible_invoice(request, pk)
-    return invoice
-
-
-def invoice_send(request, pk):
-    invoice = _collections_invoice(request, pk)
-    if refusal := _post_only(request):
-        return refusal
-    services.invoice_send(invoice=invoice, sent_by=request.user)
-    messages.success(request, _("Invoice marked as sent."))
-    return redirect("budgets:invoice_detail", pk=pk)
-
-
-def payment_record(request, pk):
-    invoice = _collections_invoice(request, pk)
-    if refusal := _post_only(request):
-        return refusal
-    form = PaymentForm(request.POST, invoice=invoice)
-    if not form.is_valid():
-        return invoice_detail(request, pk, payment_form=form)
-    try:
-        services.payment_record(invoice=invoice, recorded_by=request.user, **form.cleaned_data)
-    except services.Refused as refusal:
-        form.add_error(None, str(refusal))
-        return invoice_detail(request, pk, payment_form=form)
-    messages.success(request, _("Payment recorded."))
-    return redirect("budgets:invoice_detail", pk=pk)
-
-
-def collection_note_add(request, pk):
-    invoice = _collections_invoice(request, pk)
-    if refusal := _post_only(request):
-        return refusal
-    form = CollectionNoteForm(request.POST)
-    if not form.is_valid():
-        return invoice_detail(request, pk, note_form=form)
-    services.collection_note_add(invoice=invoice, written_by=request.user, **form.cleaned_data)
-    messages.success(request, _("Note added."))
-    return redirect("budgets:invoice_detail", pk=pk)
-
-
-# The clients owing the most; the aging list export has them all.
-AGING_ROWS = 25
-OVERDUE_PER_PAGE = 25
-
-
-def collections(request):
-    if not permissions.can_see_collections(request.user):
-        raise Http404
-    today = timezone.localdate()
-    aging = selectors.visible_aging(request.user)
-    by_ae, totals = selectors.aging_by_ae(aging)
-    buckets = [(name, label, totals[name]) for name, label, _ in selectors.buckets(today)]
-    return render(
-        request,
-        "budgets/collections.html",
-        {
-            "buckets": buckets,
-            "totals": totals,
-            "by_client": selectors.aging_by_client(aging)[:AGING_ROWS],
-            "by_ae": by_ae,
-            "overdue": CountedPaginator(
-                selectors.overdue(selectors.visible_invoices(request.user), today),
-                OVERDUE_PER_PAGE,
-                count=totals["overdue_invoices"],
-            ).get_page(request.GET.get("page")),
-            "dso_days": selectors.DSO_PERIOD_DAYS,
-            "handles": permissions.handles_collections(request.user),
-            "chart": {
-                "labels": [str(label) for _, label, _ in buckets],
-                "values": [float(amount) for _, _, amount in buckets],
-            },
-            "today": today,
-        },
-    )
-
-
-EXPORT_COLUMNS = [
-    gettext_lazy("Invoice"),
-    gettext_lazy("Client"),
-    gettext_lazy("AE"),
-    gettext_lazy("Issued"),
-    gettext_lazy("Due"),
-    gettext_lazy("Days overdue"),
-    gettext_lazy("Bucket"),
-    gettext_lazy("Outstanding"),
-    gettext_lazy("Currency"),
-]
-
-
-def _aging_rows(request):
-    today = timezone.localdate()
-    invoices = selectors.open_invoices(selectors.visible_invoices(request.user))
-    buckets = selectors.buckets(today)
-    for invoice in invoices.select_related("client__lead_ae").order_by("due_date", "number"):
-        days = (today - invoice.due_date).days
-        bucket = next(
-            label
-            for name, label, _ in buckets
-            if (name == "current" and days <= 0)
-            or (name == "days_1_30" and 1 <= days <= 30)
-            or (name == "days_31_60" and 31 <= days <= 60)
-            or (name == "days_61_90" and 61 <= days <= 90)
-            or (name == "days_90_plus" and days > 90)
-        )
-        yield [
-            invoice.number,
-            invoice.client.name,
-            invoice.client.lead_ae.full_name,
-            invoice.issue_date,
-            invoice.due_date,
-            max(days, 0),
-            str(bucket),
-            invoice.outstanding,
-            invoice.client.currency,
-        ]
-
-
-def collections_export(request, file_format):
-    if not permissions.can_see_collections(request.user):
-        raise Http404
-    filename = f"aging-{timezone.localdate():%Y-%m-%d}"
-    header = [str(column) for column in EXPORT_COLUMNS]
-    if file_format == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        response.write("\ufeff")  # so that Excel reads the Chinese names as UTF-8
-        writer = csv.writer(response)
-        writer.writerow(header)
-        writer.writerows(_aging_rows(request))
-        return response
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_("Aging")))
-    sheet.append(header)
-    for row in _aging_rows(request):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
 
 
 # Spend plans
@@ -627,7 +366,7 @@ def spend_plan_approve(request, pk):
     if not permissions.can_sign_off(request.user):
         raise Http404
     plan = get_object_or_404(SpendPlan, pk=pk)
-    if refusal := _post_only(request):
+    if refusal := post_only(request):
         return refusal
     try:
         services.spend_plan_approve(plan=plan, approved_by=request.user)
@@ -636,117 +375,3 @@ def spend_plan_approve(request, pk):
     else:
         messages.success(request, _("Spend plan signed off and locked."))
     return redirect("budgets:spend_plan_detail", pk=pk)
-
-
-def invoice_form(request, pk=None):
-    """A new invoice, or changes to one: finance only."""
-    if not permissions.handles_collections(request.user):
-        raise Http404
-    invoice = _visible_invoice(request, pk) if pk else None
-    if invoice is not None and invoice.written_off_at:
-        messages.error(request, _("This invoice was written off; it no longer changes."))
-        return redirect("budgets:invoice_detail", pk=pk)
-    form = InvoiceForm(
-        request.POST or None, invoice=invoice, initial={"issue_date": timezone.localdate()}
-    )
-    editing_lines = invoice is None or invoice.sent_at is None
-    lines = None
-    if editing_lines:
-        lines = InvoiceLineFormSet(
-            request.POST or None,
-            prefix="lines",
-            initial=[
-                {"description": line.description, "amount": line.amount}
-                for line in (invoice.lines.all() if invoice else [])
-            ],
-        )
-    if request.method == "POST" and form.is_valid() and (lines is None or lines.is_valid()):
-        billed = None
-        if lines is not None:
-            billed = [
-                (line["description"], line["amount"])
-                for line in lines.cleaned_data
-                if line.get("description")
-            ]
-        if billed == []:
-            form.add_error(None, _("An invoice needs at least one line."))
-        else:
-            try:
-                if invoice is None:
-                    invoice = services.invoice_create(
-                        created_by=request.user, lines=billed, **form.cleaned_data
-                    )
-                    done = _("Invoice %(number)s created.")
-                else:
-                    services.invoice_update(
-                        invoice=invoice, editor=request.user, lines=billed, **form.cleaned_data
-                    )
-                    done = _("Invoice %(number)s saved.")
-            except services.StaleEdit as refusal:
-                _keep_typed_after_stale_edit(form, refusal)
-            except services.Refused as refusal:
-                form.add_error(None, str(refusal))
-            else:
-                messages.success(request, done % {"number": invoice.number})
-                return redirect("budgets:invoice_detail", pk=invoice.pk)
-    return render(
-        request, "budgets/invoice_form.html", {"form": form, "lines": lines, "invoice": invoice}
-    )
-
-
-def invoice_write_off(request, pk):
-    invoice = _collections_invoice(request, pk)
-    if refusal := _post_only(request):
-        return refusal
-    form = WriteOffForm(request.POST)
-    if not form.is_valid():
-        return invoice_detail(request, pk, write_off_form=form)
-    try:
-        services.invoice_write_off(
-            invoice=invoice, written_off_by=request.user, reason=form.cleaned_data["reason"]
-        )
-    except services.Refused as refusal:
-        form.add_error(None, str(refusal))
-        return invoice_detail(request, pk, write_off_form=form)
-    messages.success(request, _("Invoice written off."))
-    return redirect("budgets:invoice_detail", pk=pk)
-
-
-def invoice_history(request, pk):
-    """Who changed the invoice, its lines and its payments, and when."""
-    invoice = _visible_invoice(request, pk)
-    events = Events.objects.references(invoice).order_by("-pgh_created_at")[:HISTORY_LENGTH]
-    return render(
-        request,
-        "budgets/invoice_history.html",
-        {"invoice": invoice, "rows": _history_rows(events)},
-    )
-
-
-INVOICES_PER_PAGE = 25
-
-
-def invoice_list(request):
-    if not permissions.can_see_budgets(request.user):
-        raise Http404
-    invoices = selectors.visible_invoices(request.user).select_related("client")
-    client_id = request.GET.get("client")
-    if client_id and client_id.isdigit():
-        invoices = invoices.filter(client_id=client_id)
-    page = Paginator(invoices.order_by("-issue_date", "-number"), INVOICES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    today = timezone.localdate()
-    for invoice in page:
-        invoice.current_status = invoice.status(today)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "budgets/invoice_list.html",
-        {
-            "page": page,
-            "query": query.urlencode(),
-            "handles": permissions.handles_collections(request.user),
-        },
-    )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Client
 from common.counters import count_down, count_up
+from common.errors import Refused
 from common.locks import lock_row
 from teams import permissions
 from teams.models import User
@@ -33,10 +34,6 @@ PROJECT_FIELDS = {
     "deadline",
     "owner",
 }
-
-
-class Refused(Exception):
-    """A change the project's rules do not allow, with the reason to show."""
 
 
 def _next_job_number(client: Client, year: int) -> str:

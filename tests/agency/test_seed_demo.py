@@ -3,16 +3,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import ActionItem, AttendeeResponse, Client, ContactReport, Proposal
-from budgets.models import (
-    ChangeOrder,
-    ClientAging,
-    CollectionNote,
-    CostEntry,
-    Payment,
-    ProjectMoney,
-    SpendPlan,
-)
-from budgets.selectors import aging_by_ae, budget_review
+from billing.models import ClientAging, CollectionNote, Payment
+from billing.selectors import aging_by_ae
+from budgets.models import ChangeOrder, CostEntry, ProjectMoney, SpendPlan
+from budgets.selectors import budget_review
 from notifications.models import Notification
 from notifications.services import reminders_dispatch
 from projects.models import CreativeReview, Project, RevisionRequest, StrategyBrief, Task

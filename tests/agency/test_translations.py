@@ -9,7 +9,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["manage.py", "agency", "teams", "accounts", "projects", "budgets", "notifications"]
+SOURCES = ["manage.py", "agency", "common", "teams", "accounts", "projects", "budgets", "billing"]
+SOURCES += ["notifications"]
 SOURCES += ["templates", "locale"]
 
 

@@ -3,8 +3,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from billing import services as billing
+from billing.models import Invoice
 from budgets import services
-from budgets.models import Invoice
 from tests.factories import PASSWORD, ClientFactory, ProjectFactory, UserFactory
 
 D = Decimal
@@ -41,14 +42,14 @@ def test_estimate_sign_off_a_cost_past_80_percent_and_a_partial_payment(
         fee=D("20000"),
     )
     services.estimate_submit(estimate=estimate, submitted_by=ae)
-    invoice = services.invoice_create(
+    invoice = billing.invoice_create(
         client=acme,
         created_by=finance,
         issue_date=project.start_date,
         lines=[("Agency fee", D("1000"))],
         tax_rate=D("0"),
     )
-    services.invoice_send(invoice=invoice, sent_by=finance)
+    billing.invoice_send(invoice=invoice, sent_by=finance)
 
     # The director approves the estimate.
     sign_in(page, live_server, director)

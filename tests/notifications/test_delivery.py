@@ -183,7 +183,7 @@ def test_the_due_date_moving_back_and_forth_does_not_repeat_a_reminder(clock):
 
 
 def test_after_a_sweep_the_rules_find_nothing_left_to_send(clock):
-    from budgets import services as budgets
+    from billing import services as billing
     from notifications import registry
     from tests.factories import ClientFactory
 
@@ -193,14 +193,14 @@ def test_after_a_sweep_the_rules_find_nothing_left_to_send(clock):
     finance = UserFactory(role="finance")
     acme = ClientFactory(payment_terms_days=30)
     for days_ago in (28, 45, 100):
-        invoice = budgets.invoice_create(
+        invoice = billing.invoice_create(
             client=acme,
             created_by=finance,
             issue_date=clock.today - dt.timedelta(days=days_ago),
             lines=[("Fee", Decimal("100"))],
             tax_rate=Decimal("0"),
         )
-        budgets.invoice_send(invoice=invoice, sent_by=finance)
+        billing.invoice_send(invoice=invoice, sent_by=finance)
     clock.go(days=1)
     rules = ["projects.task_overdue", "projects.deadline", "budgets.invoice_due"]
     assert all(list(registry.rule(name).due(timezone.now())) for name in rules)

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import ActionItem
+from billing import services as billing
 from budgets import services as budgets
 from budgets.models import Estimate
 from notifications.models import Notification
@@ -229,22 +230,22 @@ def test_an_invoice_is_chased_before_it_is_due_and_at_each_dunning_level(clock, 
     finance = UserFactory(role="finance", full_name="Liu Yang")
     acme.payment_terms_days = 30
     acme.save()
-    invoice = budgets.invoice_create(
+    invoice = billing.invoice_create(
         client=acme,
         created_by=finance,
         issue_date=clock.today - dt.timedelta(days=27),
         lines=[("Fee", D("1000"))],
         tax_rate=D("0"),
     )
-    budgets.invoice_send(invoice=invoice, sent_by=finance)
-    stale = budgets.invoice_create(
+    billing.invoice_send(invoice=invoice, sent_by=finance)
+    stale = billing.invoice_create(
         client=acme,
         created_by=finance,
         issue_date=clock.today - dt.timedelta(days=80),
         lines=[("Old fee", D("500"))],
         tax_rate=D("0"),
     )
-    budgets.invoice_send(invoice=stale, sent_by=finance)
+    billing.invoice_send(invoice=stale, sent_by=finance)
 
     def chased(number):
         return [(who, title) for who, title in received() if number in title]
@@ -284,7 +285,7 @@ def test_an_invoice_is_chased_before_it_is_due_and_at_each_dunning_level(clock, 
 def test_a_paid_or_written_off_invoice_is_not_chased(clock, acme):
     finance = UserFactory(role="finance")
     paid, lost = (
-        budgets.invoice_create(
+        billing.invoice_create(
             client=acme,
             created_by=finance,
             issue_date=clock.today - dt.timedelta(days=60),
@@ -294,11 +295,11 @@ def test_a_paid_or_written_off_invoice_is_not_chased(clock, acme):
         for _ in range(2)
     )
     for invoice in (paid, lost):
-        budgets.invoice_send(invoice=invoice, sent_by=finance)
-    budgets.payment_record(
+        billing.invoice_send(invoice=invoice, sent_by=finance)
+    billing.payment_record(
         invoice=paid, recorded_by=finance, paid_on=clock.today, amount=D("100"), method="cash"
     )
-    budgets.invoice_write_off(invoice=lost, written_off_by=finance, reason="Gone")
+    billing.invoice_write_off(invoice=lost, written_off_by=finance, reason="Gone")
 
     assert reminders_dispatch() == 0
     assert received() == []

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts import demo as accounts_demo
+from billing import demo as billing_demo
 from budgets import demo as budgets_demo
 from notifications.services import reminders_dispatch
 from projects import demo as projects_demo
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         accounts_demo.seed()
         projects_demo.seed()
         budgets_demo.seed()
+        billing_demo.seed()
         # What the demo makes due reaches the inbox now, not at the first sweep.
         reminders_dispatch()
         self.stdout.write(self.style.SUCCESS("Demo data is loaded. Sign in as:"))

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from budgets import selectors, services
-from budgets.models import ClientAging, Invoice, Payment
+from billing import selectors, services
+from billing.models import ClientAging, Invoice, Payment
 from tests.factories import ClientFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_collections_show_aging_buckets_by_client_and_ae_and_the_overdue_list(cl
     )
     client.force_login(finance)
 
-    page = client.get(reverse("budgets:collections"))
+    page = client.get(reverse("billing:collections"))
 
     amounts = {name: amount for name, _, amount in page.context["buckets"]}
     assert amounts == {
@@ -76,14 +76,14 @@ def test_collections_show_aging_buckets_by_client_and_ae_and_the_overdue_list(cl
 
 
 def test_the_overdue_list_pages_by_how_long_it_is_overdue(client, finance, monkeypatch):
-    monkeypatch.setattr("budgets.views.OVERDUE_PER_PAGE", 2)
+    monkeypatch.setattr("billing.views.OVERDUE_PER_PAGE", 2)
     acme = ClientFactory(payment_terms_days=30)
     for days_overdue in (5, 50, 20):
         sent_invoice(acme, finance, days_overdue=days_overdue)
     client.force_login(finance)
 
-    first = client.get(reverse("budgets:collections"))
-    second = client.get(reverse("budgets:collections"), {"page": 2})
+    first = client.get(reverse("billing:collections"))
+    second = client.get(reverse("billing:collections"), {"page": 2})
 
     due = [row["due_date"] for page in (first, second) for row in page.context["overdue"]]
     assert len(due) == 3
@@ -96,7 +96,7 @@ def test_a_partial_payment_moves_the_money_and_an_overpayment_is_refused_by_the_
 ):
     invoice = sent_invoice(ClientFactory(), finance, days_overdue=3, amount="1000")
     client.force_login(finance)
-    url = reverse("budgets:payment_record", args=[invoice.pk])
+    url = reverse("billing:payment_record", args=[invoice.pk])
 
     client.post(url, {"paid_on": TODAY, "amount": "400", "method": "bank_transfer"})
     refused = client.post(url, {"paid_on": TODAY, "amount": "700", "method": "bank_transfer"})
@@ -114,7 +114,7 @@ def test_bad_payments_are_refused_next_to_the_field(client, finance, amount):
     client.force_login(finance)
 
     response = client.post(
-        reverse("budgets:payment_record", args=[invoice.pk]),
+        reverse("billing:payment_record", args=[invoice.pk]),
         {"paid_on": TODAY, "amount": amount, "method": "cash"},
     )
 
@@ -127,15 +127,15 @@ def test_an_ae_sees_their_clients_invoices_but_records_no_payment(client, financ
     invoice = sent_invoice(acme, finance, days_overdue=3)
     client.force_login(acme.lead_ae)
 
-    assert client.get(reverse("budgets:invoice_detail", args=[invoice.pk])).status_code == 200
-    assert client.get(reverse("budgets:collections")).status_code == 404
+    assert client.get(reverse("billing:invoice_detail", args=[invoice.pk])).status_code == 200
+    assert client.get(reverse("billing:collections")).status_code == 404
     response = client.post(
-        reverse("budgets:payment_record", args=[invoice.pk]),
+        reverse("billing:payment_record", args=[invoice.pk]),
         {"paid_on": TODAY, "amount": "10", "method": "cash"},
     )
     assert response.status_code == 404
     client.force_login(UserFactory(role="ae"))
-    assert client.get(reverse("budgets:invoice_detail", args=[invoice.pk])).status_code == 404
+    assert client.get(reverse("billing:invoice_detail", args=[invoice.pk])).status_code == 404
     assert not Payment.objects.exists()
 
 
@@ -144,14 +144,14 @@ def test_the_aging_list_downloads_as_csv_and_excel(client, finance):
     sent_invoice(acme, finance, days_overdue=40, amount="500")
     client.force_login(finance)
 
-    csv_file = client.get(reverse("budgets:collections_export", args=["csv"]))
+    csv_file = client.get(reverse("billing:collections_export", args=["csv"]))
     text = b"".join(csv_file.streaming_content if csv_file.streaming else [csv_file.content])
     lines = text.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Invoice,Client,AE")
     assert "青禾乳业" in lines[1]
     assert "31–60 days" in lines[1]
 
-    xlsx = client.get(reverse("budgets:collections_export", args=["xlsx"]))
+    xlsx = client.get(reverse("billing:collections_export", args=["xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Invoice"
@@ -170,7 +170,7 @@ def test_the_collections_page_costs_the_same_queries_at_any_size(
     # session, user, the aging per AE and in all (which counts the overdue invoices), the
     # biggest debtors, a page of the overdue invoices
     with django_assert_num_queries(5):
-        assert client.get(reverse("budgets:collections")).status_code == 200
+        assert client.get(reverse("billing:collections")).status_code == 200
 
 
 def invoice_form(client_obj, **overrides):
@@ -194,7 +194,7 @@ def test_finance_issues_an_invoice_with_its_lines(client, finance):
     client.force_login(finance)
 
     page = client.post(
-        reverse("budgets:invoice_create"),
+        reverse("billing:invoice_create"),
         invoice_form(
             acme,
             **{
@@ -218,7 +218,7 @@ def test_a_half_filled_invoice_line_is_refused_next_to_it(client, finance):
     client.force_login(finance)
 
     response = client.post(
-        reverse("budgets:invoice_create"),
+        reverse("billing:invoice_create"),
         invoice_form(acme, **{"lines-0-description": "Strategy"}),
     )
 
@@ -232,7 +232,7 @@ def test_an_invoice_for_another_clients_project_is_refused(client, finance):
     client.force_login(finance)
 
     response = client.post(
-        reverse("budgets:invoice_create"),
+        reverse("billing:invoice_create"),
         invoice_form(acme, project=other.pk, **{"lines-0-description": "X", "lines-0-amount": "1"}),
     )
 
@@ -242,7 +242,7 @@ def test_an_invoice_for_another_clients_project_is_refused(client, finance):
 
 def test_only_finance_issues_invoices(client):
     client.force_login(UserFactory(role="ae"))
-    assert client.get(reverse("budgets:invoice_create")).status_code == 404
+    assert client.get(reverse("billing:invoice_create")).status_code == 404
 
 
 @pytest.mark.parametrize("size", [10, 100])
@@ -252,7 +252,7 @@ def test_the_invoice_list_costs_the_same_queries_at_any_size(client, finance, si
     client.force_login(finance)
 
     with CaptureQueriesContext(connection) as queries:
-        page = client.get(reverse("budgets:invoice_list"))
+        page = client.get(reverse("billing:invoice_list"))
     assert page.status_code == 200
     assert len(page.context["page"]) == min(size, 25)
     # session, user, count, the page of invoices with their clients
@@ -265,7 +265,7 @@ def test_an_ae_lists_only_their_clients_invoices(client, finance):
     sent_invoice(ClientFactory(), finance, days_overdue=1)
     client.force_login(mine.lead_ae)
 
-    page = client.get(reverse("budgets:invoice_list"))
+    page = client.get(reverse("billing:invoice_list"))
 
     assert [invoice.client for invoice in page.context["page"]] == [mine]
 
@@ -369,9 +369,9 @@ def test_the_collections_page_says_when_its_figures_are_from_an_earlier_day(clie
     sent_invoice(acme, finance, days_overdue=20, amount="400")
     client.force_login(finance)
 
-    assert "recomputed for the new day" not in client.get(reverse("budgets:collections")).text
+    assert "recomputed for the new day" not in client.get(reverse("billing:collections")).text
     with time_machine.travel(TODAY + dt.timedelta(days=1)):
-        page = client.get(reverse("budgets:collections")).text
+        page = client.get(reverse("billing:collections")).text
 
     assert "recomputed for the new day" in page
     assert ClientAging.objects.get(client=acme).as_of == TODAY  # the page wrote nothing

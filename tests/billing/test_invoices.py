@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from budgets import services
-from budgets.models import Invoice, Payment
+from billing import services
+from billing.models import Invoice, Payment
 from tests.factories import ClientFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

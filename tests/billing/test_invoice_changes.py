@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from budgets import selectors, services
-from budgets.models import Invoice, InvoiceLine, Payment
+from billing import selectors, services
+from billing.models import Invoice, InvoiceLine, Payment
 from tests.factories import ClientFactory, ProjectFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -196,12 +196,12 @@ def test_finance_changes_a_draft_invoice_through_its_form(client, acme, finance)
     change(invoice, finance, fapiao_number="044001900555")
     invoice.refresh_from_db()
 
-    form = client.get(reverse("budgets:invoice_update", args=[invoice.pk]))
+    form = client.get(reverse("billing:invoice_update", args=[invoice.pk]))
     assert form.context["lines"].forms[0]["description"].value() == "Fee"
     assert f'value="{invoice.issue_date.isoformat()}"' in form.text
     assert 'value="044001900555"' in form.text
     page = client.post(
-        reverse("budgets:invoice_update", args=[invoice.pk]),
+        reverse("billing:invoice_update", args=[invoice.pk]),
         edit_form(invoice, **{"lines-1-description": "Travel", "lines-1-amount": "250.50"}),
         follow=True,
     )
@@ -217,7 +217,7 @@ def test_a_stale_invoice_edit_names_who_saved_first_and_keeps_what_was_typed(cli
     change(invoice, UserFactory(role="finance", full_name="Wang Fang"), fapiao_number="111")
     client.force_login(finance)
 
-    response = client.post(reverse("budgets:invoice_update", args=[invoice.pk]), opened)
+    response = client.post(reverse("billing:invoice_update", args=[invoice.pk]), opened)
 
     assert "Wang Fang changed this invoice while you were editing it." in response.text
     assert 'value="044001900999"' in response.text
@@ -226,7 +226,7 @@ def test_a_stale_invoice_edit_names_who_saved_first_and_keeps_what_was_typed(cli
     assert invoice.fapiao_number == "111"
 
     client.post(
-        reverse("budgets:invoice_update", args=[invoice.pk]),
+        reverse("billing:invoice_update", args=[invoice.pk]),
         {**opened, "revision": response.context["form"]["revision"].value()},
     )
     invoice.refresh_from_db()
@@ -237,11 +237,11 @@ def test_a_sent_invoice_form_offers_only_the_fapiao_number(client, acme, finance
     invoice = services.invoice_send(invoice=draft(acme, finance), sent_by=finance)
     client.force_login(finance)
 
-    page = client.get(reverse("budgets:invoice_update", args=[invoice.pk]))
+    page = client.get(reverse("billing:invoice_update", args=[invoice.pk]))
     assert set(page.context["form"].fields) == {"fapiao_number", "revision"}
     assert page.context["lines"] is None
     client.post(
-        reverse("budgets:invoice_update", args=[invoice.pk]),
+        reverse("billing:invoice_update", args=[invoice.pk]),
         {"revision": invoice.revision, "fapiao_number": "044001900123", "lines-0-amount": "9"},
     )
     invoice.refresh_from_db()
@@ -253,7 +253,7 @@ def test_bad_input_on_an_invoice_edit_is_refused_next_to_the_field(client, acme,
     client.force_login(finance)
 
     response = client.post(
-        reverse("budgets:invoice_update", args=[invoice.pk]),
+        reverse("billing:invoice_update", args=[invoice.pk]),
         edit_form(invoice, tax_rate="abc", **{"lines-0-amount": "-5"}),
     )
 
@@ -266,7 +266,7 @@ def test_bad_input_on_an_invoice_edit_is_refused_next_to_the_field(client, acme,
 def test_finance_writes_an_invoice_off_with_a_reason(client, acme, finance):
     invoice = services.invoice_send(invoice=draft(acme, finance), sent_by=finance)
     client.force_login(finance)
-    url = reverse("budgets:invoice_write_off", args=[invoice.pk])
+    url = reverse("billing:invoice_write_off", args=[invoice.pk])
 
     empty = client.post(url, {"reason": " "})
     assert "reason" in empty.context["write_off_form"].errors
@@ -276,21 +276,21 @@ def test_finance_writes_an_invoice_off_with_a_reason(client, acme, finance):
     assert invoice.written_off_at is not None
     assert page.context["status"] == Invoice.Status.WRITTEN_OFF
     assert "Client went bankrupt" in page.text
-    assert client.get(reverse("budgets:invoice_update", args=[invoice.pk])).status_code == 302
+    assert client.get(reverse("billing:invoice_update", args=[invoice.pk])).status_code == 302
 
 
 def test_an_ae_reads_the_invoice_history_but_changes_nothing(client, acme, finance):
     invoice = services.invoice_send(invoice=draft(acme, finance), sent_by=finance)
     client.force_login(acme.lead_ae)
 
-    assert client.get(reverse("budgets:invoice_history", args=[invoice.pk])).status_code == 200
+    assert client.get(reverse("billing:invoice_history", args=[invoice.pk])).status_code == 200
     for name in ("invoice_update", "invoice_write_off"):
-        url = reverse(f"budgets:{name}", args=[invoice.pk])
+        url = reverse(f"billing:{name}", args=[invoice.pk])
         assert client.get(url).status_code == 404
         assert client.post(url, {"reason": "x", "fapiao_number": "1"}).status_code == 404
     client.force_login(UserFactory(role="ae"))
     for name in ("invoice_history", "invoice_update", "invoice_write_off"):
-        url = reverse(f"budgets:{name}", args=[invoice.pk])
+        url = reverse(f"billing:{name}", args=[invoice.pk])
         assert client.get(url).status_code == 404, name
     invoice.refresh_from_db()
     assert invoice.written_off_at is None
@@ -300,7 +300,7 @@ def test_an_ae_reads_the_invoice_history_but_changes_nothing(client, acme, finan
 def test_the_invoice_history_says_who_changed_lines_and_payments(client, acme, finance):
     client.force_login(finance)
     invoice = draft(acme, finance)
-    url = reverse("budgets:invoice_update", args=[invoice.pk])
+    url = reverse("billing:invoice_update", args=[invoice.pk])
     client.post(
         url,
         edit_form(
@@ -315,11 +315,11 @@ def test_the_invoice_history_says_who_changed_lines_and_payments(client, acme, f
     invoice.refresh_from_db()
     client.post(url, edit_form(invoice, **{"lines-1-description": "", "lines-1-amount": ""}))
     client.post(
-        reverse("budgets:payment_record", args=[invoice.pk]),
+        reverse("billing:payment_record", args=[invoice.pk]),
         {"paid_on": TODAY.isoformat(), "amount": "500", "method": "bank_transfer"},
     )
 
-    page = client.get(reverse("budgets:invoice_history", args=[invoice.pk]))
+    page = client.get(reverse("billing:invoice_history", args=[invoice.pk]))
 
     rows = page.context["rows"]
     totals = [

@@ -1,0 +1,153 @@
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Client
+from projects.models import Project
+
+from .models import CollectionNote, Payment
+
+
+class PaymentForm(forms.ModelForm):
+    class Meta:
+        model = Payment
+        fields = ["paid_on", "amount", "method"]
+        widgets = {"paid_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, invoice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invoice = invoice
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("pay", _("Record the payment")))
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError(_("A payment is more than zero."))
+        if amount > self.invoice.outstanding:
+            raise forms.ValidationError(
+                _("That is more than the %(outstanding)s still outstanding.")
+                % {"outstanding": self.invoice.outstanding}
+            )
+        return amount
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on < self.invoice.issue_date:
+            raise forms.ValidationError(_("A payment cannot come before its invoice was issued."))
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError(_("Record a payment once it has arrived."))
+        return paid_on
+
+    def _post_clean(self):
+        # The service checks the payment against the locked invoice and saves it.
+        pass
+
+
+class CollectionNoteForm(forms.ModelForm):
+    class Meta:
+        model = CollectionNote
+        fields = ["contacted", "outcome", "promised_on"]
+        widgets = {
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+            "promised_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("note", _("Add the note")))
+
+
+class InvoiceForm(forms.Form):
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.order_by("name"))
+    project = forms.ModelChoiceField(
+        label=_("Project"),
+        queryset=Project.objects.none(),
+        required=False,
+        help_text=_("Optional; a project of the same client."),
+    )
+    issue_date = forms.DateField(
+        label=_("Issue date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    tax_rate = forms.DecimalField(
+        label=_("Tax rate (%)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        max_digits=5,
+        decimal_places=2,
+        initial=Decimal("6"),
+    )
+    fapiao_number = forms.CharField(label=_("Fapiao number"), max_length=40, required=False)
+
+    def __init__(self, *args, invoice=None, **kwargs):
+        """A new invoice, or changes to `invoice`: its client stays, and once it is sent only
+        the fapiao number changes."""
+        if invoice is not None:
+            kwargs["initial"] = {
+                "project": invoice.project_id,
+                "issue_date": invoice.issue_date,
+                "tax_rate": invoice.tax_rate,
+                "fapiao_number": invoice.fapiao_number,
+                "revision": invoice.revision,
+            }
+        super().__init__(*args, **kwargs)
+        projects = Project.objects.select_related("client").order_by("-start_date")
+        if invoice is not None:
+            del self.fields["client"]
+            self.fields["revision"] = forms.IntegerField(widget=forms.HiddenInput)
+            projects = projects.filter(client=invoice.client_id)
+            if invoice.sent_at:
+                for name in ("project", "issue_date", "tax_rate"):
+                    del self.fields[name]
+        if "project" in self.fields:
+            self.fields["project"].queryset = projects
+            self.fields["project"].label_from_instance = lambda project: str(project)
+
+    def clean(self):
+        data = super().clean()
+        project, client = data.get("project"), data.get("client")
+        if project and client and project.client_id != client.pk:
+            self.add_error("project", _("Choose a project of this client."))
+        return data
+
+
+class InvoiceLineForm(forms.Form):
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=14,
+        decimal_places=2,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("description") and data.get("amount") is None:
+            self.add_error("amount", _("Enter the amount."))
+        if data.get("amount") is not None and not data.get("description"):
+            self.add_error("description", _("Say what is billed."))
+        return data
+
+
+InvoiceLineFormSet = forms.formset_factory(InvoiceLineForm, extra=5, max_num=20)
+
+
+class WriteOffForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the rest will not be collected"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("write_off", _("Write off"), css_class="btn-danger"))

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "billing"
+
+urlpatterns = [
+    path("collections/", views.collections, name="collections"),
+    path(
+        "collections/aging.<str:file_format>",
+        views.collections_export,
+        name="collections_export",
+    ),
+    path("invoices/", views.invoice_list, name="invoice_list"),
+    path("invoices/new/", views.invoice_form, name="invoice_create"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/edit/", views.invoice_form, name="invoice_update"),
+    path("invoices/<int:pk>/write-off/", views.invoice_write_off, name="invoice_write_off"),
+    path("invoices/<int:pk>/history/", views.invoice_history, name="invoice_history"),
+    path("invoices/<int:pk>/send/", views.invoice_send, name="invoice_send"),
+    path("invoices/<int:pk>/payments/", views.payment_record, name="payment_record"),
+    path("invoices/<int:pk>/notes/", views.collection_note_add, name="collection_note_add"),
+]

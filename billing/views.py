@@ -1,0 +1,311 @@
+import csv
+import io
+
+import openpyxl
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pghistory.models import Events
+
+from common.history import HISTORY_LENGTH, history_rows
+from common.paging import CountedPaginator
+from common.views import keep_typed_after_stale_edit, post_only
+from teams import permissions
+
+from . import selectors, services
+from .forms import CollectionNoteForm, InvoiceForm, InvoiceLineFormSet, PaymentForm, WriteOffForm
+
+
+def _visible_invoice(request, pk):
+    return get_object_or_404(
+        selectors.visible_invoices(request.user).select_related("client", "project"), pk=pk
+    )
+
+
+def invoice_detail(request, pk, *, payment_form=None, note_form=None, write_off_form=None):
+    invoice = _visible_invoice(request, pk)
+    handles = permissions.handles_collections(request.user)
+    today = timezone.localdate()
+    return render(
+        request,
+        "billing/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "status": invoice.status(today),
+            "lines": invoice.lines.all(),
+            "payments": invoice.payments.select_related("recorded_by"),
+            "notes": invoice.collection_notes.select_related("written_by"),
+            "handles": handles,
+            "payment_form": payment_form
+            or (PaymentForm(invoice=invoice, initial={"paid_on": today}) if handles else None),
+            "note_form": note_form or (CollectionNoteForm() if handles else None),
+            "write_off_form": write_off_form or (WriteOffForm() if handles else None),
+        },
+    )
+
+
+def _collections_invoice(request, pk):
+    if not permissions.handles_collections(request.user):
+        raise Http404
+    invoice = _visible_invoice(request, pk)
+    return invoice
+
+
+def invoice_send(request, pk):
+    invoice = _collections_invoice(request, pk)
+    if refusal := post_only(request):
+        return refusal
+    services.invoice_send(invoice=invoice, sent_by=request.user)
+    messages.success(request, _("Invoice marked as sent."))
+    return redirect("billing:invoice_detail", pk=pk)
+
+
+def payment_record(request, pk):
+    invoice = _collections_invoice(request, pk)
+    if refusal := post_only(request):
+        return refusal
+    form = PaymentForm(request.POST, invoice=invoice)
+    if not form.is_valid():
+        return invoice_detail(request, pk, payment_form=form)
+    try:
+        services.payment_record(invoice=invoice, recorded_by=request.user, **form.cleaned_data)
+    except services.Refused as refusal:
+        form.add_error(None, str(refusal))
+        return invoice_detail(request, pk, payment_form=form)
+    messages.success(request, _("Payment recorded."))
+    return redirect("billing:invoice_detail", pk=pk)
+
+
+def collection_note_add(request, pk):
+    invoice = _collections_invoice(request, pk)
+    if refusal := post_only(request):
+        return refusal
+    form = CollectionNoteForm(request.POST)
+    if not form.is_valid():
+        return invoice_detail(request, pk, note_form=form)
+    services.collection_note_add(invoice=invoice, written_by=request.user, **form.cleaned_data)
+    messages.success(request, _("Note added."))
+    return redirect("billing:invoice_detail", pk=pk)
+
+
+# The clients owing the most; the aging list export has them all.
+AGING_ROWS = 25
+OVERDUE_PER_PAGE = 25
+
+
+def collections(request):
+    if not permissions.can_see_collections(request.user):
+        raise Http404
+    today = timezone.localdate()
+    aging = selectors.visible_aging(request.user)
+    by_ae, totals = selectors.aging_by_ae(aging)
+    buckets = [(name, label, totals[name]) for name, label, _ in selectors.buckets(today)]
+    return render(
+        request,
+        "billing/collections.html",
+        {
+            "buckets": buckets,
+            "totals": totals,
+            "by_client": selectors.aging_by_client(aging)[:AGING_ROWS],
+            "by_ae": by_ae,
+            "overdue": CountedPaginator(
+                selectors.overdue(selectors.visible_invoices(request.user), today),
+                OVERDUE_PER_PAGE,
+                count=totals["overdue_invoices"],
+            ).get_page(request.GET.get("page")),
+            "dso_days": selectors.DSO_PERIOD_DAYS,
+            "handles": permissions.handles_collections(request.user),
+            "chart": {
+                "labels": [str(label) for _, label, _ in buckets],
+                "values": [float(amount) for _, _, amount in buckets],
+            },
+            "today": today,
+        },
+    )
+
+
+EXPORT_COLUMNS = [
+    gettext_lazy("Invoice"),
+    gettext_lazy("Client"),
+    gettext_lazy("AE"),
+    gettext_lazy("Issued"),
+    gettext_lazy("Due"),
+    gettext_lazy("Days overdue"),
+    gettext_lazy("Bucket"),
+    gettext_lazy("Outstanding"),
+    gettext_lazy("Currency"),
+]
+
+
+def _aging_rows(request):
+    today = timezone.localdate()
+    invoices = selectors.open_invoices(selectors.visible_invoices(request.user))
+    buckets = selectors.buckets(today)
+    for invoice in invoices.select_related("client__lead_ae").order_by("due_date", "number"):
+        days = (today - invoice.due_date).days
+        bucket = next(
+            label
+            for name, label, _ in buckets
+            if (name == "current" and days <= 0)
+            or (name == "days_1_30" and 1 <= days <= 30)
+            or (name == "days_31_60" and 31 <= days <= 60)
+            or (name == "days_61_90" and 61 <= days <= 90)
+            or (name == "days_90_plus" and days > 90)
+        )
+        yield [
+            invoice.number,
+            invoice.client.name,
+            invoice.client.lead_ae.full_name,
+            invoice.issue_date,
+            invoice.due_date,
+            max(days, 0),
+            str(bucket),
+            invoice.outstanding,
+            invoice.client.currency,
+        ]
+
+
+def collections_export(request, file_format):
+    if not permissions.can_see_collections(request.user):
+        raise Http404
+    filename = f"aging-{timezone.localdate():%Y-%m-%d}"
+    header = [str(column) for column in EXPORT_COLUMNS]
+    if file_format == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        response.write("\ufeff")  # so that Excel reads the Chinese names as UTF-8
+        writer = csv.writer(response)
+        writer.writerow(header)
+        writer.writerows(_aging_rows(request))
+        return response
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("Aging")))
+    sheet.append(header)
+    for row in _aging_rows(request):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def invoice_form(request, pk=None):
+    """A new invoice, or changes to one: finance only."""
+    if not permissions.handles_collections(request.user):
+        raise Http404
+    invoice = _visible_invoice(request, pk) if pk else None
+    if invoice is not None and invoice.written_off_at:
+        messages.error(request, _("This invoice was written off; it no longer changes."))
+        return redirect("billing:invoice_detail", pk=pk)
+    form = InvoiceForm(
+        request.POST or None, invoice=invoice, initial={"issue_date": timezone.localdate()}
+    )
+    editing_lines = invoice is None or invoice.sent_at is None
+    lines = None
+    if editing_lines:
+        lines = InvoiceLineFormSet(
+            request.POST or None,
+            prefix="lines",
+            initial=[
+                {"description": line.description, "amount": line.amount}
+                for line in (invoice.lines.all() if invoice else [])
+            ],
+        )
+    if request.method == "POST" and form.is_valid() and (lines is None or lines.is_valid()):
+        billed = None
+        if lines is not None:
+            billed = [
+                (line["description"], line["amount"])
+                for line in lines.cleaned_data
+                if line.get("description")
+            ]
+        if billed == []:
+            form.add_error(None, _("An invoice needs at least one line."))
+        else:
+            try:
+                if invoice is None:
+                    invoice = services.invoice_create(
+                        created_by=request.user, lines=billed, **form.cleaned_data
+                    )
+                    done = _("Invoice %(number)s created.")
+                else:
+                    services.invoice_update(
+                        invoice=invoice, editor=request.user, lines=billed, **form.cleaned_data
+                    )
+                    done = _("Invoice %(number)s saved.")
+            except services.StaleEdit as refusal:
+                keep_typed_after_stale_edit(form, refusal)
+            except services.Refused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, done % {"number": invoice.number})
+                return redirect("billing:invoice_detail", pk=invoice.pk)
+    return render(
+        request, "billing/invoice_form.html", {"form": form, "lines": lines, "invoice": invoice}
+    )
+
+
+def invoice_write_off(request, pk):
+    invoice = _collections_invoice(request, pk)
+    if refusal := post_only(request):
+        return refusal
+    form = WriteOffForm(request.POST)
+    if not form.is_valid():
+        return invoice_detail(request, pk, write_off_form=form)
+    try:
+        services.invoice_write_off(
+            invoice=invoice, written_off_by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.Refused as refusal:
+        form.add_error(None, str(refusal))
+        return invoice_detail(request, pk, write_off_form=form)
+    messages.success(request, _("Invoice written off."))
+    return redirect("billing:invoice_detail", pk=pk)
+
+
+def invoice_history(request, pk):
+    """Who changed the invoice, its lines and its payments, and when."""
+    invoice = _visible_invoice(request, pk)
+    events = Events.objects.references(invoice).order_by("-pgh_created_at")[:HISTORY_LENGTH]
+    return render(
+        request,
+        "billing/invoice_history.html",
+        {"invoice": invoice, "rows": history_rows(events)},
+    )
+
+
+INVOICES_PER_PAGE = 25
+
+
+def invoice_list(request):
+    if not permissions.can_see_budgets(request.user):
+        raise Http404
+    invoices = selectors.visible_invoices(request.user).select_related("client")
+    client_id = request.GET.get("client")
+    if client_id and client_id.isdigit():
+        invoices = invoices.filter(client_id=client_id)
+    page = Paginator(invoices.order_by("-issue_date", "-number"), INVOICES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    today = timezone.localdate()
+    for invoice in page:
+        invoice.current_status = invoice.status(today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "billing/invoice_list.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "handles": permissions.handles_collections(request.user),
+        },
+    )

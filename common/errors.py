@@ -1,0 +1,15 @@
+"""The one exception a service raises for a change the user should read about."""
+
+
+class Refused(Exception):
+    """A change the portal's rules do not allow, with the reason to show next to the form."""
+
+
+class StaleEdit(Refused):
+    """Someone else saved the row since it was opened for editing. `revision` is the one
+    they left it at: a form that starts from it saves over their change knowingly."""
+
+    def __init__(self, message: str, *, changed_by, revision: int):
+        super().__init__(message % {"name": changed_by.full_name})
+        self.changed_by = changed_by
+        self.revision = revision
