@@ -36,10 +36,6 @@ class Migration(migrations.Migration):
             EXECUTE FUNCTION budgets_project_changed();
             """,
         ),
-        migrations.RemoveField(
-            model_name="clientmargin",
-            name="client",
-        ),
         pgtrigger.migrations.RemoveTrigger(
             model_name="collectionnote",
             name="client_aging_changed",
