@@ -181,7 +181,6 @@ class AccountTeamMember(models.Model):
     )
 
     class Meta:
-        ordering = ["user__full_name"]
         verbose_name = _("account team member")
         verbose_name_plural = _("account team members")
         constraints = [
@@ -525,7 +524,7 @@ class ProposalRound(models.Model):
     objects = ProposalRoundQuerySet.as_manager()
 
     class Meta:
-        ordering = ["proposal", "number"]
+        ordering = ["number"]
         verbose_name = _("proposal round")
         verbose_name_plural = _("proposal rounds")
         constraints = [

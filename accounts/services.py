@@ -7,6 +7,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.errors import Refused
+from common.locks import lock_row
 from teams.models import User
 
 from .models import (
@@ -81,15 +83,11 @@ def account_team_add(*, client: Client, user: User, role_on_account: str) -> Acc
     return member
 
 
-class CannotRemoveLead(Exception):
-    pass
-
-
 @transaction.atomic
 def account_team_remove(*, member: AccountTeamMember) -> None:
     client = member.client
     if member.user_id in (client.lead_ae_id, client.account_director_id):
-        raise CannotRemoveLead(
+        raise Refused(
             _("The lead AE and the account director stay on the team; change them first.")
         )
     member.delete()
@@ -112,15 +110,11 @@ def contact_update(*, contact: Contact, **fields) -> Contact:
     return contact
 
 
-class ReportLocked(Exception):
-    pass
-
-
 def _save_action_items(report: ContactReport, action_items: list[dict]) -> None:
     for item in action_items:
         existing = item.get("id")
         if existing is not None and existing.report_id != report.pk:
-            raise ValueError("That action item belongs to another report.")
+            raise Refused(_("That action item belongs to another report."))
         if item.get("delete"):
             if existing is not None:
                 existing.delete()
@@ -167,9 +161,9 @@ def contact_report_update(
     **fields,
 ) -> ContactReport:
     # Locked against a concurrent edit while the window is checked and the items change.
-    editable = ContactReport.objects.editable_by(editor).select_for_update(of=("self",))
-    if not editable.filter(pk=report.pk).exists():
-        raise ReportLocked(_("This report can no longer be edited."))
+    lock_row(report)
+    if not ContactReport.objects.editable_by(editor).filter(pk=report.pk).exists():
+        raise Refused(_("This report can no longer be edited."))
     for name, value in fields.items():
         setattr(report, name, value)
     return _save_report(report, client_attendees, staff_attendees, action_items)
@@ -177,7 +171,7 @@ def contact_report_update(
 
 @transaction.atomic
 def action_item_set_done(*, item: ActionItem, done: bool, by: User) -> ActionItem:
-    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    item = lock_row(item)
     if done and item.done_at is None:
         item.done_at = timezone.now()
     elif not done:
@@ -190,16 +184,12 @@ RECAP_SALT = "accounts.recap"
 RECAP_LINK_MAX_AGE = timedelta(days=14)
 
 
-class NoRecapRecipients(Exception):
-    pass
-
-
-class RecapLinkRefused(Exception):
+class RecapLinkRefused(Refused):
     """A recap link that is tampered with, expired or already answered."""
 
     def __init__(self, reason, response=None):
         super().__init__(reason)
-        self.reason = reason
+        self.reason = reason  # "invalid", "expired" or "used": the page says which
         self.response = response
 
 
@@ -263,7 +253,7 @@ def recap_send(*, report: ContactReport, sent_by: User, link_for) -> RecapSendin
     if staff:
         messages.append(_recap_message(report=report, items=items, to=staff, greeting_name=None))
     if not messages:
-        raise NoRecapRecipients(_("Nobody to send to: add attendees with an email address."))
+        raise Refused(_("Nobody to send to: add attendees with an email address."))
     sending = RecapSending.objects.create(
         report=report, sent_by=sent_by, recipient_count=sum(len(m.to) for m in messages)
     )
@@ -289,16 +279,12 @@ def attendee_respond(
     return response
 
 
-class RoundRefused(Exception):
-    """A change a proposal round does not allow, with the reason to show."""
-
-
 @transaction.atomic
 def proposal_create(
     *, client: Client, created_by: User, title: str, kind: str, project=None
 ) -> Proposal:
     if project is not None and project.client_id != client.pk:
-        raise ValueError("A proposal serves a project of its own client.")
+        raise Refused(_("A proposal serves a project of its own client."), field="project")
     proposal = Proposal(
         client=client, created_by=created_by, title=title, kind=kind, project=project
     )
@@ -309,7 +295,7 @@ def proposal_create(
 
 
 def _locked_round(round_: ProposalRound) -> ProposalRound:
-    return ProposalRound.objects.select_for_update().select_related("proposal").get(pk=round_.pk)
+    return lock_row(round_)
 
 
 @transaction.atomic
@@ -323,7 +309,7 @@ def proposal_round_set_status(
 ) -> ProposalRound:
     current = _locked_round(round_)
     if status not in current.next_statuses:
-        raise RoundRefused(
+        raise Refused(
             _("A round that is %(current)s cannot become %(wanted)s.")
             % {
                 "current": current.get_status_display().lower(),
@@ -334,7 +320,7 @@ def proposal_round_set_status(
         current.presented_on = presented_on or timezone.localdate()
     if status == ProposalRound.Status.REVISION_REQUESTED:
         if not revision_reasons.strip():
-            raise RoundRefused(_("Write down why the client wants a revision."))
+            raise Refused(_("Write down why the client wants a revision."))
         current.revision_reasons = revision_reasons.strip()
     current.status = status
     current.full_clean()
@@ -345,12 +331,10 @@ def proposal_round_set_status(
 @transaction.atomic
 def proposal_round_open_next(*, proposal: Proposal, opened_by: User) -> ProposalRound:
     # Locking the proposal makes two people opening the next round at once get one round.
-    Proposal.objects.select_for_update().get(pk=proposal.pk)
+    lock_row(proposal)
     last = proposal.rounds.order_by("-number").first()
     if last.status != ProposalRound.Status.REVISION_REQUESTED:
-        raise RoundRefused(
-            _("A new round opens only from a round the client returned for revision.")
-        )
+        raise Refused(_("A new round opens only from a round the client returned for revision."))
     return ProposalRound.objects.create(proposal=proposal, number=last.number + 1)
 
 
@@ -360,7 +344,7 @@ def proposal_round_log_hours(
 ) -> RoundHours:
     current = _locked_round(round_)
     if current.is_locked:
-        raise RoundRefused(_("An accepted round is locked."))
+        raise Refused(_("An accepted round is locked."))
     entry = RoundHours(round=current, person=person, hours=hours, cost_rate=person.cost_rate)
     entry.full_clean()
     entry.save()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from teams import permissions
 
@@ -85,7 +86,7 @@ def client_detail(request, pk):
     client = get_object_or_404(Client.objects.visible_to(request.user).for_list(), pk=pk)
     # Of the people who see a client, its team's AEs and the directors may edit it.
     can_edit = permissions.can_open_clients(request.user)
-    members = client.memberships.select_related("user__department")
+    members = client.memberships.select_related("user__department").order_by("user__full_name")
     return render(
         request,
         "accounts/client_detail.html",
@@ -171,16 +172,15 @@ def team_member_add(request, pk):
     return redirect(client)
 
 
+@require_POST
 def team_member_remove(request, pk, member_pk):
     client = _editable_client(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     member = get_object_or_404(
         AccountTeamMember.objects.select_related("client"), pk=member_pk, client=client
     )
     try:
         services.account_team_remove(member=member)
-    except services.CannotRemoveLead as refusal:
+    except services.Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("%(name)s left the team.") % {"name": member.user})
@@ -243,7 +243,7 @@ def _report_form_page(request, *, client, report=None):
                 services.contact_report_update(
                     report=report, editor=request.user, action_items=items, **attendees, **fields
                 )
-            except services.ReportLocked as refusal:
+            except services.Refused as refusal:
                 messages.error(request, str(refusal))
             else:
                 messages.success(request, _("Contact report saved."))
@@ -323,10 +323,9 @@ def _tickable_items(user):
     )
 
 
+@require_POST
 def action_item_toggle(request, pk):
     item = get_object_or_404(_tickable_items(request.user), pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     item = services.action_item_set_done(
         item=item, done=request.POST.get("done") == "1", by=request.user
     )
@@ -364,12 +363,11 @@ def my_action_items(request):
     )
 
 
+@require_POST
 def report_send_recap(request, pk):
     report = get_object_or_404(
         ContactReport.objects.filter(client__in=Client.objects.editable_by(request.user)), pk=pk
     )
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     last = report.recap_sendings.select_related("sent_by").first()
     if last is not None and request.POST.get("again") != "1":
         return render(request, "accounts/recap_send_again.html", {"report": report, "last": last})
@@ -381,7 +379,7 @@ def report_send_recap(request, pk):
                 reverse("accounts:recap_respond", args=[token])
             ),
         )
-    except services.NoRecapRecipients as refusal:
+    except services.Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(
@@ -498,10 +496,9 @@ def proposal_detail(request, pk, *, status_form=None, hours_form=None, form_roun
     )
 
 
+@require_POST
 def round_set_status(request, pk, round_pk):
     round_ = _editable_round(request, pk, round_pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     form = RoundStatusForm(request.POST, round_=round_)
     if not form.is_valid():
         return proposal_detail(request, pk, status_form=form, form_round=round_)
@@ -509,7 +506,7 @@ def round_set_status(request, pk, round_pk):
         services.proposal_round_set_status(
             round_=round_, changed_by=request.user, **form.cleaned_data
         )
-    except services.RoundRefused as refusal:
+    except services.Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(
@@ -540,22 +537,21 @@ def round_log_hours(request, pk, round_pk):
         services.proposal_round_log_hours(
             round_=round_, logged_by=request.user, **form.cleaned_data
         )
-    except services.RoundRefused as refusal:
+    except services.Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("Hours logged."))
     return redirect(round_.proposal)
 
 
+@require_POST
 def round_open_next(request, pk):
     proposal = get_object_or_404(
         Proposal.objects.filter(client__in=Client.objects.editable_by(request.user)), pk=pk
     )
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     try:
         new_round = services.proposal_round_open_next(proposal=proposal, opened_by=request.user)
-    except services.RoundRefused as refusal:
+    except services.Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("Round %(number)s opened.") % {"number": new_round.number})

@@ -81,7 +81,7 @@ def crossing_latency(log: Path) -> list[float]:
     approved = Estimate.objects.filter(project=OuterRef("pk"), status=Estimate.Status.APPROVED)
     candidates = []
     for project in Project.objects.exclude(stage=Stage.CLOSED).filter(Exists(approved)):
-        burn = services.project_burn(project)
+        burn = services.project_burn(project, approved=Estimate.objects.approved_for(project))
         if burn.budget and burn.actual < burn.budget * Decimal("0.7"):
             candidates.append(project)
         if len(candidates) == CROSSINGS:
@@ -90,7 +90,7 @@ def crossing_latency(log: Path) -> list[float]:
     latencies = []
     try:
         for project in candidates:
-            burn = services.project_burn(project)
+            burn = services.project_burn(project, approved=Estimate.objects.approved_for(project))
             before = Notification.objects.count()
             services.cost_entry_create(
                 project=project,

@@ -3,7 +3,6 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
@@ -24,25 +23,6 @@ class PaymentForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.add_input(Submit("pay", _("Record the payment")))
-
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount <= 0:
-            raise forms.ValidationError(_("A payment is more than zero."))
-        if amount > self.invoice.outstanding:
-            raise forms.ValidationError(
-                _("That is more than the %(outstanding)s still outstanding.")
-                % {"outstanding": self.invoice.outstanding}
-            )
-        return amount
-
-    def clean_paid_on(self):
-        paid_on = self.cleaned_data["paid_on"]
-        if paid_on < self.invoice.issue_date:
-            raise forms.ValidationError(_("A payment cannot come before its invoice was issued."))
-        if paid_on > timezone.localdate():
-            raise forms.ValidationError(_("Record a payment once it has arrived."))
-        return paid_on
 
     def _post_clean(self):
         # The service checks the payment against the locked invoice and saves it.

@@ -162,7 +162,7 @@ class InvoiceLine(models.Model):
 
     class Meta:
         db_table = "budgets_invoiceline"
-        ordering = ["invoice", "pk"]
+        ordering = ["pk"]
         verbose_name = _("invoice line")
         verbose_name_plural = _("invoice lines")
         constraints = [
@@ -199,7 +199,7 @@ class Payment(models.Model):
 
     class Meta:
         db_table = "budgets_payment"
-        ordering = ["invoice", "paid_on", "pk"]
+        ordering = ["paid_on", "pk"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
@@ -231,7 +231,7 @@ class CollectionNote(models.Model):
 
     class Meta:
         db_table = "budgets_collectionnote"
-        ordering = ["invoice", "-created_at"]
+        ordering = ["-created_at"]
         verbose_name = _("collection note")
         verbose_name_plural = _("collection notes")
 

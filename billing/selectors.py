@@ -5,6 +5,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     DecimalField,
     Exists,
@@ -15,6 +17,8 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -200,6 +204,29 @@ def overdue(invoices, today):
             outstanding_amount=OUTSTANDING,
             last_note=Subquery(latest_note.values("outcome")[:1]),
             promised_on=Subquery(latest_note.values("promised_on")[:1]),
+        )
+    )
+
+
+def aging_list(invoices, today):
+    """The open invoices, the longest due first, each with the name of its aging bucket
+    (the buckets above, so the list and the totals agree), as plain rows."""
+    bucket = Case(
+        *(When(condition, then=Value(name)) for name, _label, condition in buckets(today)),
+        output_field=CharField(),
+    )
+    return (
+        open_invoices(invoices)
+        .order_by("due_date", "number")
+        .values(
+            "number",
+            "issue_date",
+            "due_date",
+            bucket=bucket,
+            client_name=F("client__name"),
+            lead_ae_name=F("client__lead_ae__full_name"),
+            currency=F("client__currency"),
+            outstanding_amount=OUTSTANDING,
         )
     )
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
-from common import locks
 from common.counters import count_up
 from common.errors import Refused, StaleEdit
+from common.locks import lock_row, lock_rows
 from projects.models import Project
 from teams import permissions
 from teams.models import User
@@ -34,7 +34,7 @@ def client_aging_refresh(*, client_ids=None, today=None) -> None:
     ClientAging.objects.bulk_create(
         [ClientAging(client_id=pk, as_of=today) for pk in ids], ignore_conflicts=True
     )
-    locks.lock_rows(ClientAging, ids)
+    lock_rows(ClientAging, ids)
     figures = (
         Client.objects.filter(pk__in=ids)
         .values("pk")
@@ -78,8 +78,10 @@ def invoice_create(
     fapiao_number: str = "",
 ) -> Invoice:
     """An invoice with its own number; due after the client's payment terms."""
+    if not permissions.handles_collections(created_by):
+        raise Refused(_("Invoices are issued by finance."))
     if project is not None and project.client_id != client.pk:
-        raise Refused(_("An invoice bills a project of its own client."))
+        raise Refused(_("An invoice bills a project of its own client."), field="project")
     if not lines:
         raise Refused(_("An invoice needs at least one line."))
     subtotal, tax, total = _invoice_totals(tax_rate, [amount for _, amount in lines])
@@ -138,7 +140,7 @@ def invoice_update(
     started from: if someone saved in between, the save is refused and names them."""
     if not permissions.handles_collections(editor):
         raise Refused(_("Invoices are changed by finance."))
-    invoice = Invoice.objects.select_for_update().select_related("updated_by").get(pk=invoice.pk)
+    invoice = lock_row(invoice)
     if invoice.revision != revision:
         raise StaleEdit(
             _(
@@ -157,7 +159,7 @@ def invoice_update(
         if not lines:
             raise Refused(_("An invoice needs at least one line."))
         if project is not None and project.client_id != invoice.client_id:
-            raise Refused(_("An invoice bills a project of its own client."))
+            raise Refused(_("An invoice bills a project of its own client."), field="project")
         invoice.project = project
         invoice.issue_date = issue_date
         invoice.due_date = issue_date + timedelta(days=invoice.client.payment_terms_days)
@@ -185,7 +187,7 @@ def invoice_write_off(*, invoice: Invoice, written_off_by: User, reason: str) ->
     list, and keeps what was paid."""
     if not permissions.handles_collections(written_off_by):
         raise Refused(_("Invoices are written off by finance."))
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    invoice = lock_row(invoice)
     if invoice.written_off_at:
         raise Refused(_("This invoice was written off already."))
     if invoice.sent_at is None:
@@ -205,7 +207,9 @@ def invoice_write_off(*, invoice: Invoice, written_off_by: User, reason: str) ->
 
 @transaction.atomic
 def invoice_send(*, invoice: Invoice, sent_by: User) -> Invoice:
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not permissions.handles_collections(sent_by):
+        raise Refused(_("Invoices are sent by finance."))
+    invoice = lock_row(invoice)
     if invoice.sent_at is None:
         invoice.sent_at = timezone.now()
         invoice.updated_by = sent_by
@@ -222,19 +226,22 @@ def payment_record(
     """Records a payment under a lock on the invoice, so that two people recording the last
     payment at once cannot pay it twice; the database refuses a total paid above the invoice
     in any case."""
-    if not permissions.is_finance(recorded_by):
+    if not permissions.handles_collections(recorded_by):
         raise Refused(_("Payments are recorded by finance."))
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    invoice = lock_row(invoice)
     if invoice.written_off_at:
         raise Refused(_("This invoice was written off; it takes no more payments."))
     if amount <= 0:
-        raise Refused(_("A payment is more than zero."))
+        raise Refused(_("A payment is more than zero."), field="amount")
     if paid_on < invoice.issue_date:
-        raise Refused(_("A payment cannot come before its invoice was issued."))
+        raise Refused(_("A payment cannot come before its invoice was issued."), field="paid_on")
+    if paid_on > timezone.localdate():
+        raise Refused(_("Record a payment once it has arrived."), field="paid_on")
     if amount > invoice.outstanding:
         raise Refused(
             _("That is more than the %(outstanding)s still outstanding.")
-            % {"outstanding": invoice.outstanding}
+            % {"outstanding": invoice.outstanding},
+            field="amount",
         )
     payment = Payment.objects.create(
         invoice=invoice, paid_on=paid_on, amount=amount, method=method, recorded_by=recorded_by
@@ -252,6 +259,8 @@ def payment_record(
 def collection_note_add(
     *, invoice: Invoice, written_by: User, contacted: str, outcome: str, promised_on=None
 ) -> CollectionNote:
+    if not permissions.handles_collections(written_by):
+        raise Refused(_("Collections are chased by finance."))
     note = CollectionNote(
         invoice=invoice,
         written_by=written_by,

@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
-from common.views import keep_typed_after_stale_edit, post_only
+from common.views import keep_typed_after_stale_edit, show_refusal
 from teams import permissions
 
 from . import selectors, services
@@ -55,35 +56,32 @@ def _collections_invoice(request, pk):
     return invoice
 
 
+@require_POST
 def invoice_send(request, pk):
     invoice = _collections_invoice(request, pk)
-    if refusal := post_only(request):
-        return refusal
     services.invoice_send(invoice=invoice, sent_by=request.user)
     messages.success(request, _("Invoice marked as sent."))
     return redirect("billing:invoice_detail", pk=pk)
 
 
+@require_POST
 def payment_record(request, pk):
     invoice = _collections_invoice(request, pk)
-    if refusal := post_only(request):
-        return refusal
     form = PaymentForm(request.POST, invoice=invoice)
     if not form.is_valid():
         return invoice_detail(request, pk, payment_form=form)
     try:
         services.payment_record(invoice=invoice, recorded_by=request.user, **form.cleaned_data)
     except services.Refused as refusal:
-        form.add_error(None, str(refusal))
+        show_refusal(form, refusal)
         return invoice_detail(request, pk, payment_form=form)
     messages.success(request, _("Payment recorded."))
     return redirect("billing:invoice_detail", pk=pk)
 
 
+@require_POST
 def collection_note_add(request, pk):
     invoice = _collections_invoice(request, pk)
-    if refusal := post_only(request):
-        return refusal
     form = CollectionNoteForm(request.POST)
     if not form.is_valid():
         return invoice_detail(request, pk, note_form=form)
@@ -143,29 +141,18 @@ EXPORT_COLUMNS = [
 
 def _aging_rows(request):
     today = timezone.localdate()
-    invoices = selectors.open_invoices(selectors.visible_invoices(request.user))
-    buckets = selectors.buckets(today)
-    for invoice in invoices.select_related("client__lead_ae").order_by("due_date", "number"):
-        days = (today - invoice.due_date).days
-        bucket = next(
-            label
-            for name, label, _ in buckets
-            if (name == "current" and days <= 0)
-            or (name == "days_1_30" and 1 <= days <= 30)
-            or (name == "days_31_60" and 31 <= days <= 60)
-            or (name == "days_61_90" and 61 <= days <= 90)
-            or (name == "days_90_plus" and days > 90)
-        )
+    labels = {name: str(label) for name, label, _ in selectors.buckets(today)}
+    for row in selectors.aging_list(selectors.visible_invoices(request.user), today):
         yield [
-            invoice.number,
-            invoice.client.name,
-            invoice.client.lead_ae.full_name,
-            invoice.issue_date,
-            invoice.due_date,
-            max(days, 0),
-            str(bucket),
-            invoice.outstanding,
-            invoice.client.currency,
+            row["number"],
+            row["client_name"],
+            row["lead_ae_name"],
+            row["issue_date"],
+            row["due_date"],
+            max((today - row["due_date"]).days, 0),
+            labels[row["bucket"]],
+            row["outstanding_amount"],
+            row["currency"],
         ]
 
 
@@ -227,36 +214,32 @@ def invoice_form(request, pk=None):
                 for line in lines.cleaned_data
                 if line.get("description")
             ]
-        if billed == []:
-            form.add_error(None, _("An invoice needs at least one line."))
-        else:
-            try:
-                if invoice is None:
-                    invoice = services.invoice_create(
-                        created_by=request.user, lines=billed, **form.cleaned_data
-                    )
-                    done = _("Invoice %(number)s created.")
-                else:
-                    services.invoice_update(
-                        invoice=invoice, editor=request.user, lines=billed, **form.cleaned_data
-                    )
-                    done = _("Invoice %(number)s saved.")
-            except services.StaleEdit as refusal:
-                keep_typed_after_stale_edit(form, refusal)
-            except services.Refused as refusal:
-                form.add_error(None, str(refusal))
+        try:
+            if invoice is None:
+                invoice = services.invoice_create(
+                    created_by=request.user, lines=billed, **form.cleaned_data
+                )
+                done = _("Invoice %(number)s created.")
             else:
-                messages.success(request, done % {"number": invoice.number})
-                return redirect("billing:invoice_detail", pk=invoice.pk)
+                services.invoice_update(
+                    invoice=invoice, editor=request.user, lines=billed, **form.cleaned_data
+                )
+                done = _("Invoice %(number)s saved.")
+        except services.StaleEdit as refusal:
+            keep_typed_after_stale_edit(form, refusal)
+        except services.Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, done % {"number": invoice.number})
+            return redirect("billing:invoice_detail", pk=invoice.pk)
     return render(
         request, "billing/invoice_form.html", {"form": form, "lines": lines, "invoice": invoice}
     )
 
 
+@require_POST
 def invoice_write_off(request, pk):
     invoice = _collections_invoice(request, pk)
-    if refusal := post_only(request):
-        return refusal
     form = WriteOffForm(request.POST)
     if not form.is_valid():
         return invoice_detail(request, pk, write_off_form=form)
@@ -265,7 +248,7 @@ def invoice_write_off(request, pk):
             invoice=invoice, written_off_by=request.user, reason=form.cleaned_data["reason"]
         )
     except services.Refused as refusal:
-        form.add_error(None, str(refusal))
+        show_refusal(form, refusal)
         return invoice_detail(request, pk, write_off_form=form)
     messages.success(request, _("Invoice written off."))
     return redirect("billing:invoice_detail", pk=pk)

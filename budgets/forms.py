@@ -90,12 +90,6 @@ class ChangeOrderForm(forms.Form):
             for value in Category.values
         }
 
-    def clean(self):
-        data = super().clean()
-        if not any(data.get(_line_field(value)) for value in Category.values):
-            raise forms.ValidationError(_("A change order changes at least one line."))
-        return data
-
 
 class CostEntryForm(forms.ModelForm):
     class Meta:
@@ -223,19 +217,6 @@ class SpendPlanForm(forms.ModelForm):
             for channel in Channel.values
             for index in range(len(starts))
         }
-
-    def clean(self):
-        data = super().clean()
-        if self.errors or data.get("total") is None or not data.get("months"):
-            return data
-        allocated = sum(self.allocations().values(), Decimal("0"))
-        if allocated != data["total"]:
-            self.add_error(
-                "total",
-                _("The allocations add up to %(allocated)s, not the total of %(total)s.")
-                % {"allocated": allocated, "total": data["total"]},
-            )
-        return data
 
     def _post_clean(self):
         # The service builds and checks the plan with its grid.

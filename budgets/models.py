@@ -20,6 +20,17 @@ class Category(models.TextChoices):
     STAFF_TIME = "staff_time", _("Staff time")
 
 
+class EstimateQuerySet(models.QuerySet):
+    def approved(self):
+        """Approved versions, the latest first."""
+        return self.filter(status=Estimate.Status.APPROVED).order_by("-version")
+
+    def approved_for(self, project):
+        """The project's latest approved version, on which its working budget stands, or
+        None. The one place that says which estimate counts."""
+        return self.approved().filter(project=project).prefetch_related("lines").first()
+
+
 @pghistory.track()
 class Estimate(models.Model):
     """A version of a project's budget. Approved by a director, it is locked and becomes the
@@ -91,8 +102,10 @@ class Estimate(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = EstimateQuerySet.as_manager()
+
     class Meta:
-        ordering = ["project", "-version"]
+        ordering = ["-version"]
         verbose_name = _("estimate")
         verbose_name_plural = _("estimates")
         # The few estimates waiting for sign-off, among thousands.
@@ -135,7 +148,7 @@ class EstimateLine(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
 
     class Meta:
-        ordering = ["estimate", "category"]
+        ordering = ["category"]
         verbose_name = _("estimate line")
         verbose_name_plural = _("estimate lines")
         constraints = [
@@ -182,7 +195,7 @@ class ChangeOrder(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
-        ordering = ["project", "created_at"]
+        ordering = ["created_at"]
         verbose_name = _("change order")
         verbose_name_plural = _("change orders")
 
@@ -373,7 +386,7 @@ class SpendPlan(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
-        ordering = ["client", "-first_month"]
+        ordering = ["-first_month"]
         verbose_name = _("spend plan")
         verbose_name_plural = _("spend plans")
         constraints = [
@@ -409,7 +422,7 @@ class SpendAllocation(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
 
     class Meta:
-        ordering = ["plan", "channel", "month"]
+        ordering = ["channel", "month"]
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         constraints = [

@@ -46,12 +46,8 @@ def _total(queryset, group, field):
 
 def with_money(projects):
     """Each project's working budget, fee and counted cost, in one query."""
-    approved = Estimate.objects.filter(
-        project=OuterRef(OuterRef("pk")), status=Estimate.Status.APPROVED
-    ).order_by("-version")
-    latest_approved = Estimate.objects.filter(
-        project=OuterRef("pk"), status=Estimate.Status.APPROVED
-    ).order_by("-version")
+    approved = Estimate.objects.approved().filter(project=OuterRef(OuterRef("pk")))
+    latest_approved = Estimate.objects.approved().filter(project=OuterRef("pk"))
     return projects.annotate(
         estimate_total=_total(
             EstimateLine.objects.filter(estimate=Subquery(approved.values("pk")[:1])),

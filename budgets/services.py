@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Proposal, ProposalRound
 from common.errors import Refused, StaleEdit
+from common.locks import lock_row, lock_rows
 from notifications import services as notifications
 from projects.models import Project
-from teams import permissions
+from teams import permissions, sign_off
 from teams.models import User
 
 from . import selectors
@@ -29,11 +30,9 @@ from .models import (
 )
 
 
-def working_budget(project: Project) -> dict[str, Decimal]:
-    """Per line: the latest approved estimate plus the change orders the client approved."""
-    approved = (
-        project.estimates.filter(status=Estimate.Status.APPROVED).order_by("-version").first()
-    )
+def working_budget(project: Project, *, approved: Estimate | None) -> dict[str, Decimal]:
+    """Per line: the approved estimate (Estimate.objects.approved_for) plus the change orders
+    the client approved."""
     budget = {category: Decimal("0") for category in Category.values}
     if approved is None:
         return budget
@@ -56,15 +55,8 @@ def project_money_refresh(project_ids) -> None:
     orders and costs, in one statement each way. The projects are locked first, so two
     writers to one project's money take turns, and the second adds up what the first
     committed."""
-    list(
-        Project.objects.select_for_update()
-        .filter(pk__in=project_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    approved = Estimate.objects.filter(
-        project=OuterRef("pk"), status=Estimate.Status.APPROVED
-    ).order_by("-version")
+    lock_rows(Project, project_ids)
+    approved = Estimate.objects.approved().filter(project=OuterRef("pk"))
     rows = selectors.with_money(Project.objects.filter(pk__in=project_ids)).annotate(
         version=Subquery(approved.values("version")[:1]),
         warn_at=Subquery(approved.values("warn_at_percent")[:1]),
@@ -108,7 +100,7 @@ def _set_lines(estimate: Estimate, amounts: dict[str, Decimal]) -> None:
 @transaction.atomic
 def estimate_start(*, project: Project, author: User) -> Estimate:
     """A new version as a copy of the last one; one open version at a time."""
-    Project.objects.select_for_update().get(pk=project.pk)
+    lock_row(project)
     last = project.estimates.order_by("-version").first()
     if last is not None and last.status != Estimate.Status.APPROVED:
         raise Refused(_("Version %(version)s is still open.") % {"version": last.version})
@@ -147,7 +139,7 @@ def estimate_update(
 ) -> Estimate:
     """Saves a draft. `revision` is the one the editor started from: if someone saved in
     between, the save is refused and names them."""
-    estimate = Estimate.objects.select_for_update().select_related("updated_by").get(pk=estimate.pk)
+    estimate = lock_row(estimate)
     if estimate.revision != revision:
         raise StaleEdit(
             _(
@@ -172,13 +164,13 @@ def estimate_update(
 
 @transaction.atomic
 def estimate_submit(*, estimate: Estimate, submitted_by: User) -> Estimate:
-    estimate = Estimate.objects.select_for_update().get(pk=estimate.pk)
-    if estimate.status != Estimate.Status.DRAFT:
-        raise Refused(_("Only a draft can be submitted."))
-    if not estimate.lines.filter(amount__gt=0).exists():
+    estimate = lock_row(estimate)
+    if (
+        estimate.status == Estimate.Status.DRAFT
+        and not estimate.lines.filter(amount__gt=0).exists()
+    ):
         raise Refused(_("Give at least one line an amount before submitting."))
-    estimate.status = Estimate.Status.SUBMITTED
-    estimate.submitted_by = submitted_by
+    sign_off.submit(estimate, by=submitted_by)
     estimate.updated_by = submitted_by
     estimate.revision += 1
     estimate.save()
@@ -187,13 +179,17 @@ def estimate_submit(*, estimate: Estimate, submitted_by: User) -> Estimate:
 
 @transaction.atomic
 def estimate_approve(*, estimate: Estimate, approved_by: User) -> Estimate:
-    estimate = Estimate.objects.select_for_update().get(pk=estimate.pk)
-    if not permissions.can_sign_off(approved_by):
-        raise Refused(_("Only an account director signs off a budget."))
-    if estimate.status != Estimate.Status.SUBMITTED:
-        raise Refused(_("Only a submitted version can be approved."))
-    if approved_by.pk in (estimate.submitted_by_id, estimate.author_id):
-        raise Refused(_("Nobody signs off their own budget."))
+    estimate = lock_row(estimate)
+    sign_off.check_decision(
+        estimate,
+        by=approved_by,
+        waiting=Estimate.Status.SUBMITTED,
+        makers=(estimate.submitted_by_id, estimate.author_id),
+        wording=sign_off.Wording(
+            director_only=_("Only an account director signs off a budget."),
+            not_own=_("Nobody signs off their own budget."),
+        ),
+    )
     estimate.status = Estimate.Status.APPROVED
     estimate.approved_by = approved_by
     estimate.approved_at = timezone.now()
@@ -215,14 +211,14 @@ def change_order_create(
 ) -> ChangeOrder:
     """A change order; with the client's approval date it counts in the working budget, and
     no line may then fall below zero."""
-    Project.objects.select_for_update().get(pk=project.pk)
+    lock_row(project)
     if not reason.strip():
-        raise Refused(_("Say why the budget changes."))
+        raise Refused(_("Say why the budget changes."), field="reason")
     deltas = {category: delta for category, delta in deltas.items() if delta}
     if not deltas:
         raise Refused(_("A change order changes at least one line."))
     if client_approved_on is not None:
-        budget = working_budget(project)
+        budget = working_budget(project, approved=Estimate.objects.approved_for(project))
         for category, delta in deltas.items():
             if budget[category] + delta < 0:
                 raise Refused(
@@ -300,13 +296,11 @@ def _elapsed_share(project: Project, today) -> Decimal:
     return Decimal(done) / Decimal(length)
 
 
-def _approved_estimate(project: Project):
-    return project.estimates.filter(status=Estimate.Status.APPROVED).order_by("-version").first()
-
-
-def project_burn(project: Project, today=None) -> ProjectBurn:
+def project_burn(project: Project, *, approved: Estimate | None, today=None) -> ProjectBurn:
+    """The project's burn per line and in all, on its `approved` estimate
+    (Estimate.objects.approved_for)."""
     today = today or timezone.localdate()
-    budget = working_budget(project)
+    budget = working_budget(project, approved=approved)
     sums = {
         (row["category"], row["status"]): row["total"]
         for row in CostEntry.objects.filter(project=project)
@@ -324,15 +318,14 @@ def project_burn(project: Project, today=None) -> ProjectBurn:
         )
         for value, label in Category.choices
     ]
-    estimate = _approved_estimate(project)
     return ProjectBurn(
         lines=lines,
         budget=sum((line.budget for line in lines), Decimal("0")),
         actual=sum((line.actual for line in lines), Decimal("0")),
         pending=sum((line.pending for line in lines), Decimal("0")),
-        fee=estimate.fee if estimate else Decimal("0"),
+        fee=approved.fee if approved else Decimal("0"),
         elapsed=_elapsed_share(project, today),
-        warn_at_percent=estimate.warn_at_percent if estimate else 80,
+        warn_at_percent=approved.warn_at_percent if approved else 80,
     )
 
 
@@ -372,7 +365,7 @@ def cost_entry_create(
     asks for it, a cost that takes its line past 100% waits for a director and does not count
     until approved."""
     # One cost at a time per project, so that the threshold each one crosses is certain.
-    Project.objects.select_for_update().get(pk=project.pk)
+    lock_row(project)
     entry = CostEntry(
         project=project,
         entered_by=entered_by,
@@ -390,11 +383,11 @@ def cost_entry_create(
         entry.amount = (hours * person.cost_rate).quantize(Decimal("0.01"))
     else:
         entry.amount = amount
-    line_budget = working_budget(project)[category]
+    estimate = Estimate.objects.approved_for(project)
+    line_budget = working_budget(project, approved=estimate)[category]
     before = CostEntry.objects.counted().filter(project=project, category=category).aggregate(
         total=Sum("amount")
     )["total"] or Decimal("0")
-    estimate = _approved_estimate(project)
     if (
         estimate is not None
         and estimate.director_approval_past_budget
@@ -420,7 +413,7 @@ def cost_entry_create(
 def cost_entry_decide(*, entry: CostEntry, decided_by: User, approve: bool) -> CostEntry:
     if not permissions.can_sign_off(decided_by):
         raise Refused(_("Only an account director approves costs past the budget."))
-    entry = CostEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = lock_row(entry)
     if entry.status != CostEntry.Status.PENDING:
         raise Refused(_("This cost is not waiting for a decision."))
     entry.status = CostEntry.Status.COUNTED if approve else CostEntry.Status.REJECTED
@@ -437,11 +430,8 @@ def change_order_from_repitch(*, proposal, created_by: User) -> ChangeOrder:
     """One step from re-pitch to budget: the staff time of the proposal's rounds past the
     client's allowance, not charged yet, becomes a change order on its project's staff-time
     line, waiting for the client's approval."""
-    proposal = (
-        Proposal.objects.select_for_update(of=("self",))
-        .select_related("client", "project")
-        .get(pk=proposal.pk)
-    )
+    lock_row(proposal)
+    proposal = Proposal.objects.select_related("client", "project").get(pk=proposal.pk)
     if proposal.project is None:
         raise Refused(_("Link the proposal to a project first: change orders belong to one."))
     charged = {number for order in proposal.change_orders.all() for number in order.repitch_rounds}
@@ -485,7 +475,7 @@ def spend_plan_save(
     """Creates or updates a draft plan with its grid. The allocations must add up to the
     total; an approved plan is locked."""
     if plan is not None:
-        plan = SpendPlan.objects.select_for_update().get(pk=plan.pk)
+        plan = lock_row(plan)
         if plan.status == SpendPlan.Status.APPROVED:
             raise Refused(_("An approved plan is locked."))
     else:
@@ -497,7 +487,8 @@ def spend_plan_save(
     if allocated != plan.total:
         raise Refused(
             _("The allocations add up to %(allocated)s, not the total of %(total)s.")
-            % {"allocated": allocated, "total": plan.total}
+            % {"allocated": allocated, "total": plan.total},
+            field="total",
         )
     months = set(plan.month_starts())
     if any(month not in months for _, month in allocations):
@@ -515,11 +506,18 @@ def spend_plan_save(
 
 @transaction.atomic
 def spend_plan_approve(*, plan: SpendPlan, approved_by: User) -> SpendPlan:
-    plan = SpendPlan.objects.select_for_update().get(pk=plan.pk)
-    if not permissions.can_sign_off(approved_by):
-        raise Refused(_("Only an account director signs off a spend plan."))
-    if approved_by.pk == plan.created_by_id:
-        raise Refused(_("Nobody signs off their own spend plan."))
+    """A spend plan goes to a director as soon as it is drafted: it has no submit step."""
+    plan = lock_row(plan)
+    sign_off.check_decision(
+        plan,
+        by=approved_by,
+        waiting=SpendPlan.Status.DRAFT,
+        makers=(plan.created_by_id,),
+        wording=sign_off.Wording(
+            director_only=_("Only an account director signs off a spend plan."),
+            not_own=_("Nobody signs off their own spend plan."),
+        ),
+    )
     plan.status = SpendPlan.Status.APPROVED
     plan.approved_by = approved_by
     plan.save()

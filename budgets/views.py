@@ -7,11 +7,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
 from accounts.models import Client, Proposal
 from common.history import HISTORY_LENGTH, history_rows
-from common.views import keep_typed_after_stale_edit, post_only
+from common.views import keep_typed_after_stale_edit, show_refusal
 from projects.models import Project
 from teams import permissions
 
@@ -38,11 +39,11 @@ def _project(request, pk, *, editable=False):
 def project_budget(request, pk):
     project = _project(request, pk)
     estimates = list(project.estimates.select_related("approved_by", "submitted_by"))
-    approved = next((e for e in estimates if e.status == Estimate.Status.APPROVED), None)
+    approved = Estimate.objects.approved_for(project)
     approved_lines = (
         {line.category: line.amount for line in approved.lines.all()} if approved else {}
     )
-    burn = services.project_burn(project)
+    burn = services.project_burn(project, approved=approved)
     change_orders = list(
         project.change_orders.prefetch_related("lines").select_related("created_by")
     )
@@ -77,10 +78,9 @@ def project_budget(request, pk):
     )
 
 
+@require_POST
 def estimate_start(request, pk):
     project = _project(request, pk, editable=True)
-    if refusal := post_only(request):
-        return refusal
     try:
         estimate = services.estimate_start(project=project, author=request.user)
     except services.Refused as error:
@@ -114,7 +114,7 @@ def estimate_update(request, pk, estimate_pk):
         except services.StaleEdit as refusal:
             keep_typed_after_stale_edit(form, refusal)
         except services.Refused as refusal:
-            form.add_error(None, str(refusal))
+            show_refusal(form, refusal)
         else:
             messages.success(request, _("Draft saved."))
             return redirect("budgets:project_budget", pk=pk)
@@ -125,10 +125,9 @@ def estimate_update(request, pk, estimate_pk):
     )
 
 
+@require_POST
 def estimate_submit(request, pk, estimate_pk):
     estimate = _estimate(request, pk, estimate_pk)
-    if refusal := post_only(request):
-        return refusal
     try:
         services.estimate_submit(estimate=estimate, submitted_by=request.user)
     except services.Refused as error:
@@ -138,12 +137,11 @@ def estimate_submit(request, pk, estimate_pk):
     return redirect("budgets:project_budget", pk=pk)
 
 
+@require_POST
 def estimate_approve(request, pk, estimate_pk):
     if not permissions.can_sign_off(request.user):
         raise Http404
     estimate = _estimate(request, pk, estimate_pk, editable=False)
-    if refusal := post_only(request):
-        return refusal
     try:
         services.estimate_approve(estimate=estimate, approved_by=request.user)
     except services.Refused as error:
@@ -166,7 +164,7 @@ def change_order_create(request, pk):
                 client_approved_on=form.cleaned_data["client_approved_on"],
             )
         except services.Refused as refusal:
-            form.add_error(None, str(refusal))
+            show_refusal(form, refusal)
         else:
             messages.success(request, _("Change order recorded."))
             return redirect("budgets:project_budget", pk=pk)
@@ -199,13 +197,12 @@ def cost_entry_create(request, pk):
     return render(request, "budgets/costentry_form.html", {"form": form, "project": project})
 
 
+@require_POST
 def cost_entry_decide(request, pk, cost_pk):
     if not permissions.can_sign_off(request.user):
         raise Http404
     project = _project(request, pk)
     entry = get_object_or_404(project.cost_entries, pk=cost_pk)
-    if refusal := post_only(request):
-        return refusal
     try:
         services.cost_entry_decide(
             entry=entry, decided_by=request.user, approve=request.POST.get("approve") == "1"
@@ -268,13 +265,12 @@ def budget_history(request, pk):
     )
 
 
+@require_POST
 def proposal_change_order(request, pk):
     """Turns a proposal's re-pitch rounds into a change order on its project, in one step."""
     proposal = get_object_or_404(
         Proposal.objects.filter(client__in=Client.objects.editable_by(request.user)), pk=pk
     )
-    if refusal := post_only(request):
-        return refusal
     try:
         order = services.change_order_from_repitch(proposal=proposal, created_by=request.user)
     except services.Refused as error:
@@ -322,7 +318,7 @@ def spend_plan_form(request, pk, plan_pk=None):
                 **fields,
             )
         except services.Refused as refusal:
-            form.add_error(None, str(refusal))
+            show_refusal(form, refusal)
         else:
             messages.success(request, _("Spend plan saved."))
             return redirect("budgets:spend_plan_detail", pk=plan.pk)
@@ -362,12 +358,11 @@ def spend_plan_detail(request, pk):
     )
 
 
+@require_POST
 def spend_plan_approve(request, pk):
     if not permissions.can_sign_off(request.user):
         raise Http404
     plan = get_object_or_404(SpendPlan, pk=pk)
-    if refusal := post_only(request):
-        return refusal
     try:
         services.spend_plan_approve(plan=plan, approved_by=request.user)
     except services.Refused as error:

@@ -2,7 +2,12 @@
 
 
 class Refused(Exception):
-    """A change the portal's rules do not allow, with the reason to show next to the form."""
+    """A change the portal's rules do not allow, with the reason to show. `field` names the
+    form field the reason belongs next to, where there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class StaleEdit(Refused):

@@ -1,15 +1,5 @@
 """Helpers every app's views use."""
 
-from django.http import HttpResponseNotAllowed
-
-
-def post_only(request):
-    """The 405 answer for a request that is not a POST, or None. Called after the object is
-    looked up, so that a page outside the reader's scope is a 404 whatever the method."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return None
-
 
 def keep_typed_after_stale_edit(form, refusal):
     """Shows a stale-edit refusal and moves the form on to the revision that was saved, so
@@ -17,3 +7,9 @@ def keep_typed_after_stale_edit(form, refusal):
     form.add_error(None, str(refusal))
     form.data = form.data.copy()
     form.data["revision"] = refusal.revision
+
+
+def show_refusal(form, refusal):
+    """Puts a service's refusal next to the field it names, or above the form."""
+    field = refusal.field if refusal.field in form.fields else None
+    form.add_error(field, str(refusal))

@@ -1,9 +1,9 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from . import services
 from .forms import PreferencesForm
@@ -38,11 +38,10 @@ def _mine(request, pk):
     return get_object_or_404(Notification.objects.filter(recipient=request.user), pk=pk)
 
 
+@require_POST
 def notification_open(request, pk):
     """Marks the notification read and goes where it points."""
     notification = _mine(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     services.notification_read(notification=notification)
     if notification.link and url_has_allowed_host_and_scheme(
         notification.link, allowed_hosts={request.get_host()}
@@ -51,10 +50,9 @@ def notification_open(request, pk):
     return redirect("notifications:inbox")
 
 
+@require_POST
 def notification_read(request, pk):
     notification = _mine(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     services.notification_read(notification=notification)
     if request.htmx:
         notification.refresh_from_db()
@@ -62,9 +60,8 @@ def notification_read(request, pk):
     return redirect("notifications:inbox")
 
 
+@require_POST
 def read_all(request):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     count = services.notifications_read_all(recipient=request.user)
     messages.success(request, _("%(count)s marked as read.") % {"count": count})
     return redirect("notifications:inbox")

@@ -453,7 +453,7 @@ class StrategyBrief(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
-        ordering = ["project", "-version"]
+        ordering = ["-version"]
         verbose_name = _("strategy brief")
         verbose_name_plural = _("strategy briefs")
         constraints = [
@@ -516,7 +516,7 @@ class CreativeReview(models.Model):
     created_at = models.DateTimeField(_("reviewed"), auto_now_add=True)
 
     class Meta:
-        ordering = ["task", "round_number"]
+        ordering = ["round_number"]
         verbose_name = _("creative review")
         verbose_name_plural = _("creative reviews")
         constraints = [

@@ -7,7 +7,7 @@ from accounts.models import Client
 from common.counters import count_down, count_up
 from common.errors import Refused
 from common.locks import lock_row
-from teams import permissions
+from teams import sign_off
 from teams.models import User
 
 from .models import (
@@ -67,7 +67,7 @@ def project_update(*, project: Project, updated_by: User, team=None, **fields) -
 def project_move_stage(
     *, project: Project, to_stage: str, changed_by: User, reason: str = ""
 ) -> StageChange:
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = lock_row(project)
     from_index, to_index = STAGE_ORDER.index(project.stage), STAGE_ORDER.index(to_stage)
     if to_index == from_index:
         raise Refused(_("The project is at that stage already."))
@@ -182,7 +182,7 @@ def task_set_status(*, task: Task, status: str, changed_by: User, handoff_note=N
 @transaction.atomic
 def strategy_brief_start(*, project: Project, author: User) -> StrategyBrief:
     """A new version, as a copy of the last one. Only one version is open at a time."""
-    Project.objects.select_for_update().get(pk=project.pk)
+    lock_row(project)
     last = project.strategy_briefs.order_by("-version").first()
     if last is not None and last.status in (
         StrategyBrief.Status.DRAFT,
@@ -196,13 +196,9 @@ def strategy_brief_start(*, project: Project, author: User) -> StrategyBrief:
     return brief
 
 
-def _locked_brief(brief: StrategyBrief) -> StrategyBrief:
-    return StrategyBrief.objects.select_for_update().get(pk=brief.pk)
-
-
 @transaction.atomic
 def strategy_brief_update(*, brief: StrategyBrief, editor: User, **fields) -> StrategyBrief:
-    brief = _locked_brief(brief)
+    brief = lock_row(brief)
     if brief.is_locked:
         raise Refused(_("This version is locked; start a new version to change it."))
     for name in StrategyBrief.CONTENT_FIELDS:
@@ -215,26 +211,29 @@ def strategy_brief_update(*, brief: StrategyBrief, editor: User, **fields) -> St
 
 @transaction.atomic
 def strategy_brief_submit(*, brief: StrategyBrief, submitted_by: User) -> StrategyBrief:
-    brief = _locked_brief(brief)
-    if brief.status != StrategyBrief.Status.DRAFT:
-        raise Refused(_("Only a draft can be submitted."))
-    if not (brief.objectives.strip() and brief.key_message.strip()):
+    brief = lock_row(brief)
+    if brief.status == StrategyBrief.Status.DRAFT and not (
+        brief.objectives.strip() and brief.key_message.strip()
+    ):
         raise Refused(_("Write at least the objectives and the key message before submitting."))
-    brief.status = StrategyBrief.Status.SUBMITTED
-    brief.submitted_by = submitted_by
+    sign_off.submit(brief, by=submitted_by)
     brief.submitted_at = timezone.now()
     brief.save()
     return brief
 
 
 def _review(brief, reviewer, status, comments) -> StrategyBrief:
-    brief = _locked_brief(brief)
-    if not permissions.can_sign_off(reviewer):
-        raise Refused(_("Only an account director signs off a strategy."))
-    if brief.status != StrategyBrief.Status.SUBMITTED:
-        raise Refused(_("Only a submitted version can be signed off or returned."))
-    if reviewer.pk in (brief.submitted_by_id, brief.author_id):
-        raise Refused(_("Nobody signs off their own strategy."))
+    brief = lock_row(brief)
+    sign_off.check_decision(
+        brief,
+        by=reviewer,
+        waiting=StrategyBrief.Status.SUBMITTED,
+        makers=(brief.submitted_by_id, brief.author_id),
+        wording=sign_off.Wording(
+            director_only=_("Only an account director signs off a strategy."),
+            not_own=_("Nobody signs off their own strategy."),
+        ),
+    )
     brief.status = status
     brief.reviewed_by = reviewer
     brief.reviewed_at = timezone.now()
@@ -273,7 +272,7 @@ def creative_review_create(
     verdict: str,
     comment: str = "",
 ) -> CreativeReview:
-    task = Task.objects.select_for_update().select_related("department", "project").get(pk=task.pk)
+    task = lock_row(task)
     if task.department.code not in CreativeReview.REVIEWED_DEPARTMENTS:
         raise Refused(_("Only creative and production deliverables are reviewed."))
     brief = (

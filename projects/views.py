@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from teams import permissions
 from teams.models import Department
@@ -215,7 +216,8 @@ def task_set_status(request, pk):
     view = request.POST.get("view")
     if view == "board":
         card = Task.objects.filter(pk=task.pk).as_cards().get()
-        return render(request, "projects/partials/task_card.html", {"card": card})
+        card["can_change"] = True
+        return render(request, "projects/partials/task_cards.html", {"cards": [card]})
     template = (
         "projects/partials/my_task.html" if view == "mine" else "projects/partials/task_row.html"
     )
@@ -328,10 +330,9 @@ def _brief(request, pk, brief_pk, *, editable):
     )
 
 
+@require_POST
 def brief_start(request, pk):
     project = _editable_project(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     try:
         brief = services.strategy_brief_start(project=project, author=request.user)
     except services.Refused as refusal:
@@ -357,10 +358,9 @@ def brief_update(request, pk, brief_pk):
     )
 
 
+@require_POST
 def brief_submit(request, pk, brief_pk):
     brief = _brief(request, pk, brief_pk, editable=True)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     try:
         services.strategy_brief_submit(brief=brief, submitted_by=request.user)
     except services.Refused as refusal:
@@ -370,12 +370,11 @@ def brief_submit(request, pk, brief_pk):
     return redirect(brief.project)
 
 
+@require_POST
 def brief_review(request, pk, brief_pk):
     brief = _brief(request, pk, brief_pk, editable=False)
     if not permissions.can_sign_off(request.user):
         raise Http404
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     form = BriefReviewForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():

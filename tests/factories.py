@@ -148,3 +148,74 @@ class TaskFactory(factory.django.DjangoModelFactory):
 
         project = kwargs.pop("project")
         return task_create(project=project, created_by=project.owner, **kwargs)
+
+
+class ApprovedEstimateFactory(factory.django.DjangoModelFactory):
+    """A project's budget as it becomes a working budget: started and filled in by the
+    project's AE, submitted, and signed off by a director, all through the services."""
+
+    class Meta:
+        model = "budgets.Estimate"
+
+    project = factory.SubFactory(ProjectFactory)
+    lines = factory.LazyFunction(lambda: {"production": Decimal("10000")})
+    fee = Decimal("30000")
+    director = factory.SubFactory(UserFactory, role=Role.ACCOUNT_DIRECTOR)
+
+    @classmethod
+    def _create(cls, model_class, *args, project, lines, director, **fields):
+        from budgets import services
+
+        estimate = services.estimate_start(project=project, author=project.owner)
+        services.estimate_update(
+            estimate=estimate,
+            editor=project.owner,
+            revision=estimate.revision,
+            lines={category: Decimal(amount) for category, amount in lines.items()},
+            **fields,
+        )
+        services.estimate_submit(estimate=estimate, submitted_by=project.owner)
+        return services.estimate_approve(estimate=estimate, approved_by=director)
+
+
+class InvoiceFactory(factory.django.DjangoModelFactory):
+    """An invoice issued by finance through the service, with its lines; `sent=True` sends
+    it too."""
+
+    class Meta:
+        model = "billing.Invoice"
+
+    client = factory.SubFactory(ClientFactory)
+    created_by = factory.SubFactory(UserFactory, role=Role.FINANCE)
+    issue_date = factory.LazyFunction(timezone.localdate)
+    lines = factory.LazyFunction(lambda: [("Agency fee", Decimal("1000"))])
+    tax_rate = Decimal("0")
+    sent = False
+
+    @classmethod
+    def _create(cls, model_class, *args, sent, **kwargs):
+        from billing import services
+
+        invoice = services.invoice_create(**kwargs)
+        if sent:
+            invoice = services.invoice_send(invoice=invoice, sent_by=kwargs["created_by"])
+        return invoice
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """A payment finance records against a sent invoice: all of it unless told otherwise."""
+
+    class Meta:
+        model = "billing.Payment"
+
+    invoice = factory.SubFactory(InvoiceFactory, sent=True)
+    recorded_by = factory.LazyAttribute(lambda payment: payment.invoice.created_by)
+    paid_on = factory.LazyAttribute(lambda payment: payment.invoice.issue_date)
+    amount = factory.LazyAttribute(lambda payment: payment.invoice.total)
+    method = "bank_transfer"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from billing import services
+
+        return services.payment_record(**kwargs)

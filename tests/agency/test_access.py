@@ -6,6 +6,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, UUIDConverter
 
 from tests.factories import PASSWORD
+from tests.routes import POST_ONLY
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,11 @@ def test_csrf_token_from_the_form_is_accepted(ae):
     )
 
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("name", sorted(POST_ONLY))
+def test_a_post_only_action_answers_any_get_with_405(client, ae, name):
+    client.force_login(ae)
+    kwargs = dict(PORTAL_PAGES)[name]
+
+    assert client.get(reverse(name, kwargs=kwargs)).status_code == 405

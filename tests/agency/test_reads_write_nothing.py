@@ -18,6 +18,7 @@ from projects import services as projects_services
 from projects.models import Project
 from teams.models import User
 from tests.agency.test_access import PORTAL_PAGES
+from tests.routes import POST_ONLY
 
 pytestmark = pytest.mark.django_db
 
@@ -32,30 +33,6 @@ ROLES = [
 OWN_TABLES = re.compile(r'"?(django_session|axes_\w+)"?')
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE)\b|\bFOR (NO KEY )?UPDATE\b", re.IGNORECASE)
 VISITS_PER_ROUTE = 2
-# Actions that only take a POST, so no link leads to them.
-POST_ONLY = {
-    "accounts:action_item_toggle",
-    "accounts:report_send_recap",
-    "accounts:round_open_next",
-    "accounts:round_set_status",
-    "accounts:team_member_remove",
-    "billing:collection_note_add",
-    "budgets:cost_entry_decide",
-    "budgets:estimate_approve",
-    "budgets:estimate_start",
-    "budgets:estimate_submit",
-    "billing:invoice_send",
-    "billing:invoice_write_off",
-    "billing:payment_record",
-    "budgets:proposal_change_order",
-    "budgets:spend_plan_approve",
-    "notifications:open",
-    "notifications:read",
-    "notifications:read_all",
-    "projects:brief_review",
-    "projects:brief_start",
-    "projects:brief_submit",
-}
 
 
 class Links(HTMLParser):

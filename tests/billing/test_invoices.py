@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from billing import services
 from billing.models import Invoice, Payment
-from tests.factories import ClientFactory, ProjectFactory, UserFactory
+from tests.factories import ClientFactory, InvoiceFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +21,8 @@ def finance():
 
 
 def invoice_for(client_obj, amount="1000", **extra):
-    return services.invoice_create(
-        client=client_obj,
-        created_by=client_obj.lead_ae,
-        issue_date=ISSUED,
-        lines=[("Campaign fee", D(amount))],
-        tax_rate=D("0"),
-        **extra,
+    return InvoiceFactory(
+        client=client_obj, issue_date=ISSUED, lines=[("Campaign fee", D(amount))], **extra
     )
 
 
@@ -36,7 +31,7 @@ def test_an_invoice_is_numbered_in_sequence_and_due_after_the_clients_terms():
 
     first = services.invoice_create(
         client=acme,
-        created_by=acme.lead_ae,
+        created_by=UserFactory(role="finance"),
         issue_date=ISSUED,
         lines=[("Strategy", D("10000")), ("Creative", D("5000"))],
         tax_rate=D("6"),
@@ -77,8 +72,7 @@ def test_two_invoices_issued_at_the_same_moment_get_different_numbers():
 
 def test_payments_move_the_status_and_never_exceed_the_total(finance):
     acme = ClientFactory(payment_terms_days=30)
-    invoice = invoice_for(acme, "1000")
-    services.invoice_send(invoice=invoice, sent_by=acme.lead_ae)
+    invoice = invoice_for(acme, "1000", sent=True)
 
     services.payment_record(
         invoice=invoice,

@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from budgets import services
-from budgets.models import CostEntry
+from budgets.models import CostEntry, Estimate
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,9 @@ def test_burn_forecast_and_margin(director):
     vendor_cost(project, "6000")
     vendor_cost(project, "1500", category="staff_time")
 
-    burn = services.project_burn(project, today=TODAY)
+    burn = services.project_burn(
+        project, approved=Estimate.objects.approved_for(project), today=TODAY
+    )
 
     production = next(line for line in burn.lines if line.category == "production")
     assert production.percent == D("60.0")
@@ -111,14 +113,18 @@ def test_past_100_percent_a_cost_waits_for_a_director_when_the_estimate_says_so(
 
     assert over.entry.status == "pending"
     assert over.crossed == []
-    burn = services.project_burn(project)
+    burn = services.project_burn(project, approved=Estimate.objects.approved_for(project))
     production = next(line for line in burn.lines if line.category == "production")
     assert (production.actual, production.pending) == (D("9000"), D("2000"))
     with pytest.raises(services.Refused):
         services.cost_entry_decide(entry=over.entry, decided_by=project.owner, approve=True)
     services.cost_entry_decide(entry=over.entry, decided_by=director, approve=True)
     production = next(
-        line for line in services.project_burn(project).lines if line.category == "production"
+        line
+        for line in services.project_burn(
+            project, approved=Estimate.objects.approved_for(project)
+        ).lines
+        if line.category == "production"
     )
     assert (production.actual, production.pending) == (D("11000"), D("0"))
 

@@ -39,7 +39,7 @@ def approved_estimate(project, director, lines=None):
 def test_the_approved_estimate_is_the_working_budget_and_is_locked(project, director):
     estimate = approved_estimate(project, director)
 
-    budget = services.working_budget(project)
+    budget = services.working_budget(project, approved=Estimate.objects.approved_for(project))
     assert budget["creative"] == D("100000")
     assert budget["media"] == D("250000")
     assert budget["research"] == D("0")
@@ -84,7 +84,7 @@ def test_approved_change_orders_raise_and_lower_the_working_budget(project, dire
         deltas={"creative": D("999")},
     )
 
-    budget = services.working_budget(project)
+    budget = services.working_budget(project, approved=Estimate.objects.approved_for(project))
     assert budget["production"] == D("80000")
     assert budget["media"] == D("200000")
     assert budget["creative"] == D("100000")
