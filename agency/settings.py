@@ -213,6 +213,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.roll_over_aging",
         "schedule": crontab(minute=5),
     },
+    "budget-review-order": {
+        "task": "budgets.tasks.reorder_budget_review",
+        "schedule": crontab(minute=10),
+    },
     "daily-digest": {
         "task": "notifications.tasks.send_digests",
         "schedule": crontab(hour=8, minute=0),

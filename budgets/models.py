@@ -436,6 +436,9 @@ class SpendAllocation(models.Model):
         return f"{self.plan} · {self.channel} · {self.month:%Y-%m}: {self.amount}"
 
 
+AHEAD_LIMIT = Decimal("99999999")
+
+
 class ProjectMoney(models.Model):
     """A project's money in one row, so that pages over thousands of projects (the budget
     review, the budget reminders) need not add up every cost each time. The services that
@@ -456,10 +459,27 @@ class ProjectMoney(models.Model):
     estimate_version = models.PositiveSmallIntegerField(_("estimate version"), null=True)
     warn_at_percent = models.PositiveSmallIntegerField(_("warn at (%)"), default=80)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The budget review's order: over budget first, then by how many points burn runs ahead
+    # of the schedule, as of `ordered_on`. The money services set it with the money; as the
+    # schedule moves on every day, and a project's dates may change, an hourly task sets it
+    # again for rows of an earlier day or whose project changed since.
+    over_budget = models.BooleanField(_("over budget"), default=False)
+    ahead = models.DecimalField(
+        _("burn ahead of schedule (points)"), max_digits=16, decimal_places=4, null=True
+    )
+    ordered_on = models.DateField(_("ordered on"), null=True)
 
     class Meta:
         verbose_name = _("project money")
         verbose_name_plural = _("project money")
+        indexes = [
+            models.Index(
+                fields=["-over_budget", "-ahead", "project"],
+                condition=Q(budget__gt=0),
+                name="budget_review_order",
+            ),
+            models.Index(fields=["ordered_on"], name="project_money_ordered_on"),
+        ]
 
     def __str__(self):
         return f"{self.project_id}: {self.cost} of {self.budget}"
@@ -471,3 +491,14 @@ class ProjectMoney(models.Model):
     @property
     def margin(self) -> Decimal:
         return self.fee - self.cost
+
+    def place_in_review(self, project, today) -> None:
+        """Sets the review's order for `today` from the money and the project's schedule."""
+        self.over_budget = self.cost > self.budget
+        self.ahead = None
+        if self.budget:
+            points = self.cost * 100 / self.budget - project.schedule_elapsed(today) * 100
+            # A burn of millions of percent sorts first all the same; the column has room
+            # for twelve digits.
+            self.ahead = max(min(points, AHEAD_LIMIT), -AHEAD_LIMIT).quantize(Decimal("0.0001"))
+        self.ordered_on = today

@@ -1,20 +1,14 @@
 from decimal import Decimal
 
 from django.db.models import (
-    BooleanField,
-    DateField,
+    Count,
     DecimalField,
-    ExpressionWrapper,
     F,
-    Func,
     OuterRef,
-    Q,
     Subquery,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from projects.models import Project, Stage
 from teams import permissions
@@ -79,25 +73,6 @@ def with_money(projects):
     )
 
 
-class ElapsedShare(Func):
-    """The share of a schedule behind us on `today`, 0 to 1, computed in PostgreSQL."""
-
-    output_field = DecimalField(max_digits=12, decimal_places=6)
-
-    def __init__(self, start, end, today):
-        super().__init__(F(start), F(end), Value(today, output_field=DateField()))
-
-    def as_sql(self, compiler, connection, **extra):
-        (start, start_params), (end, end_params), (today, today_params) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
-        )
-        if start_params or end_params:
-            raise ValueError("ElapsedShare takes plain date columns")
-        length = f"GREATEST({end} - {start}, 1)"
-        sql = f"(LEAST(GREATEST({today} - {start}, 0), {length})::numeric / {length})"
-        return sql, today_params
-
-
 def visible_money(user):
     if permissions.sees_every_project(user):
         return ProjectMoney.objects.all()
@@ -115,43 +90,37 @@ REVIEW_FIELDS = [
     "cost",
     "pending",
     "fee",
+    "ahead",
     "project__job_number",
     "project__name",
+    "project__start_date",
+    "project__deadline",
     "project__client__name",
 ]
 
 
-def budget_review(money, today=None):
+def budget_review(money):
     """Open projects with a working budget: over budget first, then by how many points burn
-    runs ahead of the share of the schedule elapsed on `today`, then by deadline. The order
-    depends on the day, so it is worked out when the page is read."""
-    today = today or timezone.localdate()
-    elapsed = ElapsedShare("project__start_date", "project__deadline", today)
+    runs ahead of the schedule; read in that order from an index on the money rows."""
     return (
         budgeted(money)
         .select_related("project__client")
         .only(*REVIEW_FIELDS)
-        .annotate(
-            elapsed=elapsed,
-            over_budget=ExpressionWrapper(Q(cost__gt=F("budget")), output_field=BooleanField()),
-            ahead=ExpressionWrapper(
-                F("cost") * 100 / F("budget") - elapsed * 100, output_field=PERCENT
-            ),
-        )
-        .order_by("-over_budget", "-ahead", "project__deadline", "project")
+        .order_by("-over_budget", "-ahead", "project")
     )
 
 
-def margin_by_client(money, limit=None):
-    """Fee less cost over each client's open budgeted projects, the thinnest first."""
-    rows = (
+def margin_by_client(money):
+    """Per client with open budgeted projects: how many, and fee less cost over them, the
+    thinnest margin first. One row per client, so the review also counts its projects here."""
+    return (
         budgeted(money)
         .values("project__client")
         .annotate(
+            projects=Count("pk"),
             margin=Sum("fee") - Sum("cost"),
             client_name=F("project__client__name"),
             currency=F("project__client__currency"),
         )
         .order_by("margin", "client_name")
     )
-    return rows if limit is None else rows[:limit]

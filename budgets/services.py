@@ -3,7 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,28 +52,35 @@ def working_budget(project: Project, *, approved: Estimate | None) -> dict[str, 
 
 def project_money_refresh(project_ids) -> None:
     """Recomputes the ProjectMoney rows of these projects from their estimates, change
-    orders and costs, in one statement each way. The projects are locked first, so two
-    writers to one project's money take turns, and the second adds up what the first
-    committed."""
+    orders and costs, in one statement each way, with their place in the budget review as
+    of today. The projects are locked first, so two writers to one project's money take
+    turns, and the second adds up what the first committed."""
     lock_rows(Project, project_ids)
+    today = timezone.localdate()
     approved = Estimate.objects.approved().filter(project=OuterRef("pk"))
-    rows = selectors.with_money(Project.objects.filter(pk__in=project_ids)).annotate(
-        version=Subquery(approved.values("version")[:1]),
-        warn_at=Subquery(approved.values("warn_at_percent")[:1]),
+    rows = (
+        selectors.with_money(Project.objects.filter(pk__in=project_ids))
+        .annotate(
+            version=Subquery(approved.values("version")[:1]),
+            warn_at=Subquery(approved.values("warn_at_percent")[:1]),
+        )
+        .order_by("pk")
     )
+    money = []
+    for row in rows:
+        row_money = ProjectMoney(
+            project_id=row.pk,
+            budget=row.estimate_total + row.changes_total,
+            cost=row.cost_total,
+            pending=row.pending_total,
+            fee=row.fee,
+            estimate_version=row.version,
+            warn_at_percent=row.warn_at or 80,
+        )
+        row_money.place_in_review(row, today)
+        money.append(row_money)
     ProjectMoney.objects.bulk_create(
-        [
-            ProjectMoney(
-                project_id=row.pk,
-                budget=row.estimate_total + row.changes_total,
-                cost=row.cost_total,
-                pending=row.pending_total,
-                fee=row.fee,
-                estimate_version=row.version,
-                warn_at_percent=row.warn_at or 80,
-            )
-            for row in rows
-        ],
+        money,
         update_conflicts=True,
         unique_fields=["project"],
         update_fields=[
@@ -84,8 +91,50 @@ def project_money_refresh(project_ids) -> None:
             "estimate_version",
             "warn_at_percent",
             "updated_at",
+            *REVIEW_ORDER_FIELDS,
         ],
     )
+
+
+REVIEW_ORDER_FIELDS = ["over_budget", "ahead", "ordered_on"]
+
+
+def project_money_reorder(today=None, *, batch=1000) -> int:
+    """Every hour: the review's order set again for the money rows of an earlier day, and for
+    those whose project changed since (its dates, say). Returns how many rows it set."""
+    today = today or timezone.localdate()
+    stale = list(
+        ProjectMoney.objects.filter(
+            Q(ordered_on__lt=today)
+            | Q(ordered_on__isnull=True)
+            | Q(project__updated_at__gt=F("updated_at"))
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(stale), batch):
+        with transaction.atomic():
+            ids = lock_rows(ProjectMoney, stale[start : start + batch])
+            rows = list(
+                ProjectMoney.objects.filter(pk__in=ids)
+                .select_related("project")
+                .only(
+                    *(field.name for field in ProjectMoney._meta.concrete_fields),
+                    "project__start_date",
+                    "project__deadline",
+                )
+            )
+            for row in rows:
+                row.place_in_review(row.project, today)
+            # An upsert of the rows just read: one statement, where bulk_update would build
+            # a CASE per field over a thousand rows.
+            ProjectMoney.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["project"],
+                update_fields=[*REVIEW_ORDER_FIELDS, "updated_at"],
+            )
+    return len(stale)
 
 
 def _set_lines(estimate: Estimate, amounts: dict[str, Decimal]) -> None:
@@ -288,14 +337,6 @@ class ProjectBurn:
         return self.fee - self.forecast
 
 
-def _elapsed_share(project: Project, today) -> Decimal:
-    length = (project.deadline - project.start_date).days
-    if length <= 0:
-        return Decimal("1") if today >= project.deadline else Decimal("0")
-    done = min(max((today - project.start_date).days, 0), length)
-    return Decimal(done) / Decimal(length)
-
-
 def project_burn(project: Project, *, approved: Estimate | None, today=None) -> ProjectBurn:
     """The project's burn per line and in all, on its `approved` estimate
     (Estimate.objects.approved_for)."""
@@ -324,7 +365,7 @@ def project_burn(project: Project, *, approved: Estimate | None, today=None) -> 
         actual=sum((line.actual for line in lines), Decimal("0")),
         pending=sum((line.pending for line in lines), Decimal("0")),
         fee=approved.fee if approved else Decimal("0"),
-        elapsed=_elapsed_share(project, today),
+        elapsed=project.schedule_elapsed(today),
         warn_at_percent=approved.warn_at_percent if approved else 80,
     )
 

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from pghistory.models import Events
 
 from accounts.models import Client, Proposal
 from common.history import HISTORY_LENGTH, history_rows
+from common.paging import CountedPaginator
 from common.views import keep_typed_after_stale_edit, show_refusal
 from projects.models import Project
 from teams import permissions
@@ -223,16 +223,22 @@ def budget_review(request):
         raise Http404
     projects = Project.objects.visible_to(request.user)
     money = selectors.visible_money(request.user)
-    page = Paginator(selectors.budget_review(money), REVIEW_LENGTH).get_page(
-        request.GET.get("page")
-    )
+    clients = list(selectors.margin_by_client(money))
+    page = CountedPaginator(
+        selectors.budget_review(money),
+        REVIEW_LENGTH,
+        count=sum(client["projects"] for client in clients),
+    ).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for row in page:
+        row.elapsed = row.project.schedule_elapsed(today)
     return render(
         request,
         "budgets/budget_review.html",
         {
             "page": page,
             "rows": page.object_list,
-            "clients": selectors.margin_by_client(money, limit=REVIEW_LENGTH),
+            "clients": clients[:REVIEW_LENGTH],
             "estimates": Estimate.objects.filter(status=Estimate.Status.SUBMITTED)
             .filter(project__in=projects)
             .select_related("project__client", "submitted_by")[:WAITING_SHOWN],

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, When
@@ -151,6 +153,14 @@ class Project(models.Model):
 
     def is_late(self, today=None):
         return self.stage != Stage.CLOSED and self.deadline < (today or timezone.localdate())
+
+    def schedule_elapsed(self, today) -> Decimal:
+        """The share of the schedule behind us on `today`, from 0 to 1."""
+        length = (self.deadline - self.start_date).days
+        if length <= 0:
+            return Decimal("1") if today >= self.deadline else Decimal("0")
+        done = min(max((today - self.start_date).days, 0), length)
+        return Decimal(done) / Decimal(length)
 
 
 class StageChange(models.Model):

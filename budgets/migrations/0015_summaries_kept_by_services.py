@@ -66,10 +66,6 @@ class Migration(migrations.Migration):
         ),
         migrations.RemoveField(
             model_name="projectmoney",
-            name="ahead",
-        ),
-        migrations.RemoveField(
-            model_name="projectmoney",
             name="as_of",
         ),
         migrations.RemoveField(
@@ -87,10 +83,6 @@ class Migration(migrations.Migration):
         migrations.RemoveField(
             model_name="projectmoney",
             name="is_open",
-        ),
-        migrations.RemoveField(
-            model_name="projectmoney",
-            name="over_budget",
         ),
         # A row a write had marked is as of yesterday: the nightly task recomputes it.
         migrations.RunSQL(

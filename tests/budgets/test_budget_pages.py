@@ -313,7 +313,7 @@ def test_the_budget_review_puts_over_budget_first_then_burn_ahead_of_schedule(cl
     ]
 
 
-def test_the_budget_review_follows_the_days_a_moved_deadline_and_a_closed_project(client):
+def test_the_hourly_task_moves_the_budget_review_on_with_the_days_and_a_moved_deadline(client):
     director = UserFactory(role="account_director")
     today = timezone.localdate()
     start = today - dt.timedelta(days=10)
@@ -331,14 +331,21 @@ def test_the_budget_review_follows_the_days_a_moved_deadline_and_a_closed_projec
 
     # Short has spent 60 % in half its schedule, Long 15 % in a tenth of it.
     assert order() == ["Short", "Long"]
-    # Eight days on, Short is 90 % through its schedule and Long 18 %: nothing was written.
-    with time_machine.travel(timezone.now() + dt.timedelta(days=8), tick=False):
+    # Eight days on, Short is 90 % through its schedule and Long 18 %. The page writes
+    # nothing: the order moves when the hourly task has set it for the new day.
+    now = timezone.now()
+    with time_machine.travel(now + dt.timedelta(days=8), tick=False):
+        assert order() == ["Short", "Long"]
+        assert services.project_money_reorder() == 2
         assert order() == ["Long", "Short"]
-    # A later deadline gives Short room again.
-    projects_services.project_update(
-        project=short, updated_by=short.owner, deadline=today + dt.timedelta(days=190)
-    )
-    assert order() == ["Short", "Long"]
+        assert services.project_money_reorder() == 0
+    # A later deadline gives Short room again, from the task's next run.
+    with time_machine.travel(now + dt.timedelta(days=8, minutes=5), tick=False):
+        projects_services.project_update(
+            project=short, updated_by=short.owner, deadline=today + dt.timedelta(days=190)
+        )
+        assert services.project_money_reorder() == 1
+        assert order() == ["Short", "Long"]
     # However a project gets closed, it leaves the review.
     Project.objects.filter(pk=short.pk).update(stage=Stage.CLOSED)
     assert order() == ["Long"]
@@ -471,9 +478,9 @@ def test_the_budget_review_costs_the_same_queries_at_any_size(
         services.estimate_approve(estimate=estimate, approved_by=director)
     client.force_login(director)
 
-    # session, user, the first projects with their money, how many there are, margin per
-    # client, then what waits for sign-off: estimates, costs and spend plans
-    with django_assert_num_queries(8):
+    # session, user, margin per client (which counts the projects), the first projects with
+    # their money, then what waits for sign-off: estimates, costs and spend plans
+    with django_assert_num_queries(7):
         assert client.get(reverse("budgets:budget_review")).status_code == 200
 
 
