@@ -5,6 +5,7 @@ import functools
 
 from django import template
 from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 
 from projects.models import Task
 
@@ -22,6 +23,18 @@ def _url_with_pk(name, script_prefix):
 def pk_url(name, pk):
     """The address of a view that takes one pk, e.g. {% pk_url "projects:project_detail" 3 %}."""
     return _url_with_pk(name, get_script_prefix()).format(pk)
+
+
+@functools.cache
+def _status_choices(language):
+    return [(value, str(label)) for value, label in Task.Status.choices]
+
+
+@register.simple_tag
+def task_status_choices():
+    """The statuses with their labels in the reader's language, worked out once per process
+    and language; `{% task_status_choices as status_choices %}` before a list of tasks."""
+    return _status_choices(get_language())
 
 
 @register.filter
