@@ -1,0 +1,116 @@
+"""Pages whose query counts are not pinned with their app's tests: each costs the same exact
+number of queries with a little data and with ten times as much. pytest-django's
+django_assert_num_queries prints the SQL when a count is off."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from budgets import services as budgets
+from notifications.models import Notification
+from tests.factories import (
+    ApprovedEstimateFactory,
+    ClientFactory,
+    InvoiceFactory,
+    PaymentFactory,
+    ProjectFactory,
+    TaskFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+@pytest.fixture
+def people():
+    return {
+        "ae": UserFactory(role="ae"),
+        "director": UserFactory(role="account_director"),
+        "finance": UserFactory(role="finance"),
+        "staff": UserFactory(role="staff"),
+    }
+
+
+def agency(people, size):
+    """`size` of everything the pages list: on one client of the AE, one project with a
+    budget, costs, change orders and tasks, one invoice with lines and payments, and the
+    AE's notifications."""
+    acme = ClientFactory(lead_ae=people["ae"], account_director=people["director"])
+    project = ProjectFactory(client=acme)
+    ApprovedEstimateFactory(project=project, director=people["director"])
+    invoice = InvoiceFactory(
+        client=acme,
+        created_by=people["finance"],
+        issue_date=timezone.localdate() - dt.timedelta(days=40),
+        lines=[(f"Fee {n}", D("1000")) for n in range(size)],
+        sent=True,
+    )
+    for n in range(size):
+        budgets.cost_entry_create(
+            project=project,
+            entered_by=project.owner,
+            category="production",
+            incurred_on=timezone.localdate(),
+            kind="vendor",
+            vendor=f"Vendor {n}",
+            amount=D("10"),
+        )
+        budgets.change_order_create(
+            project=project,
+            created_by=project.owner,
+            reason=f"More films {n}",
+            deltas={"media": D("100")},
+            client_approved_on=timezone.localdate(),
+        )
+        TaskFactory(project=project, assignee=people["staff"])
+        PaymentFactory(invoice=invoice, amount=D("10"))
+        Notification.objects.create(
+            recipient=people["ae"], kind="deadlines", title=f"Reminder {n}", link="/"
+        )
+    return project, invoice
+
+
+PAGES = [
+    # (page, who opens it, queries)
+    ("project budget", "ae", 12),
+    ("budget history", "ae", 6),
+    ("invoice page", "finance", 6),
+    ("invoice history", "finance", 4),
+    ("inbox", "ae", 5),
+    ("bell", "ae", 4),
+    ("desk", "ae", 2),
+    ("my tasks", "staff", 5),
+]
+
+
+def url_of(name, project, invoice):
+    return {
+        "project budget": reverse("budgets:project_budget", args=[project.pk]),
+        "budget history": reverse("budgets:budget_history", args=[project.pk]),
+        "invoice page": reverse("billing:invoice_detail", args=[invoice.pk]),
+        "invoice history": reverse("billing:invoice_history", args=[invoice.pk]),
+        "inbox": reverse("notifications:inbox"),
+        "bell": reverse("notifications:bell"),
+        "desk": reverse("home"),
+        "my tasks": reverse("projects:my_tasks"),
+    }[name]
+
+
+@pytest.mark.parametrize("size", [1, 10])
+@pytest.mark.parametrize(("name", "role", "queries"), PAGES, ids=[name for name, *_ in PAGES])
+def test_the_page_costs_the_same_queries_at_any_size(
+    client, people, django_assert_num_queries, size, name, role, queries
+):
+    project, invoice = agency(people, size)
+    client.force_login(people[role])
+    url = url_of(name, project, invoice)
+
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+
+    assert response.status_code == 200
