@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from common.errors import Refused
 from teams import permissions
 
 from . import services
@@ -180,7 +181,7 @@ def team_member_remove(request, pk, member_pk):
     )
     try:
         services.account_team_remove(member=member)
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("%(name)s left the team.") % {"name": member.user})
@@ -243,7 +244,7 @@ def _report_form_page(request, *, client, report=None):
                 services.contact_report_update(
                     report=report, editor=request.user, action_items=items, **attendees, **fields
                 )
-            except services.Refused as refusal:
+            except Refused as refusal:
                 messages.error(request, str(refusal))
             else:
                 messages.success(request, _("Contact report saved."))
@@ -379,7 +380,7 @@ def report_send_recap(request, pk):
                 reverse("accounts:recap_respond", args=[token])
             ),
         )
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(
@@ -506,7 +507,7 @@ def round_set_status(request, pk, round_pk):
         services.proposal_round_set_status(
             round_=round_, changed_by=request.user, **form.cleaned_data
         )
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(
@@ -537,7 +538,7 @@ def round_log_hours(request, pk, round_pk):
         services.proposal_round_log_hours(
             round_=round_, logged_by=request.user, **form.cleaned_data
         )
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("Hours logged."))
@@ -551,7 +552,7 @@ def round_open_next(request, pk):
     )
     try:
         new_round = services.proposal_round_open_next(proposal=proposal, opened_by=request.user)
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("Round %(number)s opened.") % {"number": new_round.number})

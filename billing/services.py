@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Client
 from common.counters import count_up
-from common.errors import Refused, StaleEdit
+from common.errors import Refused, check_revision
 from common.locks import lock_row, lock_rows
 from projects.models import Project
 from teams import permissions
@@ -141,15 +141,14 @@ def invoice_update(
     if not permissions.handles_collections(editor):
         raise Refused(_("Invoices are changed by finance."))
     invoice = lock_row(invoice)
-    if invoice.revision != revision:
-        raise StaleEdit(
-            _(
-                "%(name)s changed this invoice while you were editing it. Check their changes, "
-                "then save yours again."
-            ),
-            changed_by=invoice.updated_by,
-            revision=invoice.revision,
-        )
+    check_revision(
+        invoice,
+        revision,
+        _(
+            "%(name)s changed this invoice while you were editing it. Check their changes, "
+            "then save yours again."
+        ),
+    )
     if invoice.written_off_at:
         raise Refused(_("This invoice was written off; it no longer changes."))
     invoice.fapiao_number = fapiao_number.strip()

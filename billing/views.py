@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
+from common.errors import Refused, StaleEdit
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
 from common.views import keep_typed_after_stale_edit, show_refusal
@@ -72,7 +73,7 @@ def payment_record(request, pk):
         return invoice_detail(request, pk, payment_form=form)
     try:
         services.payment_record(invoice=invoice, recorded_by=request.user, **form.cleaned_data)
-    except services.Refused as refusal:
+    except Refused as refusal:
         show_refusal(form, refusal)
         return invoice_detail(request, pk, payment_form=form)
     messages.success(request, _("Payment recorded."))
@@ -225,9 +226,9 @@ def invoice_form(request, pk=None):
                     invoice=invoice, editor=request.user, lines=billed, **form.cleaned_data
                 )
                 done = _("Invoice %(number)s saved.")
-        except services.StaleEdit as refusal:
+        except StaleEdit as refusal:
             keep_typed_after_stale_edit(form, refusal)
-        except services.Refused as refusal:
+        except Refused as refusal:
             show_refusal(form, refusal)
         else:
             messages.success(request, done % {"number": invoice.number})
@@ -247,7 +248,7 @@ def invoice_write_off(request, pk):
         services.invoice_write_off(
             invoice=invoice, written_off_by=request.user, reason=form.cleaned_data["reason"]
         )
-    except services.Refused as refusal:
+    except Refused as refusal:
         show_refusal(form, refusal)
         return invoice_detail(request, pk, write_off_form=form)
     messages.success(request, _("Invoice written off."))

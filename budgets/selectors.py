@@ -10,6 +10,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from accounts.models import Client
 from projects.models import Project, Stage
 from teams import permissions
 
@@ -106,21 +107,26 @@ def budget_review(money):
         budgeted(money)
         .select_related("project__client")
         .only(*REVIEW_FIELDS)
-        .order_by("-over_budget", "-ahead", "project")
+        .order_by("-over_budget", "-ahead", "project_id")
     )
 
 
 def margin_by_client(money):
     """Per client with open budgeted projects: how many, and fee less cost over them, the
-    thinnest margin first. One row per client, so the review also counts its projects here."""
+    thinnest margin first. One row per client, so the review also counts its projects here.
+    The grouping is by the client's id alone; name the rows shown with `client_names`."""
     return (
         budgeted(money)
-        .values("project__client")
-        .annotate(
-            projects=Count("pk"),
-            margin=Sum("fee") - Sum("cost"),
-            client_name=F("project__client__name"),
-            currency=F("project__client__currency"),
-        )
-        .order_by("margin", "client_name")
+        .values(client=F("project__client"))
+        .annotate(projects=Count("pk"), margin=Sum("fee") - Sum("cost"))
+        .order_by("margin", "client")
     )
+
+
+def with_client_names(rows):
+    """The margin rows given, each with its client's name and currency, in one query."""
+    names = Client.objects.in_bulk([row["client"] for row in rows])
+    return [
+        {**row, "client_name": names[row["client"]].name, "currency": names[row["client"]].currency}
+        for row in rows
+    ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Proposal, ProposalRound
-from common.errors import Refused, StaleEdit
+from common.errors import Refused, check_revision
 from common.locks import lock_row, lock_rows
 from notifications import services as notifications
 from projects.models import Project
@@ -28,6 +28,11 @@ from .models import (
     SpendAllocation,
     SpendPlan,
 )
+
+
+def _keeps_budgets(user: User) -> None:
+    if not permissions.can_edit_budgets(user):
+        raise Refused(_("Budgets are kept by the account team."))
 
 
 def working_budget(project: Project, *, approved: Estimate | None) -> dict[str, Decimal]:
@@ -149,6 +154,7 @@ def _set_lines(estimate: Estimate, amounts: dict[str, Decimal]) -> None:
 @transaction.atomic
 def estimate_start(*, project: Project, author: User) -> Estimate:
     """A new version as a copy of the last one; one open version at a time."""
+    _keeps_budgets(author)
     lock_row(project)
     last = project.estimates.order_by("-version").first()
     if last is not None and last.status != Estimate.Status.APPROVED:
@@ -188,16 +194,16 @@ def estimate_update(
 ) -> Estimate:
     """Saves a draft. `revision` is the one the editor started from: if someone saved in
     between, the save is refused and names them."""
+    _keeps_budgets(editor)
     estimate = lock_row(estimate)
-    if estimate.revision != revision:
-        raise StaleEdit(
-            _(
-                "%(name)s changed this estimate while you were editing it. Check their changes, "
-                "then save yours again."
-            ),
-            changed_by=estimate.updated_by,
-            revision=estimate.revision,
-        )
+    check_revision(
+        estimate,
+        revision,
+        _(
+            "%(name)s changed this estimate while you were editing it. Check their changes, "
+            "then save yours again."
+        ),
+    )
     if estimate.is_locked:
         raise Refused(_("This version is locked; start a new version to change it."))
     for name, value in fields.items():
@@ -213,6 +219,7 @@ def estimate_update(
 
 @transaction.atomic
 def estimate_submit(*, estimate: Estimate, submitted_by: User) -> Estimate:
+    _keeps_budgets(submitted_by)
     estimate = lock_row(estimate)
     if (
         estimate.status == Estimate.Status.DRAFT
@@ -260,6 +267,7 @@ def change_order_create(
 ) -> ChangeOrder:
     """A change order; with the client's approval date it counts in the working budget, and
     no line may then fall below zero."""
+    _keeps_budgets(created_by)
     lock_row(project)
     if not reason.strip():
         raise Refused(_("Say why the budget changes."), field="reason")
@@ -405,6 +413,7 @@ def cost_entry_create(
     """Records a cost. Staff time is priced at the person's cost rate now. Where the estimate
     asks for it, a cost that takes its line past 100% waits for a director and does not count
     until approved."""
+    _keeps_budgets(entered_by)
     # One cost at a time per project, so that the threshold each one crosses is certain.
     lock_row(project)
     entry = CostEntry(
@@ -515,6 +524,7 @@ def spend_plan_save(
 ) -> SpendPlan:
     """Creates or updates a draft plan with its grid. The allocations must add up to the
     total; an approved plan is locked."""
+    _keeps_budgets(saved_by)
     if plan is not None:
         plan = lock_row(plan)
         if plan.status == SpendPlan.Status.APPROVED:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
 from accounts.models import Client, Proposal
+from common.errors import Refused, StaleEdit
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
 from common.views import keep_typed_after_stale_edit, show_refusal
@@ -83,7 +84,7 @@ def estimate_start(request, pk):
     project = _project(request, pk, editable=True)
     try:
         estimate = services.estimate_start(project=project, author=request.user)
-    except services.Refused as error:
+    except Refused as error:
         messages.error(request, str(error))
         return redirect("budgets:project_budget", pk=pk)
     return redirect("budgets:estimate_update", pk=pk, estimate_pk=estimate.pk)
@@ -111,9 +112,9 @@ def estimate_update(request, pk, estimate_pk):
                 lines=form.lines(),
                 **fields,
             )
-        except services.StaleEdit as refusal:
+        except StaleEdit as refusal:
             keep_typed_after_stale_edit(form, refusal)
-        except services.Refused as refusal:
+        except Refused as refusal:
             show_refusal(form, refusal)
         else:
             messages.success(request, _("Draft saved."))
@@ -130,7 +131,7 @@ def estimate_submit(request, pk, estimate_pk):
     estimate = _estimate(request, pk, estimate_pk)
     try:
         services.estimate_submit(estimate=estimate, submitted_by=request.user)
-    except services.Refused as error:
+    except Refused as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Submitted for sign-off."))
@@ -144,7 +145,7 @@ def estimate_approve(request, pk, estimate_pk):
     estimate = _estimate(request, pk, estimate_pk, editable=False)
     try:
         services.estimate_approve(estimate=estimate, approved_by=request.user)
-    except services.Refused as error:
+    except Refused as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Budget approved: it is the working budget now."))
@@ -163,7 +164,7 @@ def change_order_create(request, pk):
                 deltas=form.deltas(),
                 client_approved_on=form.cleaned_data["client_approved_on"],
             )
-        except services.Refused as refusal:
+        except Refused as refusal:
             show_refusal(form, refusal)
         else:
             messages.success(request, _("Change order recorded."))
@@ -207,7 +208,7 @@ def cost_entry_decide(request, pk, cost_pk):
         services.cost_entry_decide(
             entry=entry, decided_by=request.user, approve=request.POST.get("approve") == "1"
         )
-    except services.Refused as error:
+    except Refused as error:
         messages.error(request, str(error))
     return redirect("budgets:project_budget", pk=pk)
 
@@ -238,7 +239,7 @@ def budget_review(request):
         {
             "page": page,
             "rows": page.object_list,
-            "clients": clients[:REVIEW_LENGTH],
+            "clients": selectors.with_client_names(clients[:REVIEW_LENGTH]),
             "estimates": Estimate.objects.filter(status=Estimate.Status.SUBMITTED)
             .filter(project__in=projects)
             .select_related("project__client", "submitted_by")[:WAITING_SHOWN],
@@ -279,7 +280,7 @@ def proposal_change_order(request, pk):
     )
     try:
         order = services.change_order_from_repitch(proposal=proposal, created_by=request.user)
-    except services.Refused as error:
+    except Refused as error:
         messages.error(request, str(error))
         return redirect(proposal)
     messages.success(request, _("Change order recorded: it waits for the client's approval."))
@@ -323,7 +324,7 @@ def spend_plan_form(request, pk, plan_pk=None):
                 allocations=form.allocations(),
                 **fields,
             )
-        except services.Refused as refusal:
+        except Refused as refusal:
             show_refusal(form, refusal)
         else:
             messages.success(request, _("Spend plan saved."))
@@ -371,7 +372,7 @@ def spend_plan_approve(request, pk):
     plan = get_object_or_404(SpendPlan, pk=pk)
     try:
         services.spend_plan_approve(plan=plan, approved_by=request.user)
-    except services.Refused as error:
+    except Refused as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Spend plan signed off and locked."))

@@ -18,3 +18,10 @@ class StaleEdit(Refused):
         super().__init__(message % {"name": changed_by.full_name})
         self.changed_by = changed_by
         self.revision = revision
+
+
+def check_revision(row, revision: int, message: str) -> None:
+    """Refuses a save that started from an older `revision` of the locked `row` (which keeps
+    `revision` and `updated_by`). `message` names who saved in between as %(name)s."""
+    if row.revision != revision:
+        raise StaleEdit(message, changed_by=row.updated_by, revision=row.revision)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.errors import Refused
 from teams import permissions
 from teams.models import Department
 
@@ -147,7 +148,7 @@ def project_move_stage(request, pk):
             to_stage=form.cleaned_data["stage"],
             reason=form.cleaned_data["reason"],
         )
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(
@@ -177,7 +178,7 @@ def _task_form_page(request, *, project, task=None):
                 services.task_create(project=project, created_by=request.user, **form.cleaned_data)
             else:
                 services.task_update(task=task, updated_by=request.user, **form.cleaned_data)
-        except services.Refused as refusal:
+        except Refused as refusal:
             form.add_error("waits_on", str(refusal))
         else:
             messages.success(request, _("Task saved."))
@@ -335,7 +336,7 @@ def brief_start(request, pk):
     project = _editable_project(request, pk)
     try:
         brief = services.strategy_brief_start(project=project, author=request.user)
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
         return redirect(project)
     return redirect("projects:brief_update", pk=project.pk, brief_pk=brief.pk)
@@ -363,7 +364,7 @@ def brief_submit(request, pk, brief_pk):
     brief = _brief(request, pk, brief_pk, editable=True)
     try:
         services.strategy_brief_submit(brief=brief, submitted_by=request.user)
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("Submitted for sign-off."))
@@ -392,7 +393,7 @@ def brief_review(request, pk, brief_pk):
                 brief=brief, returned_by=request.user, comments=form.cleaned_data["comments"]
             )
             messages.success(request, _("Strategy returned with comments."))
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     return redirect(brief.project)
 
@@ -426,7 +427,7 @@ def task_review(request, pk):
                 verdict=form.cleaned_data["verdict"],
                 comment=form.cleaned_data["comment"],
             )
-        except services.Refused as refusal:
+        except Refused as refusal:
             messages.error(request, str(refusal))
         else:
             messages.success(

@@ -96,13 +96,19 @@ def can_use_projects(user) -> bool:
 
 
 def can_sign_off(user) -> bool:
-    """Approving strategy briefs (and, later, budgets)."""
+    """Approving strategy briefs, estimates, spend plans and costs past the budget."""
     return is_account_director(user)
 
 
 def can_see_budgets(user) -> bool:
     """Money is for account service and finance; department staff see the work, not the budget."""
     return sees_every_project(user) or works_on_account_teams(user)
+
+
+def can_edit_budgets(user) -> bool:
+    """Estimates, change orders, costs and spend plans are kept by account service: the AEs
+    on their accounts and the directors. Which projects is decided by the querysets."""
+    return works_on_account_teams(user) or edits_every_project(user)
 
 
 def handles_collections(user) -> bool:

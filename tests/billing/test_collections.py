@@ -71,7 +71,8 @@ def test_collections_show_aging_buckets_by_client_and_ae_and_the_overdue_list(cl
     overdue = list(page.context["overdue"])
     assert [invoice["outstanding_amount"] for invoice in overdue] == [D("800"), D("400"), D("200")]
     assert overdue[1]["last_note"] == "Will pay next week"
-    assert page.context["totals"]["dso"] is not None
+    # 1,500 outstanding; 700 invoiced in the last 90 days (all but the 800 of 150 days ago)
+    assert page.context["totals"]["dso"] == D("192.9")
     assert "Will pay next week" in page.text
 
 

@@ -188,3 +188,39 @@ def test_payments_keep_their_history(finance):
         D("0"),
         D("10"),
     ]
+
+
+def test_only_finance_issues_sends_and_chases_invoices(finance):
+    acme = ClientFactory()
+    ae = acme.lead_ae
+    draft = invoice_for(acme)
+
+    with pytest.raises(services.Refused, match="issued by finance"):
+        services.invoice_create(
+            client=acme, created_by=ae, issue_date=ISSUED, lines=[("Fee", D("1"))]
+        )
+    with pytest.raises(services.Refused, match="sent by finance"):
+        services.invoice_send(invoice=draft, sent_by=ae)
+    with pytest.raises(services.Refused, match="chased by finance"):
+        services.collection_note_add(invoice=draft, written_by=ae, contacted="Mr Wu", outcome="x")
+
+    assert Invoice.objects.count() == 1
+    draft.refresh_from_db()
+    assert draft.sent_at is None
+    assert not draft.collection_notes.exists()
+
+
+def test_a_payment_dated_after_today_is_refused_next_to_its_date(finance):
+    invoice = invoice_for(ClientFactory(), sent=True)
+
+    with pytest.raises(services.Refused, match="once it has arrived") as refusal:
+        services.payment_record(
+            invoice=invoice,
+            recorded_by=finance,
+            paid_on=dt.date.today() + dt.timedelta(days=1),
+            amount=D("10"),
+            method="cash",
+        )
+
+    assert refusal.value.field == "paid_on"
+    assert not Payment.objects.exists()

@@ -13,7 +13,13 @@ from budgets import selectors, services
 from budgets.models import ChangeOrder, Estimate, ProjectMoney
 from projects import services as projects_services
 from projects.models import Project, Stage
-from tests.factories import ClientFactory, ProjectFactory, ProposalFactory, UserFactory
+from tests.factories import (
+    ApprovedEstimateFactory,
+    ClientFactory,
+    ProjectFactory,
+    ProposalFactory,
+    UserFactory,
+)
 from tests.routes import outsider_get_status
 
 pytestmark = pytest.mark.django_db
@@ -186,19 +192,10 @@ def _vendor_cost(project, amount, category="production", on=None):
 
 
 def _approved(project, lines, approval_past_budget=False):
-    director = UserFactory(role="account_director")
-    estimate = services.estimate_start(project=project, author=project.owner)
-    services.estimate_update(
-        estimate=estimate,
-        editor=project.owner,
-        revision=estimate.revision,
-        lines=lines,
-        fee=D("30000"),
-        director_approval_past_budget=approval_past_budget,
+    estimate = ApprovedEstimateFactory(
+        project=project, lines=lines, director_approval_past_budget=approval_past_budget
     )
-    services.estimate_submit(estimate=estimate, submitted_by=project.owner)
-    services.estimate_approve(estimate=estimate, approved_by=director)
-    return director
+    return estimate.approved_by
 
 
 def test_an_ae_records_a_cost_that_crosses_the_warning_and_sees_the_burn(client):
@@ -362,12 +359,14 @@ def test_margin_per_client_counts_each_clients_open_budgeted_projects():
     Project.objects.filter(pk=third.pk).update(client=bolt)
 
     margins = {
-        row["client_name"]: row["margin"]
-        for row in selectors.margin_by_client(ProjectMoney.objects.all())
+        row["client_name"]: (row["projects"], row["margin"])
+        for row in selectors.with_client_names(
+            list(selectors.margin_by_client(ProjectMoney.objects.all()))
+        )
     }
 
     # Each budgeted project's fee is 30,000.
-    assert margins == {"Acme": D("27500"), "Bolt": D("30000")}
+    assert margins == {"Acme": (1, D("27500")), "Bolt": (1, D("30000"))}
 
 
 def test_the_budget_review_pages_its_projects(client, monkeypatch):
@@ -465,22 +464,13 @@ def test_the_budget_review_costs_the_same_queries_at_any_size(
     client, size, django_assert_num_queries
 ):
     director = UserFactory(role="account_director")
-    for _ in range(size):
-        project = ProjectFactory()
-        estimate = services.estimate_start(project=project, author=project.owner)
-        services.estimate_update(
-            estimate=estimate,
-            editor=project.owner,
-            revision=estimate.revision,
-            lines={"media": D("100")},
-        )
-        services.estimate_submit(estimate=estimate, submitted_by=project.owner)
-        services.estimate_approve(estimate=estimate, approved_by=director)
+    ApprovedEstimateFactory.create_batch(size, director=director, lines={"media": D("100")})
     client.force_login(director)
 
     # session, user, margin per client (which counts the projects), the first projects with
-    # their money, then what waits for sign-off: estimates, costs and spend plans
-    with django_assert_num_queries(7):
+    # their money, the names of the thinnest clients, then what waits for sign-off:
+    # estimates, costs and spend plans
+    with django_assert_num_queries(8):
         assert client.get(reverse("budgets:budget_review")).status_code == 200
 
 

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from budgets import services
 from budgets.models import CostEntry, Estimate
-from tests.factories import ProjectFactory, UserFactory
+from tests.factories import ApprovedEstimateFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,19 +20,13 @@ def director():
 
 
 def budgeted(director, *, approval_past_budget=False, **project_fields):
-    project = ProjectFactory(**project_fields)
-    estimate = services.estimate_start(project=project, author=project.owner)
-    services.estimate_update(
-        estimate=estimate,
-        editor=project.owner,
-        revision=estimate.revision,
+    return ApprovedEstimateFactory(
+        project=ProjectFactory(**project_fields),
+        director=director,
         lines={"production": D("10000"), "staff_time": D("5000")},
         fee=D("25000"),
         director_approval_past_budget=approval_past_budget,
-    )
-    services.estimate_submit(estimate=estimate, submitted_by=project.owner)
-    services.estimate_approve(estimate=estimate, approved_by=director)
-    return project
+    ).project
 
 
 def vendor_cost(project, amount, category="production"):

@@ -6,7 +6,8 @@ from django.db import IntegrityError, transaction
 
 from budgets import services
 from budgets.models import ChangeOrder, Estimate, EstimateLine
-from tests.factories import ProjectFactory, UserFactory
+from common.errors import StaleEdit
+from tests.factories import ApprovedEstimateFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +25,12 @@ def director():
 
 
 def approved_estimate(project, director, lines=None):
-    estimate = services.estimate_start(project=project, author=project.owner)
-    services.estimate_update(
-        estimate=estimate,
-        editor=project.owner,
-        revision=estimate.revision,
+    return ApprovedEstimateFactory(
+        project=project,
+        director=director,
         lines=lines or {"creative": D("100000"), "media": D("250000")},
         fee=D("420000"),
     )
-    services.estimate_submit(estimate=estimate, submitted_by=project.owner)
-    return services.estimate_approve(estimate=estimate, approved_by=director)
 
 
 def test_the_approved_estimate_is_the_working_budget_and_is_locked(project, director):
@@ -112,7 +109,7 @@ def test_the_second_of_two_stale_edits_is_refused_naming_the_first(project):
     services.estimate_update(
         estimate=estimate, editor=colleague, revision=opened_at, lines={"media": D("5000")}
     )
-    with pytest.raises(services.StaleEdit, match="Li Na changed this estimate"):
+    with pytest.raises(StaleEdit, match="Li Na changed this estimate"):
         services.estimate_update(
             estimate=estimate,
             editor=project.owner,

@@ -146,3 +146,24 @@ def test_nobody_signs_off_their_own_plan_and_outsiders_get_404(client):
         assert client.post(url, plan_data()).status_code == 404, url
     plan.refresh_from_db()
     assert plan.status == "draft"
+
+
+def test_an_approved_plan_is_not_signed_off_again():
+    acme = ClientFactory()
+    plan = services.spend_plan_save(
+        client=acme,
+        saved_by=acme.lead_ae,
+        name="Q1",
+        first_month=dt.date(2026, 11, 1),
+        months=1,
+        total=D("10"),
+        allocations={("tv", dt.date(2026, 11, 1)): D("10")},
+    )
+    first, second = UserFactory(role="account_director"), UserFactory(role="account_director")
+    services.spend_plan_approve(plan=plan, approved_by=first)
+
+    with pytest.raises(services.Refused, match="Only a submitted version"):
+        services.spend_plan_approve(plan=plan, approved_by=second)
+
+    plan.refresh_from_db()
+    assert plan.approved_by == first

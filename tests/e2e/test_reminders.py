@@ -4,10 +4,9 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from budgets import services
 from notifications.models import Notification
 from tests.e2e.test_money_flow import sign_in
-from tests.factories import ClientFactory, ProjectFactory, UserFactory
+from tests.factories import ApprovedEstimateFactory, ClientFactory, ProjectFactory, UserFactory
 from tests.notifications.worker import Redis, Worker, use_broker, wait_for
 
 D = Decimal
@@ -34,12 +33,7 @@ def test_a_crossing_cost_lights_the_bell_and_the_inbox_leads_to_the_project(
     director = UserFactory(role="account_director", full_name="Zhang Wei")
     acme = ClientFactory(name="Qinghe Dairy", lead_ae=ae, account_director=director)
     project = ProjectFactory(client=acme, owner=ae, name="Chilled yoghurt launch")
-    estimate = services.estimate_start(project=project, author=ae)
-    services.estimate_update(
-        estimate=estimate, editor=ae, revision=estimate.revision, lines={"production": D("10000")}
-    )
-    services.estimate_submit(estimate=estimate, submitted_by=ae)
-    services.estimate_approve(estimate=estimate, approved_by=director)
+    ApprovedEstimateFactory(project=project, director=director, lines={"production": D("10000")})
 
     sign_in(page, live_server, ae)
     bell = page.locator("#bell")

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from budgets import services as budgets
 from notifications.models import Notification
+from tests.factories import ApprovedEstimateFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)
@@ -42,14 +42,6 @@ def received():
 
 
 def approve_budget(project, lines, director, fee="30000"):
-    estimate = budgets.estimate_start(project=project, author=project.owner)
-    budgets.estimate_update(
-        estimate=estimate,
-        editor=project.owner,
-        revision=estimate.revision,
-        lines={category: Decimal(amount) for category, amount in lines.items()},
-        fee=Decimal(fee),
+    return ApprovedEstimateFactory(
+        project=project, lines=lines, director=director, fee=Decimal(fee)
     )
-    budgets.estimate_submit(estimate=estimate, submitted_by=project.owner)
-    budgets.estimate_approve(estimate=estimate, approved_by=director)
-    return estimate

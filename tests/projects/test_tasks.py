@@ -134,6 +134,7 @@ def test_a_designer_finishes_a_task_from_my_tasks_and_the_next_is_handed_on(clie
         },
         headers={"hx-request": "true"},
     )
+    started = timezone.now()
     row = client.post(
         reverse("projects:task_set_status", args=[key_visual.pk]),
         {"status": "done", "view": "mine"},
@@ -143,7 +144,7 @@ def test_a_designer_finishes_a_task_from_my_tasks_and_the_next_is_handed_on(clie
     assert 'class="table-success"' in row.text
     key_visual.refresh_from_db()
     assert key_visual.status == "done"
-    assert key_visual.completed_at is not None
+    assert started <= key_visual.completed_at <= timezone.now()
     client.force_login(key_visual.project.owner)
     project_page = client.get(key_visual.project.get_absolute_url()).text
     assert "Handed on" in project_page
