@@ -6,6 +6,7 @@ import functools
 from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from projects.models import Task
 
@@ -26,15 +27,21 @@ def pk_url(name, pk):
 
 
 @functools.cache
-def _status_choices(language):
-    return [(value, str(label)) for value, label in Task.Status.choices]
+def _status_options(language, selected):
+    return [(value, str(label), value == selected) for value, label in Task.Status.choices]
 
 
-@register.simple_tag
-def task_status_choices():
-    """The statuses with their labels in the reader's language, worked out once per process
-    and language; `{% task_status_choices as status_choices %}` before a list of tasks."""
-    return _status_choices(get_language())
+@register.filter
+def status_options(selected):
+    """The statuses as (value, label, selected) with a task's own marked, worked out once
+    per language and status: My tasks and the project page show a select per task."""
+    return _status_options(get_language(), selected)
+
+
+@register.filter
+def status_label_for(title):
+    """The text that labels a task's status control."""
+    return _("Status of %(title)s") % {"title": title}
 
 
 @register.filter
