@@ -1,0 +1,47 @@
+"""The budgets app's writes, by concept: a project's money (working budget, the money row,
+burn), estimates and change orders, costs, and spend plans. Callers use `budgets.services`."""
+
+from common.errors import Refused
+
+from .costs import CostRecorded, cost_entry_create, cost_entry_decide
+from .estimates import (
+    change_order_create,
+    change_order_from_repitch,
+    estimate_approve,
+    estimate_start,
+    estimate_submit,
+    estimate_update,
+)
+from .money import (
+    LineBurn,
+    ProjectBurn,
+    project_burn,
+    project_money_refresh,
+    project_money_reorder,
+    thresholds_crossed,
+    working_budget,
+)
+from .spend_plans import spend_plan_against_actual, spend_plan_approve, spend_plan_save
+
+__all__ = [
+    "CostRecorded",
+    "LineBurn",
+    "ProjectBurn",
+    "Refused",
+    "change_order_create",
+    "change_order_from_repitch",
+    "cost_entry_create",
+    "cost_entry_decide",
+    "estimate_approve",
+    "estimate_start",
+    "estimate_submit",
+    "estimate_update",
+    "project_burn",
+    "project_money_refresh",
+    "project_money_reorder",
+    "spend_plan_against_actual",
+    "spend_plan_approve",
+    "spend_plan_save",
+    "thresholds_crossed",
+    "working_budget",
+]

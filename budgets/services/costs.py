@@ -1,0 +1,107 @@
+"""Costs against a project's budget, and the director's decision on one past it."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from common.errors import Refused
+from common.locks import lock_row
+from notifications import services as notifications
+from projects.models import Project
+from teams import permissions
+from teams.models import User
+
+from ..models import (
+    CostEntry,
+    Estimate,
+)
+from .money import keeps_budgets, project_money_refresh, thresholds_crossed, working_budget
+
+
+@dataclass(frozen=True)
+class CostRecorded:
+    entry: CostEntry
+    crossed: list[int]
+
+
+@transaction.atomic
+def cost_entry_create(
+    *,
+    project: Project,
+    entered_by: User,
+    category: str,
+    incurred_on,
+    kind: str,
+    amount: Decimal | None = None,
+    vendor: str = "",
+    reference: str = "",
+    person: User | None = None,
+    hours: Decimal | None = None,
+    channel: str = "",
+) -> CostRecorded:
+    """Records a cost. Staff time is priced at the person's cost rate now. Where the estimate
+    asks for it, a cost that takes its line past 100% waits for a director and does not count
+    until approved."""
+    keeps_budgets(entered_by)
+    # One cost at a time per project, so that the threshold each one crosses is certain.
+    lock_row(project)
+    entry = CostEntry(
+        project=project,
+        entered_by=entered_by,
+        category=category,
+        incurred_on=incurred_on,
+        kind=kind,
+        vendor=vendor.strip(),
+        reference=reference.strip(),
+        channel=channel,
+    )
+    if kind == CostEntry.Kind.STAFF_TIME:
+        if person is None or not hours:
+            raise Refused(_("Staff time needs the person and the hours."))
+        entry.person, entry.hours, entry.cost_rate = person, hours, person.cost_rate
+        entry.amount = (hours * person.cost_rate).quantize(Decimal("0.01"))
+    else:
+        entry.amount = amount
+    estimate = Estimate.objects.approved_for(project)
+    line_budget = working_budget(project, approved=estimate)[category]
+    before = CostEntry.objects.counted().filter(project=project, category=category).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal("0")
+    if (
+        estimate is not None
+        and estimate.director_approval_past_budget
+        and before + entry.amount > line_budget
+    ):
+        entry.status = CostEntry.Status.PENDING
+    entry.full_clean()
+    entry.save()
+    project_money_refresh([project.pk])
+    crossed = []
+    if entry.status == CostEntry.Status.COUNTED:
+        notifications.check_soon("budgets.threshold", [project.pk])
+        crossed = thresholds_crossed(
+            budget=line_budget,
+            before=before,
+            after=before + entry.amount,
+            warn_at=estimate.warn_at_percent if estimate else 80,
+        )
+    return CostRecorded(entry=entry, crossed=crossed)
+
+
+@transaction.atomic
+def cost_entry_decide(*, entry: CostEntry, decided_by: User, approve: bool) -> CostEntry:
+    if not permissions.can_sign_off(decided_by):
+        raise Refused(_("Only an account director approves costs past the budget."))
+    entry = lock_row(entry)
+    if entry.status != CostEntry.Status.PENDING:
+        raise Refused(_("This cost is not waiting for a decision."))
+    entry.status = CostEntry.Status.COUNTED if approve else CostEntry.Status.REJECTED
+    entry.decided_by = decided_by
+    entry.save()
+    project_money_refresh([entry.project_id])
+    if approve:
+        notifications.check_soon("budgets.threshold", [entry.project_id])
+    return entry
