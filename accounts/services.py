@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import Refused
 from common.locks import lock_row
+from common.models import assign
 from teams.models import User
 
 from .models import (
@@ -24,6 +25,8 @@ from .models import (
     RoundHours,
 )
 
+CONTACT_FIELDS = {"name", "title", "email", "phone", "is_decision_maker"}
+REPORT_FIELDS = {"occurred_at", "kind", "agenda", "discussion", "decisions", "client_feedback"}
 CLIENT_FIELDS = {
     "name",
     "code",
@@ -63,9 +66,7 @@ def client_create(*, created_by: User, **fields) -> Client:
 
 @transaction.atomic
 def client_update(*, client: Client, updated_by: User, **fields) -> Client:
-    for name, value in fields.items():
-        if name in CLIENT_FIELDS:
-            setattr(client, name, value)
+    assign(client, fields, CLIENT_FIELDS)
     client.full_clean()
     client.save()
     _keep_leads_on_the_team(client)
@@ -103,8 +104,7 @@ def contact_create(*, client: Client, **fields) -> Contact:
 
 @transaction.atomic
 def contact_update(*, contact: Contact, **fields) -> Contact:
-    for name, value in fields.items():
-        setattr(contact, name, value)
+    assign(contact, fields, CONTACT_FIELDS)
     contact.full_clean()
     contact.save()
     return contact
@@ -164,8 +164,7 @@ def contact_report_update(
     lock_row(report)
     if not ContactReport.objects.editable_by(editor).filter(pk=report.pk).exists():
         raise Refused(_("This report can no longer be edited."))
-    for name, value in fields.items():
-        setattr(report, name, value)
+    assign(report, fields, REPORT_FIELDS)
     return _save_report(report, client_attendees, staff_attendees, action_items)
 
 

@@ -7,7 +7,8 @@ from accounts.models import Client
 from common.counters import count_down, count_up
 from common.errors import Refused
 from common.locks import lock_row
-from teams import sign_off
+from common.models import assign
+from teams import permissions, sign_off
 from teams.models import User
 
 from .models import (
@@ -23,6 +24,7 @@ from .models import (
     TaskCount,
 )
 
+TASK_FIELDS = {"title", "department", "assignee", "due_on", "status", "waits_on", "handoff_note"}
 PROJECT_FIELDS = {
     "name",
     "objective",
@@ -36,6 +38,18 @@ PROJECT_FIELDS = {
 }
 
 
+def _keeps_projects(user: User) -> None:
+    if not permissions.works_in_account_service(user):
+        raise Refused(_("Projects are kept by the account team."))
+
+
+def _works_on_tasks(user: User) -> None:
+    if not permissions.can_work_on_tasks(user):
+        raise Refused(
+            _("Tasks are moved on by the account team and the people they are handed to.")
+        )
+
+
 def _next_job_number(client: Client, year: int) -> str:
     number = count_up(JobCounter, "last_number", client_id=client.pk, year=year)
     return f"{client.code}-{year}-{number:03d}"
@@ -43,6 +57,7 @@ def _next_job_number(client: Client, year: int) -> str:
 
 @transaction.atomic
 def project_create(*, client: Client, created_by: User, team=(), **fields) -> Project:
+    _keeps_projects(created_by)
     project = Project(client=client, **{k: v for k, v in fields.items() if k in PROJECT_FIELDS})
     project.job_number = _next_job_number(client, timezone.localdate().year)
     project.full_clean()
@@ -53,9 +68,8 @@ def project_create(*, client: Client, created_by: User, team=(), **fields) -> Pr
 
 @transaction.atomic
 def project_update(*, project: Project, updated_by: User, team=None, **fields) -> Project:
-    for name, value in fields.items():
-        if name in PROJECT_FIELDS:
-            setattr(project, name, value)
+    _keeps_projects(updated_by)
+    assign(project, fields, PROJECT_FIELDS)
     project.full_clean()
     project.save()
     if team is not None:
@@ -67,6 +81,7 @@ def project_update(*, project: Project, updated_by: User, team=None, **fields) -
 def project_move_stage(
     *, project: Project, to_stage: str, changed_by: User, reason: str = ""
 ) -> StageChange:
+    _keeps_projects(changed_by)
     project = lock_row(project)
     from_index, to_index = STAGE_ORDER.index(project.stage), STAGE_ORDER.index(to_stage)
     if to_index == from_index:
@@ -132,6 +147,7 @@ def task_counts_rebuild() -> None:
 
 @transaction.atomic
 def task_create(*, project: Project, created_by: User, **fields) -> Task:
+    _keeps_projects(created_by)
     task = Task(project=project, **fields)
     _check_waits_on(task)
     _stamp_completion(task)
@@ -143,10 +159,10 @@ def task_create(*, project: Project, created_by: User, **fields) -> Task:
 
 @transaction.atomic
 def task_update(*, task: Task, updated_by: User, **fields) -> Task:
+    _keeps_projects(updated_by)
     task = lock_row(task)
     before = _cell(task)
-    for name, value in fields.items():
-        setattr(task, name, value)
+    assign(task, fields, TASK_FIELDS)
     _check_waits_on(task)
     _stamp_completion(task)
     task.full_clean()
@@ -164,6 +180,7 @@ def _stamp_completion(task: Task) -> None:
 
 @transaction.atomic
 def task_set_status(*, task: Task, status: str, changed_by: User, handoff_note=None) -> Task:
+    _works_on_tasks(changed_by)
     task = lock_row(task)
     before = _cell(task)
     task.status = status
@@ -182,6 +199,7 @@ def task_set_status(*, task: Task, status: str, changed_by: User, handoff_note=N
 @transaction.atomic
 def strategy_brief_start(*, project: Project, author: User) -> StrategyBrief:
     """A new version, as a copy of the last one. Only one version is open at a time."""
+    _keeps_projects(author)
     lock_row(project)
     last = project.strategy_briefs.order_by("-version").first()
     if last is not None and last.status in (
@@ -198,6 +216,7 @@ def strategy_brief_start(*, project: Project, author: User) -> StrategyBrief:
 
 @transaction.atomic
 def strategy_brief_update(*, brief: StrategyBrief, editor: User, **fields) -> StrategyBrief:
+    _keeps_projects(editor)
     brief = lock_row(brief)
     if brief.is_locked:
         raise Refused(_("This version is locked; start a new version to change it."))
@@ -211,6 +230,7 @@ def strategy_brief_update(*, brief: StrategyBrief, editor: User, **fields) -> St
 
 @transaction.atomic
 def strategy_brief_submit(*, brief: StrategyBrief, submitted_by: User) -> StrategyBrief:
+    _keeps_projects(submitted_by)
     brief = lock_row(brief)
     if brief.status == StrategyBrief.Status.DRAFT and not (
         brief.objectives.strip() and brief.key_message.strip()
@@ -272,6 +292,7 @@ def creative_review_create(
     verdict: str,
     comment: str = "",
 ) -> CreativeReview:
+    _keeps_projects(reviewer)
     task = lock_row(task)
     if task.department.code not in CreativeReview.REVIEWED_DEPARTMENTS:
         raise Refused(_("Only creative and production deliverables are reviewed."))
@@ -304,6 +325,7 @@ def creative_review_create(
 def revision_request_log(
     *, project: Project, logged_by: User, requested_on, reason: str
 ) -> RevisionRequest:
+    _keeps_projects(logged_by)
     request = RevisionRequest(
         project=project, logged_by=logged_by, requested_on=requested_on, reason=reason.strip()
     )

@@ -105,10 +105,15 @@ def can_see_budgets(user) -> bool:
     return sees_every_project(user) or works_on_account_teams(user)
 
 
-def can_edit_budgets(user) -> bool:
-    """Estimates, change orders, costs and spend plans are kept by account service: the AEs
-    on their accounts and the directors. Which projects is decided by the querysets."""
+def works_in_account_service(user) -> bool:
+    """Projects, their tasks, briefs and budgets, and spend plans are kept by account service:
+    the AEs on their accounts and the directors. Which ones is decided by the querysets."""
     return works_on_account_teams(user) or edits_every_project(user)
+
+
+def can_work_on_tasks(user) -> bool:
+    """Moving a task on: account service, and the department staff it is handed to."""
+    return works_in_account_service(user) or works_on_handed_tasks(user)
 
 
 def handles_collections(user) -> bool:

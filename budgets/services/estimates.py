@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Proposal, ProposalRound
 from common.errors import Refused, check_revision
 from common.locks import lock_row
+from common.models import assign
 from projects.models import Project
 from teams import sign_off
 from teams.models import User
@@ -87,9 +88,7 @@ def estimate_update(
     )
     if estimate.is_locked:
         raise Refused(_("This version is locked; start a new version to change it."))
-    for name, value in fields.items():
-        if name in ESTIMATE_FIELDS:
-            setattr(estimate, name, value)
+    assign(estimate, fields, ESTIMATE_FIELDS)
     estimate.revision += 1
     estimate.updated_by = editor
     estimate.full_clean()

@@ -26,7 +26,7 @@ from ..models import (
 
 
 def keeps_budgets(user: User) -> None:
-    if not permissions.can_edit_budgets(user):
+    if not permissions.works_in_account_service(user):
         raise Refused(_("Budgets are kept by the account team."))
 
 

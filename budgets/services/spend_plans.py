@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import Refused
 from common.locks import lock_row
+from common.models import assign
 from teams import sign_off
 from teams.models import User
 
@@ -20,6 +21,17 @@ from ..models import (
     SpendPlan,
 )
 from .money import keeps_budgets
+
+SPEND_PLAN_FIELDS = {
+    "name",
+    "first_month",
+    "months",
+    "total",
+    "expected_reach",
+    "expected_leads",
+    "expected_sales",
+    "expected_roi_percent",
+}
 
 
 @transaction.atomic
@@ -40,8 +52,7 @@ def spend_plan_save(
             raise Refused(_("An approved plan is locked."))
     else:
         plan = SpendPlan(client=client, created_by=saved_by)
-    for name, value in fields.items():
-        setattr(plan, name, value)
+    assign(plan, fields, SPEND_PLAN_FIELDS)
     plan.first_month = plan.first_month.replace(day=1)
     allocated = sum(allocations.values(), Decimal("0"))
     if allocated != plan.total:

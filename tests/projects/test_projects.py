@@ -171,3 +171,18 @@ def test_project_pages_cost_the_same_queries_with_10_or_100_projects(client, url
     large = queries(build(90), viewer)
 
     assert small == large
+
+
+def test_finance_and_staff_change_no_project_and_finance_moves_no_task():
+    project = ProjectFactory()
+    task = TaskFactory(project=project)
+    for role in ("finance", "staff"):
+        with pytest.raises(services.Refused, match="kept by the account team"):
+            services.project_update(project=project, updated_by=UserFactory(role=role), name="x")
+    with pytest.raises(services.Refused, match="moved on by the account team"):
+        services.task_set_status(task=task, status="done", changed_by=UserFactory(role="finance"))
+
+    project.refresh_from_db()
+    task.refresh_from_db()
+    assert project.name != "x"
+    assert task.status == "todo"
