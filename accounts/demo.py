@@ -306,6 +306,7 @@ def seed() -> list[Client]:
                     contact_name, title, email, phone, decides = contact
                     services.contact_create(
                         client=client,
+                        by=people[lead],
                         name=contact_name,
                         title=title,
                         email=email,
@@ -315,7 +316,7 @@ def seed() -> list[Client]:
             for client_name, email, role in TEAM:
                 if client_name == name:
                     services.account_team_add(
-                        client=client, user=people[email], role_on_account=role
+                        client=client, user=people[email], role_on_account=role, by=director
                     )
         clients[name] = client
     _seed_reports(clients, people)

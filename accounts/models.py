@@ -233,7 +233,10 @@ class ContactReportQuerySet(models.QuerySet):
         )
 
     def editable_by(self, user):
-        """The author and the client's account team edit a report while its window is open."""
+        """The author and the client's account team edit a report while its window is open;
+        of the team, only account service (its AEs and directors)."""
+        if not permissions.works_in_account_service(user):
+            return self.none()
         on_the_team = models.Exists(
             AccountTeamMember.objects.filter(client=models.OuterRef("client"), user=user)
         )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from common.errors import Refused
 from common.locks import lock_row
 from common.models import assign
+from teams import permissions
 from teams.models import User
 
 from .models import (
@@ -42,6 +43,11 @@ CLIENT_FIELDS = {
 }
 
 
+def _keeps_accounts(user: User) -> None:
+    if not permissions.works_in_account_service(user):
+        raise Refused(_("Client accounts are kept by the account team."))
+
+
 def _keep_leads_on_the_team(client: Client) -> None:
     """The lead AE and the account director are always on the account team."""
     AccountTeamMember.objects.get_or_create(
@@ -57,6 +63,7 @@ def _keep_leads_on_the_team(client: Client) -> None:
 
 @transaction.atomic
 def client_create(*, created_by: User, **fields) -> Client:
+    _keeps_accounts(created_by)
     client = Client(**{k: v for k, v in fields.items() if k in CLIENT_FIELDS})
     client.full_clean()
     client.save()
@@ -66,6 +73,7 @@ def client_create(*, created_by: User, **fields) -> Client:
 
 @transaction.atomic
 def client_update(*, client: Client, updated_by: User, **fields) -> Client:
+    _keeps_accounts(updated_by)
     assign(client, fields, CLIENT_FIELDS)
     client.full_clean()
     client.save()
@@ -74,7 +82,10 @@ def client_update(*, client: Client, updated_by: User, **fields) -> Client:
 
 
 @transaction.atomic
-def account_team_add(*, client: Client, user: User, role_on_account: str) -> AccountTeamMember:
+def account_team_add(
+    *, client: Client, user: User, role_on_account: str, by: User
+) -> AccountTeamMember:
+    _keeps_accounts(by)
     member, created = AccountTeamMember.objects.get_or_create(
         client=client, user=user, defaults={"role_on_account": role_on_account}
     )
@@ -85,7 +96,8 @@ def account_team_add(*, client: Client, user: User, role_on_account: str) -> Acc
 
 
 @transaction.atomic
-def account_team_remove(*, member: AccountTeamMember) -> None:
+def account_team_remove(*, member: AccountTeamMember, by: User) -> None:
+    _keeps_accounts(by)
     client = member.client
     if member.user_id in (client.lead_ae_id, client.account_director_id):
         raise Refused(
@@ -95,7 +107,8 @@ def account_team_remove(*, member: AccountTeamMember) -> None:
 
 
 @transaction.atomic
-def contact_create(*, client: Client, **fields) -> Contact:
+def contact_create(*, client: Client, by: User, **fields) -> Contact:
+    _keeps_accounts(by)
     contact = Contact(client=client, **fields)
     contact.full_clean()
     contact.save()
@@ -103,7 +116,8 @@ def contact_create(*, client: Client, **fields) -> Contact:
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, **fields) -> Contact:
+def contact_update(*, contact: Contact, by: User, **fields) -> Contact:
+    _keeps_accounts(by)
     assign(contact, fields, CONTACT_FIELDS)
     contact.full_clean()
     contact.save()
@@ -146,6 +160,7 @@ def contact_report_create(
     action_items: list[dict],
     **fields,
 ) -> ContactReport:
+    _keeps_accounts(author)
     report = ContactReport(client=client, author=author, **fields)
     return _save_report(report, client_attendees, staff_attendees, action_items)
 
@@ -160,6 +175,7 @@ def contact_report_update(
     action_items: list[dict],
     **fields,
 ) -> ContactReport:
+    _keeps_accounts(editor)
     # Locked against a concurrent edit while the window is checked and the items change.
     lock_row(report)
     if not ContactReport.objects.editable_by(editor).filter(pk=report.pk).exists():
@@ -237,6 +253,7 @@ def _recap_message(*, report, items, to, link=None, greeting_name) -> EmailMulti
 def recap_send(*, report: ContactReport, sent_by: User, link_for) -> RecapSending:
     """Emails the recap: each client attendee gets a personal link to confirm or correct it;
     the agency's attendees get a copy. Recorded only if the mail goes out."""
+    _keeps_accounts(sent_by)
     items = list(report.action_items.select_related("owner"))
     messages = [
         _recap_message(
@@ -282,6 +299,7 @@ def attendee_respond(
 def proposal_create(
     *, client: Client, created_by: User, title: str, kind: str, project=None
 ) -> Proposal:
+    _keeps_accounts(created_by)
     if project is not None and project.client_id != client.pk:
         raise Refused(_("A proposal serves a project of its own client."), field="project")
     proposal = Proposal(
@@ -306,6 +324,7 @@ def proposal_round_set_status(
     presented_on=None,
     revision_reasons: str = "",
 ) -> ProposalRound:
+    _keeps_accounts(changed_by)
     current = _locked_round(round_)
     if status not in current.next_statuses:
         raise Refused(
@@ -329,6 +348,7 @@ def proposal_round_set_status(
 
 @transaction.atomic
 def proposal_round_open_next(*, proposal: Proposal, opened_by: User) -> ProposalRound:
+    _keeps_accounts(opened_by)
     # Locking the proposal makes two people opening the next round at once get one round.
     lock_row(proposal)
     last = proposal.rounds.order_by("-number").first()
@@ -341,6 +361,7 @@ def proposal_round_open_next(*, proposal: Proposal, opened_by: User) -> Proposal
 def proposal_round_log_hours(
     *, round_: ProposalRound, person: User, hours, logged_by: User
 ) -> RoundHours:
+    _keeps_accounts(logged_by)
     current = _locked_round(round_)
     if current.is_locked:
         raise Refused(_("An accepted round is locked."))

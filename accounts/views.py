@@ -162,7 +162,7 @@ def team_member_add(request, pk):
         )
     form = AccountTeamMemberForm(request.POST, client=client)
     if form.is_valid():
-        services.account_team_add(client=client, **form.cleaned_data)
+        services.account_team_add(client=client, by=request.user, **form.cleaned_data)
         messages.success(
             request, _("%(name)s joined the team.") % {"name": form.cleaned_data["user"]}
         )
@@ -180,7 +180,7 @@ def team_member_remove(request, pk, member_pk):
         AccountTeamMember.objects.select_related("client"), pk=member_pk, client=client
     )
     try:
-        services.account_team_remove(member=member)
+        services.account_team_remove(member=member, by=request.user)
     except Refused as refusal:
         messages.error(request, str(refusal))
     else:
@@ -192,7 +192,7 @@ def contact_create(request, pk):
     client = _editable_client(request, pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.contact_create(client=client, **form.cleaned_data)
+        services.contact_create(client=client, by=request.user, **form.cleaned_data)
         messages.success(request, _("Contact added."))
         return redirect(client)
     return render(request, "accounts/contact_form.html", {"form": form, "client": client})
@@ -204,7 +204,7 @@ def contact_update(request, pk):
     )
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        services.contact_update(contact=contact, **form.cleaned_data)
+        services.contact_update(contact=contact, by=request.user, **form.cleaned_data)
         messages.success(request, _("Contact saved."))
         return redirect(contact.client)
     return render(

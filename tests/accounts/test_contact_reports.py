@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ActionItem, ContactReport
+from accounts import services
+from accounts.models import AccountTeamMember, ActionItem, ContactReport
 from tests.factories import (
     ActionItemFactory,
     ClientFactory,
@@ -275,3 +276,27 @@ def test_my_action_items_and_the_client_page_cost_fixed_queries(client, size):
     # (reports, their attendees' answers, projects, invoices, proposal rounds), proposals,
     # spend plans, contacts and team
     assert counts == [3, 12]
+
+
+def test_staff_on_the_account_team_read_a_report_but_do_not_edit_it(client, acme):
+    report = ContactReportFactory(client=acme, discussion="As agreed.")
+    designer = UserFactory(role="staff")
+    AccountTeamMember.objects.create(client=acme, user=designer, role_on_account="Designer")
+    client.force_login(designer)
+
+    response = client.post(
+        reverse("accounts:report_update", args=[report.pk]), {"discussion": "Rewritten"}
+    )
+
+    assert response.status_code == 404
+    with pytest.raises(services.Refused, match="kept by the account team"):
+        services.contact_report_update(
+            report=report,
+            editor=designer,
+            client_attendees=[],
+            staff_attendees=[],
+            action_items=[],
+            discussion="Rewritten",
+        )
+    report.refresh_from_db()
+    assert report.discussion == "As agreed."
