@@ -21,6 +21,7 @@ from . import selectors
 from .models import ClientAging, CollectionNote, Invoice, InvoiceCounter, InvoiceLine, Payment
 
 
+@transaction.atomic
 def client_aging_refresh(*, client_ids=None, today=None) -> None:
     """Recomputes the aging rows of these clients (every client with an invoice when None)
     as of `today`, from their invoices and collection notes. The rows are locked first,

@@ -16,10 +16,6 @@ def lock_rows(model: type[models.Model], pks) -> list:
     )
 
 
-def lock_row(instance_or_model, pk=None):
-    """Locks one row and returns it read afresh, under the lock."""
-    if pk is None:
-        model, pk = type(instance_or_model), instance_or_model.pk
-    else:
-        model = instance_or_model
-    return model.objects.select_for_update(of=("self",)).get(pk=pk)
+def lock_row(instance):
+    """Locks the row of `instance` and returns it read afresh, under the lock."""
+    return type(instance).objects.select_for_update(of=("self",)).get(pk=instance.pk)

@@ -3,7 +3,7 @@ burn), estimates and change orders, costs, and spend plans. Callers use `budgets
 
 from common.errors import Refused
 
-from .costs import CostRecorded, cost_entry_create, cost_entry_decide
+from .costs import cost_entry_create, cost_entry_decide
 from .estimates import (
     change_order_create,
     change_order_from_repitch,
@@ -13,20 +13,14 @@ from .estimates import (
     estimate_update,
 )
 from .money import (
-    LineBurn,
-    ProjectBurn,
     project_burn,
     project_money_refresh,
     project_money_reorder,
-    thresholds_crossed,
     working_budget,
 )
 from .spend_plans import spend_plan_against_actual, spend_plan_approve, spend_plan_save
 
 __all__ = [
-    "CostRecorded",
-    "LineBurn",
-    "ProjectBurn",
     "Refused",
     "change_order_create",
     "change_order_from_repitch",
@@ -42,6 +36,5 @@ __all__ = [
     "spend_plan_against_actual",
     "spend_plan_approve",
     "spend_plan_save",
-    "thresholds_crossed",
     "working_budget",
 ]

@@ -50,6 +50,7 @@ def working_budget(project: Project, *, approved: Estimate | None) -> dict[str, 
     return budget
 
 
+@transaction.atomic
 def project_money_refresh(project_ids) -> None:
     """Recomputes the ProjectMoney rows of these projects from their estimates, change
     orders and costs, in one statement each way, with their place in the budget review as

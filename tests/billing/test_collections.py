@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from billing import selectors, services
+from billing import selectors, services, tasks
 from billing.models import ClientAging, Invoice, Payment
 from tests.factories import ClientFactory, ProjectFactory, UserFactory
 
@@ -426,3 +426,16 @@ def test_two_payments_of_one_client_at_the_same_moment_both_reach_its_aging():
     assert blocked
     assert ClientAging.objects.get(client=acme).total_outstanding == D("0")
     assert stored_aging() == live_aging(TODAY)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_hourly_task_rolls_the_aging_over_outside_any_transaction():
+    finance = UserFactory(role="finance")
+    acme = ClientFactory(payment_terms_days=30)
+    sent_invoice(acme, finance, days_overdue=20, amount="400")
+    ClientAging.objects.filter(client=acme).update(as_of=TODAY - dt.timedelta(days=1))
+
+    tasks.roll_over_aging()
+
+    row = ClientAging.objects.get(client=acme)
+    assert (row.as_of, row.days_1_30) == (TODAY, D("400"))

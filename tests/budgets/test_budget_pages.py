@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from budgets import selectors, services
+from budgets import selectors, services, tasks
 from budgets.models import ChangeOrder, Estimate, ProjectMoney
 from projects import services as projects_services
 from projects.models import Project, Stage
@@ -493,3 +493,14 @@ def test_the_history_tab_says_who_changed_what_and_when(client):
     assert ("fee agreed with the client", "0", "420,000") in update["changes"]
     assert any(row["what"] == "estimate line" for row in rows)
     assert "Estimate line" in page.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_hourly_review_task_runs_outside_any_transaction():
+    project = ProjectFactory()
+    _approved(project, {"production": D("10000")})
+    ProjectMoney.objects.filter(project=project).update(ordered_on=None)
+
+    tasks.reorder_budget_review()
+
+    assert ProjectMoney.objects.get(project=project).ordered_on == timezone.localdate()
