@@ -210,11 +210,13 @@ def overdue(invoices, today):
 
 def aging_list(invoices, today):
     """The open invoices, the longest due first, each with the name of its aging bucket
-    (the buckets above, so the list and the totals agree), as plain rows."""
+    (the buckets above, so the list and the totals agree) and the last collection note, as
+    plain rows."""
     bucket = Case(
         *(When(condition, then=Value(name)) for name, _label, condition in buckets(today)),
         output_field=CharField(),
     )
+    latest_note = CollectionNote.objects.filter(invoice=OuterRef("pk")).order_by("-created_at")
     return (
         open_invoices(invoices)
         .order_by("due_date", "number")
@@ -227,6 +229,8 @@ def aging_list(invoices, today):
             lead_ae_name=F("client__lead_ae__full_name"),
             currency=F("client__currency"),
             outstanding_amount=OUTSTANDING,
+            last_note=Subquery(latest_note.values("outcome")[:1]),
+            promised_on=Subquery(latest_note.values("promised_on")[:1]),
         )
     )
 

@@ -1,10 +1,6 @@
-import csv
-import io
-
-import openpyxl
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
+from common import exports
 from common.errors import Refused, StaleEdit
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
@@ -127,17 +124,22 @@ def collections(request):
     )
 
 
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
 EXPORT_COLUMNS = [
-    gettext_lazy("Invoice"),
-    gettext_lazy("Client"),
-    gettext_lazy("AE"),
-    gettext_lazy("Issued"),
-    gettext_lazy("Due"),
-    gettext_lazy("Days overdue"),
-    gettext_lazy("Bucket"),
-    gettext_lazy("Outstanding"),
-    gettext_lazy("Currency"),
+    exports.Column(gettext_lazy("Invoice")),
+    exports.Column(gettext_lazy("Client")),
+    exports.Column(gettext_lazy("AE")),
+    exports.Column(gettext_lazy("Issued"), number_format=DATE_FORMAT),
+    exports.Column(gettext_lazy("Due"), number_format=DATE_FORMAT),
+    exports.Column(gettext_lazy("Days overdue")),
+    exports.Column(gettext_lazy("Bucket")),
+    exports.Column(gettext_lazy("Outstanding"), total=True, number_format=MONEY_FORMAT),
+    exports.Column(gettext_lazy("Currency")),
+    exports.Column(gettext_lazy("Last note")),
+    exports.Column(gettext_lazy("Promised payment date"), number_format=DATE_FORMAT),
 ]
+CURRENCY_COLUMN = 8
 
 
 def _aging_rows(request):
@@ -154,35 +156,22 @@ def _aging_rows(request):
             labels[row["bucket"]],
             row["outstanding_amount"],
             row["currency"],
+            row["last_note"] or "",
+            row["promised_on"],
         ]
 
 
 def collections_export(request, file_format):
     if not permissions.can_see_collections(request.user):
         raise Http404
-    filename = f"aging-{timezone.localdate():%Y-%m-%d}"
-    header = [str(column) for column in EXPORT_COLUMNS]
-    if file_format == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        response.write("\ufeff")  # so that Excel reads the Chinese names as UTF-8
-        writer = csv.writer(response)
-        writer.writerow(header)
-        writer.writerows(_aging_rows(request))
-        return response
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_("Aging")))
-    sheet.append(header)
-    for row in _aging_rows(request):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return exports.download(
+        filename=f"aging-{timezone.localdate():%Y-%m-%d}",
+        file_format=file_format,
+        sheet=_("Aging"),
+        columns=EXPORT_COLUMNS,
+        rows=_aging_rows(request),
+        group_by=CURRENCY_COLUMN,
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
 
 
 def invoice_form(request, pk=None):

@@ -1,3 +1,4 @@
+import csv
 import datetime as dt
 import io
 import threading
@@ -140,24 +141,68 @@ def test_an_ae_sees_their_clients_invoices_but_records_no_payment(client, financ
     assert not Payment.objects.exists()
 
 
-def test_the_aging_list_downloads_as_csv_and_excel(client, finance):
+def _csv_rows(response):
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def _xlsx_rows(response):
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return list(sheet.iter_rows()), list(sheet.iter_rows(values_only=True))
+
+
+def test_the_aging_list_downloads_as_csv_and_excel_with_notes_and_totals(client, finance):
     acme = ClientFactory(name="青禾乳业", payment_terms_days=30)
-    sent_invoice(acme, finance, days_overdue=40, amount="500")
+    late = sent_invoice(acme, finance, days_overdue=40, amount="500")
+    sent_invoice(ClientFactory(name="Bolt", payment_terms_days=30), finance, days_overdue=5)
+    services.collection_note_add(
+        invoice=late,
+        written_by=finance,
+        contacted="Ms Wang",
+        outcome="Pays on Friday",
+        promised_on=TODAY + dt.timedelta(days=3),
+    )
     client.force_login(finance)
 
-    csv_file = client.get(reverse("billing:collections_export", args=["csv"]))
-    text = b"".join(csv_file.streaming_content if csv_file.streaming else [csv_file.content])
-    lines = text.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Invoice,Client,AE")
-    assert "青禾乳业" in lines[1]
-    assert "31–60 days" in lines[1]
+    lines = _csv_rows(client.get(reverse("billing:collections_export", args=["csv"])))
+    assert lines[0][:3] == ["Invoice", "Client", "AE"]
+    assert lines[0][-2:] == ["Last note", "Promised payment date"]
+    first = lines[1]
+    assert first[1] == "青禾乳业"
+    assert first[6] == "31–60 days"
+    assert first[7] == "500.00"
+    assert first[9:] == ["Pays on Friday", (TODAY + dt.timedelta(days=3)).isoformat()]
+    assert lines[-1][0] == "Total"
+    assert lines[-1][7:9] == ["1500.00", "CNY"]
 
-    xlsx = client.get(reverse("billing:collections_export", args=["xlsx"]))
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "Invoice"
+    cells, rows = _xlsx_rows(client.get(reverse("billing:collections_export", args=["xlsx"])))
     assert rows[1][1] == "青禾乳业"
     assert rows[1][5] == 40
+    assert rows[1][7] == 500
+    assert cells[1][4].is_date
+    assert rows[1][10].date() == TODAY + dt.timedelta(days=3)
+    assert rows[-1][0] == "Total"
+    assert rows[-1][7] == 1500
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_client_name_that_looks_like_a_formula_is_exported_as_text(client, finance, prefix):
+    name = f'{prefix}HYPERLINK("https://evil.example","Click")'
+    sent_invoice(ClientFactory(name=name, payment_terms_days=30), finance, days_overdue=3)
+    client.force_login(finance)
+
+    lines = _csv_rows(client.get(reverse("billing:collections_export", args=["csv"])))
+    assert lines[1][1] == "'" + name
+
+    cells, rows = _xlsx_rows(client.get(reverse("billing:collections_export", args=["xlsx"])))
+    assert cells[1][1].data_type == "s"
+    # XML reads a carriage return back as a line break.
+    assert rows[1][1] == name.replace("\r", "\n")
+    assert cells[1][7].data_type == "n"
+
+
+def test_the_aging_list_has_no_other_format(client, finance):
+    client.force_login(finance)
+    assert client.get(reverse("billing:collections_export", args=["pdf"])).status_code == 404
 
 
 @pytest.mark.parametrize("size", [10, 100])
