@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from common.money import MONEY
 
+from .overrun import DEFAULT_WARN_AT_PERCENT
+
 
 class Category(models.TextChoices):
     RESEARCH = "research", _("Research")
@@ -60,8 +62,9 @@ class Estimate(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     warn_at_percent = models.PositiveSmallIntegerField(
-        _("warning threshold per line (%)"),
-        default=80,
+        _("warning threshold (%)"),
+        default=DEFAULT_WARN_AT_PERCENT,
+        help_text=_("For each budget line and for the project as a whole."),
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     director_approval_past_budget = models.BooleanField(
@@ -457,7 +460,12 @@ class ProjectMoney(models.Model):
     pending = models.DecimalField(_("waiting for a director"), default=Decimal("0"), **MONEY)
     fee = models.DecimalField(_("fee"), default=Decimal("0"), **MONEY)
     estimate_version = models.PositiveSmallIntegerField(_("estimate version"), null=True)
-    warn_at_percent = models.PositiveSmallIntegerField(_("warn at (%)"), default=80)
+    warn_at_percent = models.PositiveSmallIntegerField(
+        _("warn at (%)"), default=DEFAULT_WARN_AT_PERCENT
+    )
+    # budgets.overrun.reached: the highest threshold reached per budget line, and for the
+    # project under the key "", as of the last change to the money. The reminder reads it.
+    thresholds_reached = models.JSONField(_("thresholds reached"), default=dict)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # The budget review's order: over budget first, then by how many points burn runs ahead
     # of the schedule, as of `ordered_on`. The money services set it with the money; as the

@@ -1,9 +1,6 @@
 """Reminders about money: estimates and spend plans waiting for a director, a project's
 burn crossing its warning percentage or 100 %."""
 
-from decimal import Decimal
-
-from django.db.models import DecimalField, ExpressionWrapper, F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -11,7 +8,8 @@ from notifications import registry
 from notifications.models import Kind
 from projects.models import Stage
 
-from .models import Estimate, ProjectMoney, SpendPlan
+from . import overrun
+from .models import Category, Estimate, ProjectMoney, SpendPlan
 
 
 class EstimateWaiting(registry.Rule):
@@ -76,62 +74,68 @@ class SpendPlanWaiting(registry.Rule):
         )
 
 
-PERCENT = DecimalField(max_digits=12, decimal_places=1)
-
-
 class BudgetThreshold(registry.Rule):
-    """A project's counted cost reaching the warning percentage of its approved estimate, or
-    100 % of its working budget: once per threshold and estimate version, to the AE and the
-    account director. The cost entry that crosses a threshold asks for this rule at once;
-    the sweep catches anything that could not be queued."""
+    """A budget line, or the project as a whole, reaching the estimate's warning percentage
+    or 100 % of its working budget (budgets.overrun): once per level, threshold and estimate
+    version, to the AE and the account director. The money row keeps the thresholds
+    reached; the cost entry that crosses one asks for this rule at once, and the sweep
+    catches anything that could not be queued."""
 
     name = "budgets.threshold"
     kind = Kind.BUDGETS
 
     def due(self, now, *, only=None):
-        money = ProjectMoney.objects.filter(budget__gt=0, estimate_version__isnull=False).exclude(
-            project__stage=Stage.CLOSED
+        money = (
+            ProjectMoney.objects.filter(estimate_version__isnull=False)
+            .exclude(thresholds_reached={})
+            .exclude(project__stage=Stage.CLOSED)
         )
         if only is not None:
             money = money.filter(project__in=only)
-        rows = (
-            money.annotate(
-                burn=ExpressionWrapper(F("cost") * 100 / F("budget"), output_field=PERCENT)
-            )
-            .filter(burn__gte=F("warn_at_percent"))
-            .values(
-                "project",
-                "project__job_number",
-                "project__name",
-                "project__owner_id",
-                "project__client__account_director_id",
-                "estimate_version",
-                "warn_at_percent",
-                "burn",
-            )
+        rows = money.values(
+            "project",
+            "project__job_number",
+            "project__name",
+            "project__owner_id",
+            "project__client__account_director_id",
+            "estimate_version",
+            "thresholds_reached",
         )
         for row in rows:
-            threshold = 100 if row["burn"] >= 100 else row["warn_at_percent"]
-            yield registry.Due(
-                registry.object_key("projects.project", row["project"]),
-                f"v{row['estimate_version']}:{threshold}",
-                [row["project__owner_id"], row["project__client__account_director_id"]],
-                reverse("budgets:project_budget", args=[row["project"]]),
-                {
-                    "job": row["project__job_number"],
-                    "name": row["project__name"],
-                    "threshold": threshold,
-                    "burn": str(Decimal(row["burn"]).quantize(Decimal("0.1"))),
-                },
-            )
+            for level, threshold in row["thresholds_reached"].items():
+                # The project's own key is the one it had before lines had theirs, so
+                # that nothing already sent goes out again.
+                step = f"{threshold}" if level == overrun.PROJECT else f"{level}:{threshold}"
+                yield registry.Due(
+                    registry.object_key("projects.project", row["project"]),
+                    f"v{row['estimate_version']}:{step}",
+                    [row["project__owner_id"], row["project__client__account_director_id"]],
+                    reverse("budgets:project_budget", args=[row["project"]]),
+                    {
+                        "job": row["project__job_number"],
+                        "name": row["project__name"],
+                        "line": level,
+                        "threshold": threshold,
+                    },
+                )
 
     def message(self, due):
         values = {**due.data}
-        if due.data["threshold"] >= 100:
-            title = _("%(job)s %(name)s is over budget") % values
+        if not due.data["line"]:
+            if due.data["threshold"] >= overrun.OVER:
+                title = _("%(job)s %(name)s is over budget") % values
+            else:
+                title = _("%(job)s %(name)s has used %(threshold)s%% of its budget") % values
+            return title, _("The project as a whole, all budget lines together.")
+        values["line"] = Category(due.data["line"]).label
+        if due.data["threshold"] >= overrun.OVER:
+            title = _("%(job)s %(name)s: the %(line)s line is over budget") % values
         else:
-            title = _("%(job)s %(name)s has used %(threshold)s%% of its budget") % values
-        return title, _("Spent so far: %(burn)s%% of the working budget.") % values
+            title = (
+                _("%(job)s %(name)s: the %(line)s line has used %(threshold)s%% of its budget")
+                % values
+            )
+        return title, _("One budget line, whatever the project as a whole has used.")
 
 
 registry.register(EstimateWaiting())

@@ -74,6 +74,45 @@ def with_money(projects):
     )
 
 
+def line_figures(project_ids) -> dict[int, dict[str, tuple[Decimal, Decimal]]]:
+    """Per project and budget line: the working budget (the latest approved estimate's line
+    and the client-approved change orders) and the counted cost, in three grouped queries.
+    Every project given has an entry; lines with neither budget nor cost are left out."""
+    latest = (
+        Estimate.objects.approved()
+        .filter(project__in=project_ids)
+        .order_by("project_id", "-version")
+        .distinct("project_id")
+        .values("pk")
+    )
+    budgets = EstimateLine.objects.filter(estimate__in=latest).values_list(
+        "estimate__project", "category", "amount"
+    )
+    changes = (
+        ChangeOrderLine.objects.filter(
+            change_order__project__in=project_ids, change_order__client_approved_on__isnull=False
+        )
+        .values_list("change_order__project", "category")
+        .annotate(total=Sum("delta"))
+        .order_by()
+    )
+    costs = (
+        CostEntry.objects.counted()
+        .filter(project__in=project_ids)
+        .values_list("project", "category")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    figures = {pk: {} for pk in project_ids}
+    for rows, spent in ((budgets, False), (changes, False), (costs, True)):
+        for project, category, amount in rows:
+            budget, cost = figures[project].get(category, (ZERO, ZERO))
+            figures[project][category] = (
+                (budget, cost + amount) if spent else (budget + amount, cost)
+            )
+    return figures
+
+
 def visible_money(user):
     if permissions.sees_every_project(user):
         return ProjectMoney.objects.all()

@@ -25,7 +25,7 @@ from .forms import (
     EstimateForm,
     SpendPlanForm,
 )
-from .models import CostEntry, Estimate, SpendPlan
+from .models import Category, CostEntry, Estimate, SpendPlan
 
 
 def _project(request, pk, *, editable=False):
@@ -188,12 +188,17 @@ def cost_entry_create(request, pk):
             )
         else:
             messages.success(request, _("Cost recorded."))
-        for threshold in recorded.crossed:
-            messages.warning(
-                request,
-                _("%(line)s has now used %(threshold)s%% of its budget.")
-                % {"line": recorded.entry.get_category_display(), "threshold": threshold},
-            )
+        for crossing in recorded.crossed:
+            if crossing.is_project:
+                text = _("The project has now used %(threshold)s%% of its working budget.") % {
+                    "threshold": crossing.threshold
+                }
+            else:
+                text = _("%(line)s has now used %(threshold)s%% of its budget.") % {
+                    "line": Category(crossing.level).label,
+                    "threshold": crossing.threshold,
+                }
+            messages.warning(request, text)
         return redirect("budgets:project_budget", pk=pk)
     return render(request, "budgets/costentry_form.html", {"form": form, "project": project})
 

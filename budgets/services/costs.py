@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from common.errors import Refused
@@ -14,17 +13,18 @@ from projects.models import Project
 from teams import permissions
 from teams.models import User
 
+from .. import overrun, selectors
 from ..models import (
     CostEntry,
     Estimate,
 )
-from .money import keeps_budgets, project_money_refresh, thresholds_crossed, working_budget
+from .money import keeps_budgets, project_money_refresh
 
 
 @dataclass(frozen=True)
 class CostRecorded:
     entry: CostEntry
-    crossed: list[int]
+    crossed: list[overrun.Crossing]
 
 
 @transaction.atomic
@@ -65,15 +65,14 @@ def cost_entry_create(
         entry.amount = (hours * person.cost_rate).quantize(Decimal("0.01"))
     else:
         entry.amount = amount
-    estimate = Estimate.objects.approved_for(project)
-    line_budget = working_budget(project, approved=estimate)[category]
-    before = CostEntry.objects.counted().filter(project=project, category=category).aggregate(
-        total=Sum("amount")
-    )["total"] or Decimal("0")
+    estimate = Estimate.objects.approved().filter(project=project).first()
+    warn_at = estimate.warn_at_percent if estimate else overrun.DEFAULT_WARN_AT_PERCENT
+    before = selectors.line_figures([project.pk])[project.pk]
+    line_budget, line_spent = before.get(category, (Decimal("0"), Decimal("0")))
     if (
         estimate is not None
         and estimate.director_approval_past_budget
-        and before + entry.amount > line_budget
+        and line_spent + entry.amount > line_budget
     ):
         entry.status = CostEntry.Status.PENDING
     entry.full_clean()
@@ -82,12 +81,8 @@ def cost_entry_create(
     crossed = []
     if entry.status == CostEntry.Status.COUNTED:
         notifications.check_soon("budgets.threshold", [project.pk])
-        crossed = thresholds_crossed(
-            budget=line_budget,
-            before=before,
-            after=before + entry.amount,
-            warn_at=estimate.warn_at_percent if estimate else 80,
-        )
+        after = {**before, category: (line_budget, line_spent + entry.amount)}
+        crossed = overrun.crossed(before, after, warn_at)
     return CostRecorded(entry=entry, crossed=crossed)
 
 

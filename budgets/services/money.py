@@ -15,7 +15,7 @@ from projects.models import Project
 from teams import permissions
 from teams.models import User
 
-from .. import selectors
+from .. import overrun, selectors
 from ..models import (
     Category,
     ChangeOrderLine,
@@ -67,8 +67,10 @@ def project_money_refresh(project_ids) -> None:
         )
         .order_by("pk")
     )
+    lines = selectors.line_figures(project_ids)
     money = []
     for row in rows:
+        warn_at = row.warn_at or overrun.DEFAULT_WARN_AT_PERCENT
         row_money = ProjectMoney(
             project_id=row.pk,
             budget=row.estimate_total + row.changes_total,
@@ -76,7 +78,8 @@ def project_money_refresh(project_ids) -> None:
             pending=row.pending_total,
             fee=row.fee,
             estimate_version=row.version,
-            warn_at_percent=row.warn_at or 80,
+            warn_at_percent=warn_at,
+            thresholds_reached=overrun.reached(lines[row.pk], warn_at),
         )
         row_money.place_in_review(row, today)
         money.append(row_money)
@@ -91,6 +94,7 @@ def project_money_refresh(project_ids) -> None:
             "fee",
             "estimate_version",
             "warn_at_percent",
+            "thresholds_reached",
             "updated_at",
             *REVIEW_ORDER_FIELDS,
         ],
@@ -213,16 +217,5 @@ def project_burn(project: Project, *, approved: Estimate | None, today=None) -> 
         pending=sum((line.pending for line in lines), Decimal("0")),
         fee=approved.fee if approved else Decimal("0"),
         elapsed=project.schedule_elapsed(today),
-        warn_at_percent=approved.warn_at_percent if approved else 80,
+        warn_at_percent=approved.warn_at_percent if approved else overrun.DEFAULT_WARN_AT_PERCENT,
     )
-
-
-def thresholds_crossed(*, budget: Decimal, before: Decimal, after: Decimal, warn_at: int):
-    """The burn thresholds (the warning percentage, then 100) that a cost moved past."""
-    if budget <= 0:
-        return [100] if after > before else []
-    return [
-        threshold
-        for threshold in (warn_at, 100)
-        if before * 100 < budget * threshold <= after * 100
-    ]

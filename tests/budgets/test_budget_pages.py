@@ -200,7 +200,7 @@ def _approved(project, lines, approval_past_budget=False):
 
 def test_an_ae_records_a_cost_that_crosses_the_warning_and_sees_the_burn(client):
     project = ProjectFactory()
-    _approved(project, {"production": D("10000")})
+    _approved(project, {"production": D("10000"), "creative": D("500")})
     client.force_login(project.owner)
 
     page = client.post(
@@ -217,6 +217,7 @@ def test_an_ae_records_a_cost_that_crosses_the_warning_and_sees_the_burn(client)
     )
 
     assert "Production has now used 80% of its budget." in page.text
+    assert "The project has now used 80% of its working budget." in page.text
     rows = {row["label"]: row for row in page.context["rows"]}
     assert rows["Production"]["actual"] == D("8500")
     assert rows["Production"]["percent"] == D("85.0")

@@ -5,7 +5,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from budgets import services
-from budgets.models import CostEntry, Estimate
+from budgets.models import CostEntry, Estimate, ProjectMoney
+from budgets.overrun import PROJECT, Crossing
 from tests.factories import ApprovedEstimateFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,20 +63,42 @@ def test_staff_time_is_priced_at_the_persons_cost_rate_when_entered(director):
     assert recorded.entry.cost_rate == D("250.00")
 
 
-def test_a_cost_reports_the_thresholds_it_crosses_once(director):
-    project = budgeted(director)
+def test_a_cost_reports_the_thresholds_it_crosses_once_per_line_and_for_the_project(director):
+    project = budgeted(director)  # production 10,000 and staff time 5,000, warning at 80 %
 
     assert vendor_cost(project, "7000").crossed == []
-    assert vendor_cost(project, "1500").crossed == [80]
+    assert vendor_cost(project, "1500").crossed == [Crossing("production", 80)]
     assert vendor_cost(project, "500").crossed == []
-    assert vendor_cost(project, "1000").crossed == [100]
+    assert vendor_cost(project, "1000").crossed == [Crossing("production", 100)]
     assert vendor_cost(project, "1").crossed == []
+    # 13,001 of 15,000 in all: the project passes 80 % while staff time stays at 60 %.
+    assert vendor_cost(project, "3000", category="staff_time").crossed == [Crossing(PROJECT, 80)]
+    assert ProjectMoney.objects.get(project=project).thresholds_reached == {
+        "production": 100,
+        PROJECT: 80,
+    }
 
 
-def test_one_cost_can_cross_both_thresholds(director):
+def test_a_line_past_its_budget_is_over_even_when_the_project_is_not(director):
+    project = ApprovedEstimateFactory(
+        director=director, lines={"production": D("1000"), "creative": D("100000")}
+    ).project
+
+    # One threshold, the highest: not "used 80 %" and "used 100 %" at once.
+    assert vendor_cost(project, "1200").crossed == [Crossing("production", 100)]
+
+
+def test_cost_on_a_line_without_budget_is_over_from_the_start(director):
     project = budgeted(director)
 
-    assert vendor_cost(project, "12000").crossed == [80, 100]
+    assert vendor_cost(project, "10", category="media").crossed == [Crossing("media", 100)]
+
+
+def test_a_project_with_one_line_is_judged_as_a_whole(director):
+    project = ApprovedEstimateFactory(director=director, lines={"production": D("1000")}).project
+
+    assert vendor_cost(project, "900").crossed == [Crossing(PROJECT, 80)]
+    assert vendor_cost(project, "100").crossed == [Crossing(PROJECT, 100)]
 
 
 def test_burn_forecast_and_margin(director):

@@ -209,7 +209,9 @@ def test_budget_burn_reminds_the_ae_and_director_once_per_threshold_and_version(
         ("Chen Jing", f"{job} has used 80% of its budget"),
         ("Zhang Wei", f"{job} has used 80% of its budget"),
     ]
-    assert Notification.objects.first().body == "Spent so far: 85.0% of the working budget."
+    assert Notification.objects.first().body == (
+        "The project as a whole, all budget lines together."
+    )
     cost("2000")
     reminders_dispatch()
     assert received()[2:] == [
@@ -223,6 +225,30 @@ def test_budget_burn_reminds_the_ae_and_director_once_per_threshold_and_version(
     assert received()[4:] == [
         ("Chen Jing", f"{job} has used 80% of its budget"),
         ("Zhang Wei", f"{job} has used 80% of its budget"),
+    ]
+
+
+def test_a_line_over_budget_alerts_the_ae_and_director_while_the_project_is_under(
+    clock, acme, project
+):
+    approve_budget(project, {"production": "1000", "creative": "100000"}, acme.account_director)
+    job = f"{project.job_number} Spring launch"
+
+    budgets.cost_entry_create(
+        project=project,
+        entered_by=project.owner,
+        category="production",
+        incurred_on=clock.today,
+        kind="vendor",
+        vendor="Studio",
+        amount=D("1200"),
+    )
+    reminders_dispatch()
+    reminders_dispatch()
+
+    assert received() == [
+        ("Chen Jing", f"{job}: the Production line is over budget"),
+        ("Zhang Wei", f"{job}: the Production line is over budget"),
     ]
 
 
