@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import PortalFormMixin
 from teams.forms import SubmitHelperMixin
 from teams.models import User
 
@@ -20,7 +21,7 @@ from .models import (
 )
 
 
-class ClientForm(SubmitHelperMixin, forms.ModelForm):
+class ClientForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
     class Meta:
         model = Client
         fields = [
@@ -73,7 +74,7 @@ class ClientForm(SubmitHelperMixin, forms.ModelForm):
         return name
 
 
-class AccountTeamMemberForm(forms.ModelForm):
+class AccountTeamMemberForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = AccountTeamMember
         fields = ["user", "role_on_account"]
@@ -89,13 +90,13 @@ class AccountTeamMemberForm(forms.ModelForm):
         self.helper.layout = Layout("user", "role_on_account", Submit("add", _("Add to the team")))
 
 
-class ContactForm(SubmitHelperMixin, forms.ModelForm):
+class ContactForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "title", "email", "phone", "is_decision_maker"]
 
 
-class ClientFilterForm(forms.Form):
+class ClientFilterForm(PortalFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Client.Status.choices]
@@ -121,7 +122,7 @@ class ClientFilterForm(forms.Form):
         return clients
 
 
-class ContactReportForm(SubmitHelperMixin, forms.ModelForm):
+class ContactReportForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
     submit_label = _("Save the report")
 
     class Meta:
@@ -168,7 +169,7 @@ class ContactReportForm(SubmitHelperMixin, forms.ModelForm):
         )
 
 
-class ActionItemForm(forms.ModelForm):
+class ActionItemForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = ActionItem
         fields = ["description", "owner", "due_on"]
@@ -204,7 +205,7 @@ def action_items_from(formset) -> list[dict]:
     return items
 
 
-class AttendeeResponseForm(forms.Form):
+class AttendeeResponseForm(PortalFormMixin, forms.Form):
     answer = forms.ChoiceField(
         label=_("Your answer"),
         choices=[
@@ -234,7 +235,7 @@ class AttendeeResponseForm(forms.Form):
         return data
 
 
-class ProposalForm(SubmitHelperMixin, forms.ModelForm):
+class ProposalForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
     submit_label = _("Open the proposal")
 
     class Meta:
@@ -248,7 +249,7 @@ class ProposalForm(SubmitHelperMixin, forms.ModelForm):
         self.fields["project"].help_text = _("The project the proposal serves, if it has one.")
 
 
-class RoundStatusForm(forms.Form):
+class RoundStatusForm(PortalFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Move to"))
     presented_on = forms.DateField(
         label=_("Presented on"),
@@ -285,7 +286,7 @@ class RoundStatusForm(forms.Form):
         return data
 
 
-class RoundHoursForm(forms.ModelForm):
+class RoundHoursForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = RoundHours
         fields = ["person", "hours"]

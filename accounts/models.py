@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.limits import PlausibleDate
 from teams import permissions
 
 
@@ -151,11 +152,14 @@ class Client(models.Model):
                 violation_error_message=_("A client with this name exists already."),
             ),
             models.CheckConstraint(
-                condition=models.Q(payment_terms_days__lte=365), name="client_payment_terms_max"
+                condition=models.Q(payment_terms_days__lte=365),
+                name="client_payment_terms_max",
+                violation_error_message=_("Payment terms are at most 365 days."),
             ),
             models.CheckConstraint(
                 condition=models.Q(allowed_proposal_rounds__gte=1),
                 name="client_allows_a_round",
+                violation_error_message=_("Allow at least one proposal round."),
             ),
         ]
 
@@ -184,7 +188,11 @@ class AccountTeamMember(models.Model):
         verbose_name = _("account team member")
         verbose_name_plural = _("account team members")
         constraints = [
-            models.UniqueConstraint(fields=["client", "user"], name="team_member_once_per_client")
+            models.UniqueConstraint(
+                fields=["client", "user"],
+                name="team_member_once_per_client",
+                violation_error_message=_("This person is on the account team already."),
+            )
         ]
 
     def __str__(self):
@@ -267,7 +275,7 @@ class ContactReport(models.Model):
         on_delete=models.PROTECT,
         related_name="authored_contact_reports",
     )
-    occurred_at = models.DateTimeField(_("when"))
+    occurred_at = models.DateTimeField(_("when"), validators=[PlausibleDate()])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEETING)
     client_attendees = models.ManyToManyField(
         Contact, verbose_name=_("client attendees"), related_name="contact_reports", blank=True
@@ -336,7 +344,7 @@ class ActionItem(models.Model):
         on_delete=models.PROTECT,
         related_name="action_items",
     )
-    due_on = models.DateField(_("due"))
+    due_on = models.DateField(_("due"), validators=[PlausibleDate()])
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
 
     objects = ActionItemQuerySet.as_manager()
@@ -414,10 +422,15 @@ class AttendeeResponse(models.Model):
         verbose_name = _("attendee response")
         verbose_name_plural = _("attendee responses")
         constraints = [
-            models.UniqueConstraint(fields=["report", "contact"], name="one_response_per_attendee"),
+            models.UniqueConstraint(
+                fields=["report", "contact"],
+                name="one_response_per_attendee",
+                violation_error_message=_("This attendee has answered already."),
+            ),
             models.CheckConstraint(
                 condition=~models.Q(answer="corrected") | ~models.Q(correction=""),
                 name="a_correction_says_what",
+                violation_error_message=_("Say what should be corrected."),
             ),
         ]
 
@@ -516,7 +529,9 @@ class ProposalRound(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    presented_on = models.DateField(_("presented on"), null=True, blank=True)
+    presented_on = models.DateField(
+        _("presented on"), null=True, blank=True, validators=[PlausibleDate()]
+    )
     revision_reasons = models.TextField(
         _("the client's reasons for revision"),
         blank=True,
@@ -531,11 +546,20 @@ class ProposalRound(models.Model):
         verbose_name = _("proposal round")
         verbose_name_plural = _("proposal rounds")
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "number"], name="round_number_once"),
-            models.CheckConstraint(condition=models.Q(number__gte=1), name="round_number_positive"),
+            models.UniqueConstraint(
+                fields=["proposal", "number"],
+                name="round_number_once",
+                violation_error_message=_("This proposal has a round with this number already."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1),
+                name="round_number_positive",
+                violation_error_message=_("Rounds are numbered from 1."),
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="revision_requested") | ~models.Q(revision_reasons=""),
                 name="revision_has_reasons",
+                violation_error_message=_("Say why the client asked for a revision."),
             ),
         ]
 
@@ -575,9 +599,12 @@ class RoundHours(models.Model):
             models.CheckConstraint(
                 condition=models.Q(hours__gt=0) & models.Q(hours__lte=1000),
                 name="round_hours_positive",
+                violation_error_message=_("Hours must be more than zero."),
             ),
             models.CheckConstraint(
-                condition=models.Q(cost_rate__gte=0), name="round_rate_not_negative"
+                condition=models.Q(cost_rate__gte=0),
+                name="round_rate_not_negative",
+                violation_error_message=_("A cost rate cannot be negative."),
             ),
         ]
 

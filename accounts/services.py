@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import Refused
 from common.locks import lock_row
-from common.models import assign
+from common.models import assign, validate
 from teams import permissions
 from teams.models import User
 
@@ -65,7 +65,7 @@ def _keep_leads_on_the_team(client: Client) -> None:
 def client_create(*, created_by: User, **fields) -> Client:
     _keeps_accounts(created_by)
     client = Client(**{k: v for k, v in fields.items() if k in CLIENT_FIELDS})
-    client.full_clean()
+    validate(client)
     client.save()
     _keep_leads_on_the_team(client)
     return client
@@ -75,7 +75,7 @@ def client_create(*, created_by: User, **fields) -> Client:
 def client_update(*, client: Client, updated_by: User, **fields) -> Client:
     _keeps_accounts(updated_by)
     assign(client, fields, CLIENT_FIELDS)
-    client.full_clean()
+    validate(client)
     client.save()
     _keep_leads_on_the_team(client)
     return client
@@ -110,7 +110,7 @@ def account_team_remove(*, member: AccountTeamMember, by: User) -> None:
 def contact_create(*, client: Client, by: User, **fields) -> Contact:
     _keeps_accounts(by)
     contact = Contact(client=client, **fields)
-    contact.full_clean()
+    validate(contact)
     contact.save()
     return contact
 
@@ -119,7 +119,7 @@ def contact_create(*, client: Client, by: User, **fields) -> Contact:
 def contact_update(*, contact: Contact, by: User, **fields) -> Contact:
     _keeps_accounts(by)
     assign(contact, fields, CONTACT_FIELDS)
-    contact.full_clean()
+    validate(contact)
     contact.save()
     return contact
 
@@ -137,12 +137,12 @@ def _save_action_items(report: ContactReport, action_items: list[dict]) -> None:
         target.description = item["description"]
         target.owner = item["owner"]
         target.due_on = item["due_on"]
-        target.full_clean()
+        validate(target)
         target.save()
 
 
 def _save_report(report, client_attendees, staff_attendees, action_items) -> ContactReport:
-    report.full_clean()
+    validate(report)
     report.save()
     report.client_attendees.set(client_attendees)
     report.staff_attendees.set(staff_attendees)
@@ -284,7 +284,7 @@ def attendee_respond(
     response = AttendeeResponse(
         report=report, contact=contact, answer=answer, correction=correction.strip()
     )
-    response.full_clean(validate_constraints=False)
+    validate(response, validate_constraints=False)
     try:
         with transaction.atomic():
             response.save()
@@ -305,7 +305,7 @@ def proposal_create(
     proposal = Proposal(
         client=client, created_by=created_by, title=title, kind=kind, project=project
     )
-    proposal.full_clean()
+    validate(proposal)
     proposal.save()
     ProposalRound.objects.create(proposal=proposal, number=1)
     return proposal
@@ -341,7 +341,7 @@ def proposal_round_set_status(
             raise Refused(_("Write down why the client wants a revision."))
         current.revision_reasons = revision_reasons.strip()
     current.status = status
-    current.full_clean()
+    validate(current)
     current.save()
     return current
 
@@ -366,6 +366,6 @@ def proposal_round_log_hours(
     if current.is_locked:
         raise Refused(_("An accepted round is locked."))
     entry = RoundHours(round=current, person=person, hours=hours, cost_rate=person.cost_rate)
-    entry.full_clean()
+    validate(entry)
     entry.save()
     return entry

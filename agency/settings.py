@@ -238,3 +238,9 @@ LOGGING = {
     },
     "root": {"handlers": ["stdout"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# What the portal takes as a plausible entry (common/limits.py): an amount per entry, and
+# the window of years a typed date may fall in.
+PORTAL_MAX_AMOUNT = env.int("PORTAL_MAX_AMOUNT", default=1_000_000_000)
+PORTAL_EARLIEST_YEAR = env.int("PORTAL_EARLIEST_YEAR", default=2000)
+PORTAL_YEARS_AHEAD = env.int("PORTAL_YEARS_AHEAD", default=5)

@@ -6,12 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
+from common.forms import PortalFormMixin
 from projects.models import Project
 
 from .models import CollectionNote, Payment
 
 
-class PaymentForm(forms.ModelForm):
+class PaymentForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = Payment
         fields = ["paid_on", "amount", "method"]
@@ -29,7 +30,7 @@ class PaymentForm(forms.ModelForm):
         pass
 
 
-class CollectionNoteForm(forms.ModelForm):
+class CollectionNoteForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = CollectionNote
         fields = ["contacted", "outcome", "promised_on"]
@@ -45,7 +46,7 @@ class CollectionNoteForm(forms.ModelForm):
         self.helper.add_input(Submit("note", _("Add the note")))
 
 
-class InvoiceForm(forms.Form):
+class InvoiceForm(PortalFormMixin, forms.Form):
     client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.order_by("name"))
     project = forms.ModelChoiceField(
         label=_("Project"),
@@ -98,7 +99,7 @@ class InvoiceForm(forms.Form):
         return data
 
 
-class InvoiceLineForm(forms.Form):
+class InvoiceLineForm(PortalFormMixin, forms.Form):
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
     amount = forms.DecimalField(
         label=_("Amount"),
@@ -110,8 +111,8 @@ class InvoiceLineForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("description") and data.get("amount") is None:
-            self.add_error("amount", _("Enter the amount."))
+        if data.get("description") and not data.get("amount"):
+            self.add_error("amount", _("Enter the amount, more than zero."))
         if data.get("amount") is not None and not data.get("description"):
             self.add_error("description", _("Say what is billed."))
         return data
@@ -120,7 +121,7 @@ class InvoiceLineForm(forms.Form):
 InvoiceLineFormSet = forms.formset_factory(InvoiceLineForm, extra=5, max_num=20)
 
 
-class WriteOffForm(forms.Form):
+class WriteOffForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why the rest will not be collected"),
         max_length=300,

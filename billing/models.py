@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.limits import AmountLimit, PlausibleDate
 from common.money import MONEY
 
 
@@ -57,8 +58,8 @@ class Invoice(models.Model):
         null=True,
         blank=True,
     )
-    issue_date = models.DateField(_("issue date"))
-    due_date = models.DateField(_("due date"))
+    issue_date = models.DateField(_("issue date"), validators=[PlausibleDate()])
+    due_date = models.DateField(_("due date"), validators=[PlausibleDate()])
     tax_rate = models.DecimalField(
         _("tax rate (%)"),
         max_digits=5,
@@ -117,12 +118,17 @@ class Invoice(models.Model):
                 & Q(total__gte=0)
                 & Q(amount_paid__gte=0),
                 name="invoice_amounts_not_negative",
+                violation_error_message=_("Invoice amounts cannot be negative."),
             ),
             models.CheckConstraint(
-                condition=Q(amount_paid__lte=F("total")), name="invoice_paid_within_total"
+                condition=Q(amount_paid__lte=F("total")),
+                name="invoice_paid_within_total",
+                violation_error_message=_("That is more than the invoice still has outstanding."),
             ),
             models.CheckConstraint(
-                condition=Q(due_date__gte=F("issue_date")), name="invoice_due_after_issue"
+                condition=Q(due_date__gte=F("issue_date")),
+                name="invoice_due_after_issue",
+                violation_error_message=_("The due date cannot come before the issue date."),
             ),
         ]
 
@@ -158,7 +164,7 @@ class InvoiceLine(models.Model):
         Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="lines"
     )
     description = models.CharField(_("description"), max_length=300)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), validators=[AmountLimit()], **MONEY)
 
     class Meta:
         db_table = "budgets_invoiceline"
@@ -166,7 +172,11 @@ class InvoiceLine(models.Model):
         verbose_name = _("invoice line")
         verbose_name_plural = _("invoice lines")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="invoice_line_not_negative")
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="invoice_line_not_negative",
+                violation_error_message=_("An invoice line cannot be negative."),
+            )
         ]
 
     def __str__(self):
@@ -184,8 +194,8 @@ class Payment(models.Model):
     invoice = models.ForeignKey(
         Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="payments"
     )
-    paid_on = models.DateField(_("paid on"))
-    amount = models.DecimalField(_("amount"), **MONEY)
+    paid_on = models.DateField(_("paid on"), validators=[PlausibleDate()])
+    amount = models.DecimalField(_("amount"), validators=[AmountLimit()], **MONEY)
     method = models.CharField(
         _("method"), max_length=20, choices=Method.choices, default=Method.BANK_TRANSFER
     )
@@ -202,7 +212,13 @@ class Payment(models.Model):
         ordering = ["paid_on", "pk"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="payment_positive",
+                violation_error_message=_("A payment is more than zero."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.invoice} · {self.amount}"
@@ -220,7 +236,9 @@ class CollectionNote(models.Model):
     )
     contacted = models.CharField(_("who was contacted"), max_length=200)
     outcome = models.TextField(_("outcome"))
-    promised_on = models.DateField(_("promised payment date"), null=True, blank=True)
+    promised_on = models.DateField(
+        _("promised payment date"), null=True, blank=True, validators=[PlausibleDate()]
+    )
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("written by"),

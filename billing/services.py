@@ -13,6 +13,7 @@ from accounts.models import Client
 from common.counters import count_up
 from common.errors import Refused, check_revision
 from common.locks import lock_row, lock_rows
+from common.models import validate, validate_value
 from projects.models import Project
 from teams import permissions
 from teams.models import User
@@ -61,6 +62,15 @@ def _next_invoice_number(year: int) -> str:
     return f"INV-{year}-{count_up(InvoiceCounter, 'last_number', year=year):05d}"
 
 
+def _check_lines(lines: list[tuple[str, Decimal]]) -> None:
+    if not lines:
+        raise Refused(_("An invoice needs at least one line."))
+    for description, amount in lines:
+        validate(InvoiceLine(description=description, amount=amount), exclude=["invoice"])
+        if amount <= 0:
+            raise Refused(_("Each line bills an amount above zero."))
+
+
 def _invoice_totals(tax_rate: Decimal, amounts: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
     subtotal = sum(amounts, Decimal("0"))
     tax = (subtotal * tax_rate / 100).quantize(Decimal("0.01"))
@@ -83,8 +93,8 @@ def invoice_create(
         raise Refused(_("Invoices are issued by finance."))
     if project is not None and project.client_id != client.pk:
         raise Refused(_("An invoice bills a project of its own client."), field="project")
-    if not lines:
-        raise Refused(_("An invoice needs at least one line."))
+    _check_lines(lines)
+    validate_value(Invoice, "issue_date", issue_date)
     subtotal, tax, total = _invoice_totals(tax_rate, [amount for _, amount in lines])
     invoice = Invoice(
         number=_next_invoice_number(issue_date.year),
@@ -100,7 +110,7 @@ def invoice_create(
         created_by=created_by,
         updated_by=created_by,
     )
-    invoice.full_clean()
+    validate(invoice)
     invoice.save()
     InvoiceLine.objects.bulk_create(
         InvoiceLine(invoice=invoice, description=description, amount=amount)
@@ -156,8 +166,8 @@ def invoice_update(
     if lines is not None:
         if invoice.sent_at:
             raise Refused(_("A sent invoice keeps its lines; only the fapiao number changes."))
-        if not lines:
-            raise Refused(_("An invoice needs at least one line."))
+        _check_lines(lines)
+        validate_value(Invoice, "issue_date", issue_date)
         if project is not None and project.client_id != invoice.client_id:
             raise Refused(_("An invoice bills a project of its own client."), field="project")
         invoice.project = project
@@ -167,15 +177,10 @@ def invoice_update(
         invoice.subtotal, invoice.tax, invoice.total = _invoice_totals(
             tax_rate, [amount for _, amount in lines]
         )
-        if invoice.total < invoice.amount_paid:
-            raise Refused(
-                _("The new total is below the %(paid)s already paid.")
-                % {"paid": invoice.amount_paid}
-            )
         _set_invoice_lines(invoice, lines)
     invoice.revision += 1
     invoice.updated_by = editor
-    invoice.full_clean()
+    validate(invoice)
     invoice.save()
     client_aging_refresh(client_ids=[invoice.client_id])
     return invoice
@@ -231,6 +236,8 @@ def payment_record(
     invoice = lock_row(invoice)
     if invoice.written_off_at:
         raise Refused(_("This invoice was written off; it takes no more payments."))
+    if invoice.sent_at is None:
+        raise Refused(_("This invoice is a draft: send it before recording a payment on it."))
     if amount <= 0:
         raise Refused(_("A payment is more than zero."), field="amount")
     if paid_on < invoice.issue_date:
@@ -243,9 +250,11 @@ def payment_record(
             % {"outstanding": invoice.outstanding},
             field="amount",
         )
-    payment = Payment.objects.create(
+    payment = Payment(
         invoice=invoice, paid_on=paid_on, amount=amount, method=method, recorded_by=recorded_by
     )
+    validate(payment)
+    payment.save()
     Invoice.objects.filter(pk=invoice.pk).update(
         amount_paid=F("amount_paid") + amount,
         revision=F("revision") + 1,
@@ -261,6 +270,11 @@ def collection_note_add(
 ) -> CollectionNote:
     if not permissions.handles_collections(written_by):
         raise Refused(_("Collections are chased by finance."))
+    if promised_on is not None and promised_on < timezone.localdate():
+        raise Refused(_("A promise to pay is for today or a later day."), field="promised_on")
+    invoice = lock_row(invoice)
+    if invoice.sent_at is None or invoice.written_off_at:
+        raise Refused(_("Only a sent invoice that is still open is chased."))
     note = CollectionNote(
         invoice=invoice,
         written_by=written_by,
@@ -268,7 +282,7 @@ def collection_note_add(
         outcome=outcome.strip(),
         promised_on=promised_on,
     )
-    note.full_clean()
+    validate(note)
     note.save()
     client_aging_refresh(client_ids=[invoice.client_id])
     return note

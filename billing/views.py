@@ -83,7 +83,11 @@ def collection_note_add(request, pk):
     form = CollectionNoteForm(request.POST)
     if not form.is_valid():
         return invoice_detail(request, pk, note_form=form)
-    services.collection_note_add(invoice=invoice, written_by=request.user, **form.cleaned_data)
+    try:
+        services.collection_note_add(invoice=invoice, written_by=request.user, **form.cleaned_data)
+    except Refused as refusal:
+        show_refusal(form, refusal)
+        return invoice_detail(request, pk, note_form=form)
     messages.success(request, _("Note added."))
     return redirect("billing:invoice_detail", pk=pk)
 

@@ -3,9 +3,9 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import PortalFormMixin
 from teams.models import User
 
 from .models import Category, Channel, CostEntry, Estimate, SpendPlan
@@ -17,7 +17,7 @@ def _line_field(category):
     return f"line_{category}"
 
 
-class EstimateForm(forms.ModelForm):
+class EstimateForm(PortalFormMixin, forms.ModelForm):
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -62,7 +62,7 @@ class EstimateForm(forms.ModelForm):
         }
 
 
-class ChangeOrderForm(forms.Form):
+class ChangeOrderForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     client_approved_on = forms.DateField(
         label=_("Client approved on"),
@@ -91,7 +91,7 @@ class ChangeOrderForm(forms.Form):
         }
 
 
-class CostEntryForm(forms.ModelForm):
+class CostEntryForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = CostEntry
         fields = [
@@ -109,12 +109,16 @@ class CostEntryForm(forms.ModelForm):
             "kind": forms.RadioSelect,
             "incurred_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
-        help_texts = {"amount": _("For a vendor cost; staff time is priced from the hours.")}
+        help_texts = {
+            "amount": _("For a vendor cost; staff time is priced from the hours."),
+            "hours": _("Priced at the person's cost rate today."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = User.objects.active()
         self.fields["amount"].required = False
+        self.fields["kind"].initial = CostEntry.Kind.VENDOR
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "kind",
@@ -129,36 +133,16 @@ class CostEntryForm(forms.ModelForm):
                     Column("reference", css_class="col-md-3"),
                     Column("amount", css_class="col-md-4"),
                 ),
+                css_id="cost-vendor",
             ),
             Fieldset(
                 _("Staff time"),
                 Row(Column("person", css_class="col-md-8"), Column("hours", css_class="col-md-4")),
+                css_id="cost-staff-time",
             ),
             "channel",
         )
         self.helper.add_input(Submit("save", _("Record the cost")))
-
-    def clean_incurred_on(self):
-        day = self.cleaned_data["incurred_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("Record a cost once it is incurred."))
-        return day
-
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") == CostEntry.Kind.VENDOR:
-            if not data.get("vendor", "").strip():
-                self.add_error("vendor", _("Name the vendor."))
-            if data.get("amount") is None:
-                self.add_error("amount", _("Enter the amount."))
-            elif data["amount"] < 0:
-                self.add_error("amount", _("A cost cannot be negative."))
-        if data.get("kind") == CostEntry.Kind.STAFF_TIME:
-            if not data.get("person"):
-                self.add_error("person", _("Who spent the time?"))
-            if not data.get("hours") or data["hours"] <= 0:
-                self.add_error("hours", _("Enter the hours, more than zero."))
-        return data
 
     def _post_clean(self):
         # The service prices staff time and checks the rest; the model is not built here.
@@ -172,8 +156,10 @@ def allocation_field(channel, index):
     return f"alloc_{channel}_{index}"
 
 
-class SpendPlanForm(forms.ModelForm):
+class SpendPlanForm(PortalFormMixin, forms.ModelForm):
     """The plan and its grid: one amount per channel and month."""
+
+    months = forms.IntegerField(label=_("Months"), min_value=1, max_value=MAX_PLAN_MONTHS)
 
     class Meta:
         model = SpendPlan

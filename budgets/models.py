@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.limits import AmountLimit, PlausibleDate
 from common.money import MONEY
 
 from .overrun import DEFAULT_WARN_AT_PERCENT
@@ -53,7 +54,12 @@ class Estimate(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    fee = models.DecimalField(_("fee agreed with the client"), default=Decimal("0"), **MONEY)
+    fee = models.DecimalField(
+        _("fee agreed with the client"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(0), AmountLimit()],
+        **MONEY,
+    )
     target_margin_percent = models.DecimalField(
         _("target margin (%)"),
         max_digits=5,
@@ -118,19 +124,30 @@ class Estimate(models.Model):
             )
         ]
         constraints = [
-            models.UniqueConstraint(fields=["project", "version"], name="estimate_version_once"),
-            models.CheckConstraint(condition=Q(fee__gte=0), name="estimate_fee_not_negative"),
+            models.UniqueConstraint(
+                fields=["project", "version"],
+                name="estimate_version_once",
+                violation_error_message=_("This project has an estimate of this version already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(fee__gte=0),
+                name="estimate_fee_not_negative",
+                violation_error_message=_("The fee cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=Q(target_margin_percent__gte=0) & Q(target_margin_percent__lte=100),
                 name="estimate_margin_is_a_percentage",
+                violation_error_message=_("The target margin is a percentage from 0 to 100."),
             ),
             models.CheckConstraint(
                 condition=Q(warn_at_percent__gte=1) & Q(warn_at_percent__lte=100),
                 name="estimate_warning_is_a_percentage",
+                violation_error_message=_("The warning threshold is a percentage from 1 to 100."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="approved") | ~Q(approved_by=F("submitted_by")),
                 name="estimate_not_approved_by_its_submitter",
+                violation_error_message=_("Another director approves an estimate you submitted."),
             ),
         ]
 
@@ -148,15 +165,25 @@ class EstimateLine(models.Model):
         Estimate, verbose_name=_("estimate"), on_delete=models.CASCADE, related_name="lines"
     )
     category = models.CharField(_("line"), max_length=20, choices=Category.choices)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(
+        _("amount"), validators=[MinValueValidator(0), AmountLimit()], **MONEY
+    )
 
     class Meta:
         ordering = ["category"]
         verbose_name = _("estimate line")
         verbose_name_plural = _("estimate lines")
         constraints = [
-            models.UniqueConstraint(fields=["estimate", "category"], name="estimate_line_once"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="estimate_line_not_negative"),
+            models.UniqueConstraint(
+                fields=["estimate", "category"],
+                name="estimate_line_once",
+                violation_error_message=_("The estimate has this line already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="estimate_line_not_negative",
+                violation_error_message=_("A budget line cannot be negative."),
+            ),
         ]
 
     def __str__(self):
@@ -174,7 +201,9 @@ class ChangeOrder(models.Model):
         related_name="change_orders",
     )
     reason = models.TextField(_("reason"))
-    client_approved_on = models.DateField(_("client approved on"), null=True, blank=True)
+    client_approved_on = models.DateField(
+        _("client approved on"), null=True, blank=True, validators=[PlausibleDate()]
+    )
     proposal = models.ForeignKey(
         "accounts.Proposal",
         verbose_name=_("re-pitched proposal"),
@@ -220,7 +249,10 @@ class ChangeOrderLine(models.Model):
     )
     category = models.CharField(_("line"), max_length=20, choices=Category.choices)
     delta = models.DecimalField(
-        _("change"), help_text=_("Added to the line, or taken from it when negative."), **MONEY
+        _("change"),
+        help_text=_("Added to the line, or taken from it when negative."),
+        validators=[AmountLimit()],
+        **MONEY,
     )
 
     class Meta:
@@ -228,9 +260,17 @@ class ChangeOrderLine(models.Model):
         verbose_name_plural = _("change order lines")
         constraints = [
             models.UniqueConstraint(
-                fields=["change_order", "category"], name="change_order_line_once"
+                fields=["change_order", "category"],
+                name="change_order_line_once",
+                violation_error_message=_("The change order has this line already."),
             ),
-            models.CheckConstraint(condition=~Q(delta=0), name="change_order_line_changes"),
+            models.CheckConstraint(
+                condition=~Q(delta=0),
+                name="change_order_line_changes",
+                violation_error_message=_(
+                    "A change order line changes its line by more than zero."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -276,7 +316,7 @@ class CostEntry(models.Model):
         related_name="cost_entries",
     )
     category = models.CharField(_("budget line"), max_length=20, choices=Category.choices)
-    incurred_on = models.DateField(_("date"))
+    incurred_on = models.DateField(_("date"), validators=[PlausibleDate()])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     vendor = models.CharField(_("vendor"), max_length=200, blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
@@ -292,7 +332,7 @@ class CostEntry(models.Model):
     cost_rate = models.DecimalField(
         _("cost rate per hour"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), validators=[AmountLimit()], **MONEY)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.COUNTED
@@ -327,14 +367,21 @@ class CostEntry(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="cost_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="cost_not_negative",
+                violation_error_message=_("A cost cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="staff_time")
                 | (Q(person__isnull=False) & Q(hours__gt=0) & Q(cost_rate__gte=0)),
                 name="staff_time_has_person_hours_and_rate",
+                violation_error_message=_("Staff time needs the person, the hours and the rate."),
             ),
             models.CheckConstraint(
-                condition=~Q(kind="vendor") | ~Q(vendor=""), name="vendor_cost_names_the_vendor"
+                condition=~Q(kind="vendor") | ~Q(vendor=""),
+                name="vendor_cost_names_the_vendor",
+                violation_error_message=_("Name the vendor."),
             ),
         ]
 
@@ -358,14 +405,18 @@ class SpendPlan(models.Model):
         related_name="spend_plans",
     )
     name = models.CharField(_("name"), max_length=200)
-    first_month = models.DateField(_("first month"))
+    first_month = models.DateField(_("first month"), validators=[PlausibleDate()])
     months = models.PositiveSmallIntegerField(
         _("months"), default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    total = models.DecimalField(_("total"), **MONEY)
+    total = models.DecimalField(
+        _("total"), validators=[MinValueValidator(0), AmountLimit()], **MONEY
+    )
     expected_reach = models.PositiveBigIntegerField(_("expected reach"), null=True, blank=True)
     expected_leads = models.PositiveIntegerField(_("expected leads"), null=True, blank=True)
-    expected_sales = models.DecimalField(_("expected sales"), null=True, blank=True, **MONEY)
+    expected_sales = models.DecimalField(
+        _("expected sales"), null=True, blank=True, validators=[AmountLimit()], **MONEY
+    )
     expected_roi_percent = models.DecimalField(
         _("expected ROI (%)"), max_digits=7, decimal_places=2, null=True, blank=True
     )
@@ -393,9 +444,15 @@ class SpendPlan(models.Model):
         verbose_name = _("spend plan")
         verbose_name_plural = _("spend plans")
         constraints = [
-            models.CheckConstraint(condition=Q(total__gte=0), name="spend_plan_not_negative"),
             models.CheckConstraint(
-                condition=Q(months__gte=1) & Q(months__lte=12), name="spend_plan_months_range"
+                condition=Q(total__gte=0),
+                name="spend_plan_not_negative",
+                violation_error_message=_("The total cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(months__gte=1) & Q(months__lte=12),
+                name="spend_plan_months_range",
+                violation_error_message=_("A plan runs from 1 to 12 months."),
             ),
         ]
 
@@ -430,9 +487,15 @@ class SpendAllocation(models.Model):
         verbose_name_plural = _("allocations")
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "channel", "month"], name="one_allocation_per_cell"
+                fields=["plan", "channel", "month"],
+                name="one_allocation_per_cell",
+                violation_error_message=_("This channel and month have an amount already."),
             ),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="allocation_not_negative",
+                violation_error_message=_("An allocation cannot be negative."),
+            ),
         ]
 
     def __str__(self):

@@ -177,30 +177,38 @@ def cost_entry_create(request, pk):
     form = CostEntryForm(request.POST or None, initial={"incurred_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        recorded = services.cost_entry_create(project=project, entered_by=request.user, **data)
-        if recorded.entry.status == CostEntry.Status.PENDING:
-            messages.warning(
-                request,
-                _(
-                    "This cost takes its line past the budget: it waits for a director's "
-                    "approval and does not count until then."
-                ),
-            )
+        try:
+            recorded = services.cost_entry_create(project=project, entered_by=request.user, **data)
+        except Refused as refusal:
+            show_refusal(form, refusal)
         else:
-            messages.success(request, _("Cost recorded."))
-        for crossing in recorded.crossed:
-            if crossing.is_project:
-                text = _("The project has now used %(threshold)s%% of its working budget.") % {
-                    "threshold": crossing.threshold
-                }
-            else:
-                text = _("%(line)s has now used %(threshold)s%% of its budget.") % {
-                    "line": Category(crossing.level).label,
-                    "threshold": crossing.threshold,
-                }
-            messages.warning(request, text)
-        return redirect("budgets:project_budget", pk=pk)
+            _say_what_the_cost_did(request, recorded)
+            return redirect("budgets:project_budget", pk=pk)
     return render(request, "budgets/costentry_form.html", {"form": form, "project": project})
+
+
+def _say_what_the_cost_did(request, recorded):
+    if recorded.entry.status == CostEntry.Status.PENDING:
+        messages.warning(
+            request,
+            _(
+                "This cost takes its line past the budget: it waits for a director's "
+                "approval and does not count until then."
+            ),
+        )
+    else:
+        messages.success(request, _("Cost recorded."))
+    for crossing in recorded.crossed:
+        if crossing.is_project:
+            text = _("The project has now used %(threshold)s%% of its working budget.") % {
+                "threshold": crossing.threshold
+            }
+        else:
+            text = _("%(line)s has now used %(threshold)s%% of its budget.") % {
+                "line": Category(crossing.level).label,
+                "threshold": crossing.threshold,
+            }
+        messages.warning(request, text)
 
 
 @require_POST
@@ -298,7 +306,11 @@ def proposal_change_order(request, pk):
 def _spend_plan_months(form, plan):
     """The months the grid shows: from what was typed, else from the plan."""
     try:
-        first = forms.DateField().clean(form.data.get("first_month")) if form.is_bound else None
+        first = (
+            form.fields["first_month"].clean(form.data.get("first_month"))
+            if form.is_bound
+            else None
+        )
         count = int(form.data.get("months")) if form.is_bound else None
     except (forms.ValidationError, TypeError, ValueError):
         first = count = None

@@ -3,10 +3,12 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import PortalFormMixin
+
 from .models import Kind
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(PortalFormMixin, forms.Form):
     emailed = forms.MultipleChoiceField(
         label=_("Send these reminders by email too"),
         choices=Kind.choices,

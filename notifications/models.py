@@ -76,7 +76,11 @@ class SentReminder(models.Model):
         verbose_name = _("sent reminder")
         verbose_name_plural = _("sent reminders")
         constraints = [
-            models.UniqueConstraint(fields=["rule", "object_key", "key"], name="sent_reminder_once")
+            models.UniqueConstraint(
+                fields=["rule", "object_key", "key"],
+                name="sent_reminder_once",
+                violation_error_message=_("This reminder was sent already."),
+            )
         ]
 
     def __str__(self):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
+from common.forms import PortalFormMixin
 from teams.forms import SubmitHelperMixin
 from teams.models import Department, User
 
@@ -14,7 +15,7 @@ from .models import Project, RevisionRequest, Stage, StrategyBrief, Task
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ProjectForm(SubmitHelperMixin, forms.ModelForm):
+class ProjectForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
     client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
 
     class Meta:
@@ -70,7 +71,7 @@ class ProjectForm(SubmitHelperMixin, forms.ModelForm):
         return data
 
 
-class ProjectFilterForm(forms.Form):
+class ProjectFilterForm(PortalFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     client = forms.ModelChoiceField(
         label=_("Client"),
@@ -112,7 +113,7 @@ class ProjectFilterForm(forms.Form):
         return projects
 
 
-class StageForm(forms.Form):
+class StageForm(PortalFormMixin, forms.Form):
     stage = forms.ChoiceField(label=_("Move to"), choices=Stage.choices)
     reason = forms.CharField(
         label=_("Why"),
@@ -131,7 +132,7 @@ class StageForm(forms.Form):
         self.helper.add_input(Submit("move", _("Change the stage")))
 
 
-class TaskForm(SubmitHelperMixin, forms.ModelForm):
+class TaskForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
     class Meta:
         model = Task
         fields = ["title", "department", "assignee", "due_on", "status", "waits_on", "handoff_note"]
@@ -154,11 +155,11 @@ class TaskForm(SubmitHelperMixin, forms.ModelForm):
         )
 
 
-class TaskStatusForm(forms.Form):
+class TaskStatusForm(PortalFormMixin, forms.Form):
     status = forms.ChoiceField(choices=Task.Status.choices)
 
 
-class StrategyBriefForm(SubmitHelperMixin, forms.ModelForm):
+class StrategyBriefForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
     submit_label = _("Save the draft")
 
     class Meta:
@@ -167,7 +168,7 @@ class StrategyBriefForm(SubmitHelperMixin, forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in StrategyBrief.CONTENT_FIELDS}
 
 
-class BriefReviewForm(forms.Form):
+class BriefReviewForm(PortalFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("return", _("Return with comments"))],
@@ -190,7 +191,7 @@ class BriefReviewForm(forms.Form):
         return data
 
 
-class CreativeReviewForm(forms.Form):
+class CreativeReviewForm(PortalFormMixin, forms.Form):
     on_strategy = forms.TypedChoiceField(
         label=_("On strategy?"),
         choices=[(True, _("Yes")), (False, _("No"))],
@@ -229,7 +230,7 @@ class CreativeReviewForm(forms.Form):
         return data
 
 
-class RevisionRequestForm(forms.ModelForm):
+class RevisionRequestForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = RevisionRequest
         fields = ["requested_on", "reason"]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
+from common.limits import PlausibleDate
 from teams import permissions
 
 
@@ -34,7 +35,13 @@ class JobCounter(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["client", "year"], name="one_job_counter_per_year")
+            models.UniqueConstraint(
+                fields=["client", "year"],
+                name="one_job_counter_per_year",
+                violation_error_message=_(
+                    "This client's job numbers for the year are counted already."
+                ),
+            )
         ]
 
     def __str__(self):
@@ -109,8 +116,8 @@ class Project(models.Model):
     deliverables = models.TextField(_("deliverables"), blank=True)
     kpis = models.TextField(_("KPIs"), blank=True)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.BRIEF)
-    start_date = models.DateField(_("start date"))
-    deadline = models.DateField(_("deadline"))
+    start_date = models.DateField(_("start date"), validators=[PlausibleDate()])
+    deadline = models.DateField(_("deadline"), validators=[PlausibleDate()])
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("AE owner"),
@@ -309,7 +316,7 @@ class Task(models.Model):
         null=True,
         blank=True,
     )
-    due_on = models.DateField(_("due"))
+    due_on = models.DateField(_("due"), validators=[PlausibleDate()])
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.TODO
     )
@@ -338,7 +345,9 @@ class Task(models.Model):
         verbose_name_plural = _("tasks")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(waits_on=F("pk")), name="task_does_not_wait_on_itself"
+                condition=~Q(waits_on=F("pk")),
+                name="task_does_not_wait_on_itself",
+                violation_error_message=_("A task cannot wait on itself."),
             ),
         ]
         indexes = [
@@ -391,7 +400,11 @@ class TaskCount(models.Model):
         verbose_name = _("task count")
         verbose_name_plural = _("task counts")
         constraints = [
-            models.UniqueConstraint(fields=["department", "status"], name="one_count_per_cell")
+            models.UniqueConstraint(
+                fields=["department", "status"],
+                name="one_count_per_cell",
+                violation_error_message=_("This department and status are counted already."),
+            )
         ]
 
     def __str__(self):
@@ -467,14 +480,20 @@ class StrategyBrief(models.Model):
         verbose_name = _("strategy brief")
         verbose_name_plural = _("strategy briefs")
         constraints = [
-            models.UniqueConstraint(fields=["project", "version"], name="brief_version_once"),
+            models.UniqueConstraint(
+                fields=["project", "version"],
+                name="brief_version_once",
+                violation_error_message=_("This project has a brief of this version already."),
+            ),
             models.CheckConstraint(
                 condition=~Q(status="returned") | ~Q(review_comments=""),
                 name="returned_brief_has_comments",
+                violation_error_message=_("Say what should change before returning the brief."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="approved") | ~Q(reviewed_by=F("submitted_by")),
                 name="brief_not_approved_by_its_submitter",
+                violation_error_message=_("Another director signs off a brief you submitted."),
             ),
         ]
 
@@ -530,7 +549,11 @@ class CreativeReview(models.Model):
         verbose_name = _("creative review")
         verbose_name_plural = _("creative reviews")
         constraints = [
-            models.UniqueConstraint(fields=["task", "round_number"], name="review_round_once"),
+            models.UniqueConstraint(
+                fields=["task", "round_number"],
+                name="review_round_once",
+                violation_error_message=_("This task has a review of this round already."),
+            ),
         ]
 
     def __str__(self):
@@ -546,7 +569,7 @@ class RevisionRequest(models.Model):
         on_delete=models.CASCADE,
         related_name="revision_requests",
     )
-    requested_on = models.DateField(_("requested on"))
+    requested_on = models.DateField(_("requested on"), validators=[PlausibleDate()])
     reason = models.TextField(_("reason"))
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

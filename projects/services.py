@@ -7,7 +7,7 @@ from accounts.models import Client
 from common.counters import count_down, count_up
 from common.errors import Refused
 from common.locks import lock_row
-from common.models import assign
+from common.models import assign, validate
 from teams import permissions, sign_off
 from teams.models import User
 
@@ -60,7 +60,7 @@ def project_create(*, client: Client, created_by: User, team=(), **fields) -> Pr
     _keeps_projects(created_by)
     project = Project(client=client, **{k: v for k, v in fields.items() if k in PROJECT_FIELDS})
     project.job_number = _next_job_number(client, timezone.localdate().year)
-    project.full_clean()
+    validate(project)
     project.save()
     project.team.set(team)
     return project
@@ -70,7 +70,7 @@ def project_create(*, client: Client, created_by: User, team=(), **fields) -> Pr
 def project_update(*, project: Project, updated_by: User, team=None, **fields) -> Project:
     _keeps_projects(updated_by)
     assign(project, fields, PROJECT_FIELDS)
-    project.full_clean()
+    validate(project)
     project.save()
     if team is not None:
         project.team.set(team)
@@ -111,11 +111,13 @@ def _check_waits_on(task: Task) -> None:
     if predecessor is None:
         return
     if predecessor.project_id != task.project_id:
-        raise Refused(_("A task can only wait on a task of the same project."))
+        raise Refused(_("A task can only wait on a task of the same project."), field="waits_on")
     seen = set()
     while predecessor is not None:
         if predecessor.pk == task.pk or predecessor.pk in seen:
-            raise Refused(_("That would make the tasks wait on each other in a circle."))
+            raise Refused(
+                _("That would make the tasks wait on each other in a circle."), field="waits_on"
+            )
         seen.add(predecessor.pk)
         predecessor = predecessor.waits_on
 
@@ -150,8 +152,9 @@ def task_create(*, project: Project, created_by: User, **fields) -> Task:
     _keeps_projects(created_by)
     task = Task(project=project, **fields)
     _check_waits_on(task)
+    _check_due_within_project(task)
     _stamp_completion(task)
-    task.full_clean()
+    validate(task)
     task.save()
     _count_task_move(None, _cell(task))
     return task
@@ -161,14 +164,27 @@ def task_create(*, project: Project, created_by: User, **fields) -> Task:
 def task_update(*, task: Task, updated_by: User, **fields) -> Task:
     _keeps_projects(updated_by)
     task = lock_row(task)
-    before = _cell(task)
+    before, due_before = _cell(task), task.due_on
     assign(task, fields, TASK_FIELDS)
     _check_waits_on(task)
+    if task.due_on != due_before:
+        _check_due_within_project(task)
     _stamp_completion(task)
-    task.full_clean()
+    validate(task)
     task.save()
     _count_task_move(before, _cell(task))
     return task
+
+
+def _check_due_within_project(task: Task) -> None:
+    """A task falls due between its project's start and its deadline."""
+    project = task.project
+    if task.due_on and not project.start_date <= task.due_on <= project.deadline:
+        raise Refused(
+            _("Set a day from the project's start (%(start)s) to its deadline (%(deadline)s).")
+            % {"start": project.start_date.isoformat(), "deadline": project.deadline.isoformat()},
+            field="due_on",
+        )
 
 
 def _stamp_completion(task: Task) -> None:
@@ -187,7 +203,7 @@ def task_set_status(*, task: Task, status: str, changed_by: User, handoff_note=N
     if handoff_note is not None:
         task.handoff_note = handoff_note
     _stamp_completion(task)
-    task.full_clean()
+    validate(task)
     task.save()
     _count_task_move(before, _cell(task))
     return task
@@ -223,7 +239,7 @@ def strategy_brief_update(*, brief: StrategyBrief, editor: User, **fields) -> St
     for name in StrategyBrief.CONTENT_FIELDS:
         if name in fields:
             setattr(brief, name, fields[name])
-    brief.full_clean()
+    validate(brief)
     brief.save()
     return brief
 
@@ -258,7 +274,7 @@ def _review(brief, reviewer, status, comments) -> StrategyBrief:
     brief.reviewed_by = reviewer
     brief.reviewed_at = timezone.now()
     brief.review_comments = comments.strip()
-    brief.full_clean()
+    validate(brief)
     brief.save()
     return brief
 
@@ -329,6 +345,6 @@ def revision_request_log(
     request = RevisionRequest(
         project=project, logged_by=logged_by, requested_on=requested_on, reason=reason.strip()
     )
-    request.full_clean()
+    validate(request)
     request.save()
     return request

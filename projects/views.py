@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import Refused
+from common.views import show_refusal
 from teams import permissions
 from teams.models import Department
 
@@ -179,7 +180,7 @@ def _task_form_page(request, *, project, task=None):
             else:
                 services.task_update(task=task, updated_by=request.user, **form.cleaned_data)
         except Refused as refusal:
-            form.add_error("waits_on", str(refusal))
+            show_refusal(form, refusal)
         else:
             messages.success(request, _("Task saved."))
             return redirect(project)

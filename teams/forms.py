@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import PortalFormMixin
+
 from .models import User
 
 
@@ -18,7 +20,7 @@ class SubmitHelperMixin:
         self.helper.add_input(Submit("submit", self.submit_label))
 
 
-class SignInForm(SubmitHelperMixin, auth_forms.AuthenticationForm):
+class SignInForm(PortalFormMixin, SubmitHelperMixin, auth_forms.AuthenticationForm):
     submit_label = _("Sign in")
 
     def __init__(self, *args, **kwargs):
@@ -26,31 +28,31 @@ class SignInForm(SubmitHelperMixin, auth_forms.AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
 
 
-class PasswordChangeForm(SubmitHelperMixin, auth_forms.PasswordChangeForm):
+class PasswordChangeForm(PortalFormMixin, SubmitHelperMixin, auth_forms.PasswordChangeForm):
     submit_label = _("Change password")
 
 
-class PasswordResetForm(SubmitHelperMixin, auth_forms.PasswordResetForm):
+class PasswordResetForm(PortalFormMixin, SubmitHelperMixin, auth_forms.PasswordResetForm):
     submit_label = _("Send the reset link")
 
 
-class SetPasswordForm(SubmitHelperMixin, auth_forms.SetPasswordForm):
+class SetPasswordForm(PortalFormMixin, SubmitHelperMixin, auth_forms.SetPasswordForm):
     submit_label = _("Set the new password")
 
 
-class PreferencesForm(SubmitHelperMixin, forms.ModelForm):
+class PreferencesForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["language"]
 
 
-class UserCreationForm(auth_forms.AdminUserCreationForm):
+class UserCreationForm(PortalFormMixin, auth_forms.AdminUserCreationForm):
     class Meta:
         model = User
         fields = ["email", "full_name", "department", "role"]
 
 
-class UserChangeForm(auth_forms.UserChangeForm):
+class UserChangeForm(PortalFormMixin, auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"

@@ -112,10 +112,15 @@ class User(AbstractBaseUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ci",
+                violation_error_message=_("Someone already signs in with this email address."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(cost_rate__gte=0) & models.Q(bill_rate__gte=0),
                 name="user_rates_not_negative",
+                violation_error_message=_("Rates cannot be negative."),
             ),
         ]
 

@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import Refused
 from common.locks import lock_row
+from common.models import validate
 from notifications import services as notifications
 from projects.models import Project
 from teams import permissions
@@ -44,7 +46,7 @@ def cost_entry_create(
 ) -> CostRecorded:
     """Records a cost. Staff time is priced at the person's cost rate now. Where the estimate
     asks for it, a cost that takes its line past 100% waits for a director and does not count
-    until approved."""
+    until approved; a director's own such cost waits for another director."""
     keeps_budgets(entered_by)
     # One cost at a time per project, so that the threshold each one crosses is certain.
     lock_row(project)
@@ -58,13 +60,9 @@ def cost_entry_create(
         reference=reference.strip(),
         channel=channel,
     )
-    if kind == CostEntry.Kind.STAFF_TIME:
-        if person is None or not hours:
-            raise Refused(_("Staff time needs the person and the hours."))
-        entry.person, entry.hours, entry.cost_rate = person, hours, person.cost_rate
-        entry.amount = (hours * person.cost_rate).quantize(Decimal("0.01"))
-    else:
-        entry.amount = amount
+    _price(entry, amount=amount, person=person, hours=hours)
+    if incurred_on > timezone.localdate():
+        raise Refused(_("Record a cost once it is incurred."), field="incurred_on")
     estimate = Estimate.objects.approved().filter(project=project).first()
     warn_at = estimate.warn_at_percent if estimate else overrun.DEFAULT_WARN_AT_PERCENT
     before = selectors.line_figures([project.pk])[project.pk]
@@ -75,7 +73,7 @@ def cost_entry_create(
         and line_spent + entry.amount > line_budget
     ):
         entry.status = CostEntry.Status.PENDING
-    entry.full_clean()
+    validate(entry)
     entry.save()
     project_money_refresh([project.pk])
     crossed = []
@@ -86,6 +84,39 @@ def cost_entry_create(
     return CostRecorded(entry=entry, crossed=crossed)
 
 
+def _price(entry: CostEntry, *, amount, person, hours) -> None:
+    """A cost is either a vendor's bill (vendor and amount) or staff time (person and hours,
+    priced at the person's cost rate): the parts of the other kind stay empty."""
+    if entry.kind == CostEntry.Kind.STAFF_TIME:
+        if entry.vendor or amount is not None:
+            raise Refused(
+                _("Staff time is priced from the hours: leave the vendor and the amount empty."),
+                field="amount",
+            )
+        if not hours or hours <= 0:
+            raise Refused(_("Enter the hours, more than zero."), field="hours")
+        if person is None:
+            raise Refused(_("Who spent the time?"), field="person")
+        entry.person, entry.hours, entry.cost_rate = person, hours, person.cost_rate
+        entry.amount = (hours * person.cost_rate).quantize(Decimal("0.01"))
+    elif entry.kind == CostEntry.Kind.VENDOR:
+        if person is not None or hours is not None:
+            raise Refused(
+                _(
+                    "Hours are for staff time: choose Staff time, or leave the person and the "
+                    "hours empty."
+                ),
+                field="hours",
+            )
+        if not entry.vendor:
+            raise Refused(_("Name the vendor."), field="vendor")
+        if amount is None or amount <= 0:
+            raise Refused(_("Enter the amount, more than zero."), field="amount")
+        entry.amount = amount
+    else:
+        raise Refused(_("Choose a vendor cost or staff time."), field="kind")
+
+
 @transaction.atomic
 def cost_entry_decide(*, entry: CostEntry, decided_by: User, approve: bool) -> CostEntry:
     if not permissions.can_sign_off(decided_by):
@@ -93,6 +124,8 @@ def cost_entry_decide(*, entry: CostEntry, decided_by: User, approve: bool) -> C
     entry = lock_row(entry)
     if entry.status != CostEntry.Status.PENDING:
         raise Refused(_("This cost is not waiting for a decision."))
+    if entry.entered_by_id == decided_by.pk:
+        raise Refused(_("Another director decides on a cost you entered."))
     entry.status = CostEntry.Status.COUNTED if approve else CostEntry.Status.REJECTED
     entry.decided_by = decided_by
     entry.save()

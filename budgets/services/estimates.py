@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Proposal, ProposalRound
 from common.errors import Refused, check_revision
 from common.locks import lock_row
-from common.models import assign
+from common.models import assign, validate
 from projects.models import Project
 from teams import sign_off
 from teams.models import User
@@ -91,7 +91,7 @@ def estimate_update(
     assign(estimate, fields, ESTIMATE_FIELDS)
     estimate.revision += 1
     estimate.updated_by = editor
-    estimate.full_clean()
+    validate(estimate)
     estimate.save()
     _set_lines(estimate, lines)
     return estimate

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import Refused
 from common.locks import lock_row
-from common.models import assign
+from common.models import assign, validate
 from teams import sign_off
 from teams.models import User
 
@@ -54,6 +54,9 @@ def spend_plan_save(
         plan = SpendPlan(client=client, created_by=saved_by)
     assign(plan, fields, SPEND_PLAN_FIELDS)
     plan.first_month = plan.first_month.replace(day=1)
+    # The plan's own fields first: a month count of 13 is refused as such, not as a grid
+    # that does not add up.
+    validate(plan, exclude=["client", "created_by"])
     allocated = sum(allocations.values(), Decimal("0"))
     if allocated != plan.total:
         raise Refused(
@@ -64,7 +67,7 @@ def spend_plan_save(
     months = set(plan.month_starts())
     if any(month not in months for _, month in allocations):
         raise Refused(_("An allocation falls outside the plan's months."))
-    plan.full_clean()
+    validate(plan)
     plan.save()
     plan.allocations.all().delete()
     SpendAllocation.objects.bulk_create(

@@ -110,18 +110,87 @@ def test_a_partial_payment_moves_the_money_and_an_overpayment_is_refused_by_the_
     assert Payment.objects.count() == 1
 
 
-@pytest.mark.parametrize("amount", ["-5", "abc", "0"])
-def test_bad_payments_are_refused_next_to_the_field(client, finance, amount):
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount", "-5"),
+        ("amount", "abc"),
+        ("amount", "0"),
+        ("amount", "99999999999999.99"),
+        ("amount", "1000000000.01"),
+        ("paid_on", "0001-01-01"),
+        ("paid_on", "9999-12-31"),
+    ],
+)
+def test_bad_payments_are_refused_next_to_the_field(client, finance, field, value):
     invoice = sent_invoice(ClientFactory(), finance, days_overdue=3)
     client.force_login(finance)
 
     response = client.post(
         reverse("billing:payment_record", args=[invoice.pk]),
-        {"paid_on": TODAY, "amount": amount, "method": "cash"},
+        {"paid_on": TODAY, "amount": "10", "method": "cash", field: value},
     )
 
-    assert "amount" in response.context["payment_form"].errors
+    errors = response.context["payment_form"].errors
+    assert list(errors) == [field]
+    assert len(errors[field]) == 1
     assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("promised", [TODAY - dt.timedelta(days=1), dt.date(1990, 1, 1)])
+def test_a_promise_to_pay_in_the_past_is_refused_next_to_the_date(client, finance, promised):
+    invoice = sent_invoice(ClientFactory(), finance, days_overdue=3)
+    client.force_login(finance)
+
+    response = client.post(
+        reverse("billing:collection_note_add", args=[invoice.pk]),
+        {"contacted": "Mr Wu", "outcome": "Pays soon", "promised_on": promised.isoformat()},
+    )
+
+    errors = response.context["note_form"].errors
+    assert list(errors) == ["promised_on"]
+    assert len(errors["promised_on"]) == 1
+    assert 'value="Pays soon"' in response.text or "Pays soon" in response.text
+    assert not invoice.collection_notes.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("issue_date", "9999-12-31"),
+        ("issue_date", "0001-01-01"),
+        ("lines-0-amount", "1000000000.01"),
+        ("lines-0-amount", "0"),
+    ],
+)
+def test_an_invoice_out_of_bounds_is_refused_next_to_the_field(client, finance, field, value):
+    acme = ClientFactory()
+    client.force_login(finance)
+
+    response = client.post(
+        reverse("billing:invoice_create"),
+        invoice_form(acme, **{"lines-0-description": "Fee", "lines-0-amount": "100", field: value}),
+    )
+
+    if field.startswith("lines-"):
+        errors = response.context["lines"].forms[0].errors
+        name = field.removeprefix("lines-0-")
+    else:
+        errors, name = response.context["form"].errors, field
+    assert list(errors) == [name]
+    assert len(errors[name]) == 1
+    assert not acme.invoices.exists()
+
+
+def test_the_invoice_service_refuses_a_date_it_cannot_add_terms_to(finance):
+    with pytest.raises(services.Refused) as refused:
+        services.invoice_create(
+            client=ClientFactory(),
+            created_by=finance,
+            issue_date=dt.date(9999, 12, 31),
+            lines=[("Fee", D("100"))],
+        )
+    assert refused.value.field == "issue_date"
 
 
 def test_an_ae_sees_their_clients_invoices_but_records_no_payment(client, finance):
@@ -268,7 +337,9 @@ def test_a_half_filled_invoice_line_is_refused_next_to_it(client, finance):
         invoice_form(acme, **{"lines-0-description": "Strategy"}),
     )
 
-    assert response.context["lines"].forms[0].errors == {"amount": ["Enter the amount."]}
+    assert response.context["lines"].forms[0].errors == {
+        "amount": ["Enter the amount, more than zero."]
+    }
     assert not acme.invoices.exists()
 
 
@@ -336,15 +407,17 @@ def test_expected_this_month_counts_what_is_due_or_last_promised_for_it(finance)
             invoice=invoice, written_by=finance, contacted="Gao Yan", outcome="x", promised_on=on
         )
 
-    invoice(first, "100")  # due this month
-    kept = invoice(next_month + dt.timedelta(days=5), "20")
-    promise(kept, first + dt.timedelta(days=3))  # promised for this month
-    moved = invoice(next_month + dt.timedelta(days=5), "7")
-    promise(moved, first + dt.timedelta(days=3))
-    promise(moved, next_month + dt.timedelta(days=1))  # the latest note moves it on
-    invoice(next_month + dt.timedelta(days=5), "3000")  # due later, nothing promised
+    # On the first of the month, so that a promise for the third is not in the past.
+    with time_machine.travel(dt.datetime(first.year, first.month, 1, 10, tzinfo=dt.UTC)):
+        invoice(first, "100")  # due this month
+        kept = invoice(next_month + dt.timedelta(days=5), "20")
+        promise(kept, first + dt.timedelta(days=3))  # promised for this month
+        moved = invoice(next_month + dt.timedelta(days=5), "7")
+        promise(moved, first + dt.timedelta(days=3))
+        promise(moved, next_month + dt.timedelta(days=1))  # the latest note moves it on
+        invoice(next_month + dt.timedelta(days=5), "3000")  # due later, nothing promised
 
-    assert ClientAging.objects.get(client=acme).expected_this_month == D("120")
+        assert ClientAging.objects.get(client=acme).expected_this_month == D("120")
 
 
 def live_aging(today):

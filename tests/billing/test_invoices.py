@@ -101,7 +101,7 @@ def test_payments_move_the_status_and_never_exceed_the_total(finance):
 
 def test_a_payment_before_the_invoice_or_by_an_ae_is_refused(finance):
     acme = ClientFactory()
-    invoice = invoice_for(acme)
+    invoice = invoice_for(acme, sent=True)
 
     with pytest.raises(services.Refused, match="before its invoice"):
         services.payment_record(
@@ -127,7 +127,7 @@ def test_two_people_paying_the_last_100_at_once_pay_it_once():
     finance_a = UserFactory(role="finance")
     finance_b = UserFactory(role="finance")
     acme = ClientFactory()
-    invoice = invoice_for(acme, "1000")
+    invoice = invoice_for(acme, "1000", sent=True)
     Invoice.objects.filter(pk=invoice.pk).update(amount_paid=D("900"))
     start = threading.Barrier(2)
     outcomes = []
@@ -179,12 +179,14 @@ def test_an_invoice_bills_a_project_of_its_own_client():
 
 
 def test_payments_keep_their_history(finance):
-    invoice = invoice_for(ClientFactory())
+    invoice = invoice_for(ClientFactory(), sent=True)
     services.payment_record(
         invoice=invoice, recorded_by=finance, paid_on=ISSUED, amount=D("10"), method="cash"
     )
 
+    # Issued, sent, then paid.
     assert list(invoice.events.values_list("amount_paid", flat=True).order_by("pgh_id")) == [
+        D("0"),
         D("0"),
         D("10"),
     ]

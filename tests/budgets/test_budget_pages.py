@@ -39,6 +39,53 @@ def estimate_data(estimate, **amounts):
     return data
 
 
+@pytest.mark.parametrize(
+    ("change", "field", "reason"),
+    [
+        ({"fee": "-5"}, "fee", "greater than or equal to 0"),
+        ({"fee": "1000000000.01"}, "fee", "at most 1,000,000,000.00"),
+        ({"line_media": "-1"}, "line_media", "greater than or equal to 0"),
+        ({"line_media": "99999999999999.99"}, "line_media", "at most 1,000,000,000.00"),
+        ({"warn_at_percent": "0"}, "warn_at_percent", "greater than or equal to 1"),
+    ],
+)
+def test_an_estimate_out_of_bounds_is_refused_in_words_next_to_the_field(
+    client, change, field, reason
+):
+    project = ProjectFactory()
+    client.force_login(project.owner)
+    client.post(reverse("budgets:estimate_start", args=[project.pk]))
+    estimate = Estimate.objects.get()
+
+    response = client.post(
+        reverse("budgets:estimate_update", args=[project.pk, estimate.pk]),
+        {**estimate_data(estimate, media="1000"), **change},
+    )
+
+    errors = response.context["form"].errors
+    assert list(errors) == [field]
+    assert len(errors[field]) == 1
+    assert reason in errors[field][0]
+    assert "Constraint" not in response.text
+    estimate.refresh_from_db()
+    assert estimate.revision == 1
+
+
+def test_every_database_rule_has_words_for_the_user():
+    from django.apps import apps
+    from django.db.models import BaseConstraint
+
+    portal = {"teams", "accounts", "projects", "budgets", "billing", "notifications"}
+    unworded = [
+        f"{model._meta.label}.{constraint.name}"
+        for model in apps.get_models()
+        if model._meta.app_label in portal
+        for constraint in model._meta.constraints
+        if constraint.violation_error_message == BaseConstraint.default_violation_error_message
+    ]
+    assert unworded == []
+
+
 def test_an_ae_writes_an_estimate_and_a_director_approves_it(client):
     project = ProjectFactory()
     director = UserFactory(role="account_director")
@@ -143,7 +190,7 @@ BUDGET_URLS = {
 def test_budgets_outside_ones_scope_are_404(client, role):
     project = ProjectFactory()
     estimate = services.estimate_start(project=project, author=project.owner)
-    cost = _vendor_cost(project, "5", category="media", on="2026-11-20").entry
+    cost = _vendor_cost(project, "5", category="media", on=dt.date(2026, 11, 20)).entry
     names = {p.name for p in get_resolver().namespace_dict["budgets"][1].url_patterns}
     # The budget review and spend plans name no project; their scoping is tested with them
     # (here and in test_spend_plans.py).
@@ -236,6 +283,20 @@ def test_an_ae_records_a_cost_that_crosses_the_warning_and_sees_the_burn(client)
             {"kind": "vendor", "vendor": "X", "amount": "1", "incurred_on": "2099-01-01"},
             "incurred_on",
         ),
+        ({"kind": "vendor", "vendor": "X", "amount": "0"}, "amount"),
+        ({"kind": "vendor", "vendor": "X", "amount": "1000000000.01"}, "amount"),
+        ({"kind": "vendor", "vendor": "X", "amount": "99999999999999.99"}, "amount"),
+        ({"kind": "vendor", "vendor": "X", "amount": "5", "hours": "3"}, "hours"),
+        ({"kind": "staff_time", "vendor": "X", "amount": "5", "hours": "3"}, "amount"),
+        (
+            {"kind": "vendor", "vendor": "X", "amount": "1", "incurred_on": "0001-01-01"},
+            "incurred_on",
+        ),
+        (
+            {"kind": "vendor", "vendor": "X", "amount": "1", "incurred_on": "1900-01-01"},
+            "incurred_on",
+        ),
+        ({"kind": "", "vendor": "X", "amount": "1"}, "kind"),
     ],
 )
 def test_bad_costs_are_refused_next_to_the_field_and_nothing_is_saved(client, data, field):
@@ -248,8 +309,21 @@ def test_bad_costs_are_refused_next_to_the_field_and_nothing_is_saved(client, da
     )
 
     assert response.status_code == 200
-    assert field in response.context["form"].errors
+    errors = response.context["form"].errors
+    assert list(errors) == [field]
+    assert len(errors[field]) == 1  # one reason, never two
+    assert "Constraint" not in response.text
     assert not project.cost_entries.exists()
+
+
+def test_the_cost_form_starts_on_a_vendor_cost_and_offers_no_empty_kind(client):
+    project = ProjectFactory()
+    client.force_login(project.owner)
+
+    form = client.get(reverse("budgets:cost_entry_create", args=[project.pk])).context["form"]
+
+    assert [value for value, _label in form.fields["kind"].choices] == ["vendor", "staff_time"]
+    assert form["kind"].value() == "vendor"
 
 
 def test_a_cost_past_the_budget_waits_for_the_director_who_approves_it(client):

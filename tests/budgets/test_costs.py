@@ -180,3 +180,36 @@ def test_cost_entries_keep_their_history(director):
         "pending",
         "rejected",
     ]
+
+
+def test_a_cost_past_the_limit_or_of_nothing_is_refused_by_the_service(director):
+    project = budgeted(director)
+
+    for amount in ("99999999999.99", "1000000000.01", "0"):
+        with pytest.raises(services.Refused) as refused:
+            vendor_cost(project, amount)
+        assert refused.value.field == "amount"
+    assert vendor_cost(project, "1000000000.00").entry.amount == D("1000000000.00")
+
+
+def test_a_directors_own_cost_past_the_budget_waits_for_another_director(director):
+    project = budgeted(director, approval_past_budget=True)
+    project.owner = director  # a director running the project themselves
+    over = services.cost_entry_create(
+        project=project,
+        entered_by=director,
+        category="production",
+        incurred_on=TODAY,
+        kind="vendor",
+        vendor="Shanghai Film Co.",
+        amount=D("12000"),
+    )
+    assert over.entry.status == "pending"
+
+    with pytest.raises(services.Refused, match="Another director"):
+        services.cost_entry_decide(entry=over.entry, decided_by=director, approve=True)
+    services.cost_entry_decide(
+        entry=over.entry, decided_by=UserFactory(role="account_director"), approve=True
+    )
+    over.entry.refresh_from_db()
+    assert over.entry.status == "counted"

@@ -80,6 +80,33 @@ def test_a_negative_allocation_is_refused_next_to_its_cell(client):
     assert not SpendPlan.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("overrides", "field", "reason"),
+    [
+        ({"months": "13"}, "months", "less than or equal to 12"),
+        ({"months": "999999999"}, "months", "less than or equal to"),
+        ({"total": "-5"}, "total", "greater than or equal to 0"),
+        ({"first_month": "9999-12-31"}, "first_month", "Enter a date between 2000-01-01"),
+        ({"first_month": "0001-01-01"}, "first_month", "Enter a date between 2000-01-01"),
+        ({"total": "1000000000.01"}, "total", "at most 1,000,000,000.00"),
+    ],
+)
+def test_a_plan_out_of_bounds_is_refused_for_its_own_reason(client, overrides, field, reason):
+    acme = ClientFactory()
+    client.force_login(acme.lead_ae)
+
+    response = client.post(
+        reverse("budgets:spend_plan_create", args=[acme.pk]),
+        plan_data(alloc_digital_0="300000", **overrides),
+    )
+
+    errors = response.context["form"].errors
+    assert list(errors) == [field]
+    assert len(errors[field]) == 1
+    assert reason in errors[field][0]
+    assert not SpendPlan.objects.exists()
+
+
 def test_a_director_signs_off_a_plan_which_then_locks_and_shows_plan_against_actual(client):
     acme = ClientFactory()
     director = UserFactory(role="account_director")

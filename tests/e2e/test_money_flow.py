@@ -38,7 +38,7 @@ def test_estimate_sign_off_a_cost_past_80_percent_and_a_partial_payment(
         estimate=estimate,
         editor=ae,
         revision=estimate.revision,
-        lines={"production": D("10000")},
+        lines={"production": D("10000"), "creative": D("2000")},
         fee=D("20000"),
     )
     services.estimate_submit(estimate=estimate, submitted_by=ae)
@@ -62,6 +62,12 @@ def test_estimate_sign_off_a_cost_past_80_percent_and_a_partial_payment(
     sign_in(page, live_server, ae)
     page.goto(f"{live_server.url}/projects/{project.pk}/budget/")
     page.get_by_role("link", name="Record a cost").click()
+    # The form starts on a vendor cost, with the staff-time part out of the way.
+    expect(page.get_by_label("Vendor cost")).to_be_checked()
+    expect(page.get_by_label("Hours")).to_be_hidden()
+    page.get_by_label("Staff time", exact=True).check()
+    expect(page.get_by_label("Hours")).to_be_visible()
+    expect(page.get_by_label("Vendor", exact=True)).to_be_hidden()
     page.get_by_label("Vendor cost").check()
     page.get_by_label("Budget line").select_option(label="Production")
     page.get_by_label("Vendor", exact=True).fill("Shanghai Film Co.")

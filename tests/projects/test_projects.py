@@ -186,3 +186,26 @@ def test_finance_and_staff_change_no_project_and_finance_moves_no_task():
     task.refresh_from_db()
     assert project.name != "x"
     assert task.status == "todo"
+
+
+@pytest.mark.parametrize(
+    ("dates", "fields"),
+    [
+        ({"start_date": "0001-01-01", "deadline": "9999-12-31"}, {"start_date", "deadline"}),
+        ({"start_date": "1999-12-31"}, {"start_date"}),
+        ({"deadline": "9999-12-31"}, {"deadline"}),
+    ],
+)
+def test_a_project_outside_the_plausible_years_is_refused_next_to_the_dates(client, dates, fields):
+    acme = ClientFactory()
+    client.force_login(acme.lead_ae)
+
+    response = client.post(reverse("projects:project_create"), project_data(acme, **dates))
+
+    errors = response.context["form"].errors
+    assert set(errors) == fields
+    assert all(
+        len(errors[field]) == 1 and "Enter a date between 2000-01-01" in errors[field][0]
+        for field in fields
+    )
+    assert not acme.projects.exists()

@@ -111,6 +111,44 @@ def test_a_task_needs_a_title_department_and_due_date(client):
     assert not project.tasks.exists()
 
 
+@pytest.mark.parametrize("due_on", ["1900-01-01", "past the deadline", "before the start"])
+def test_a_task_falls_due_within_its_project(client, due_on):
+    project = ProjectFactory()
+    client.force_login(project.owner)
+    due = {
+        "past the deadline": (project.deadline + dt.timedelta(days=1)).isoformat(),
+        "before the start": (project.start_date - dt.timedelta(days=1)).isoformat(),
+    }.get(due_on, due_on)
+
+    response = client.post(
+        reverse("projects:task_create", args=[project.pk]),
+        {
+            "title": "Key visual",
+            "department": DepartmentFactory().pk,
+            "due_on": due,
+            "status": "todo",
+        },
+    )
+
+    assert list(response.context["form"].errors) == ["due_on"]
+    assert len(response.context["form"].errors["due_on"]) == 1
+    assert not project.tasks.exists()
+
+
+def test_a_task_due_on_the_deadline_is_taken(client):
+    project = ProjectFactory()
+
+    task = services.task_create(
+        project=project,
+        created_by=project.owner,
+        title="Final cut",
+        department=DepartmentFactory(),
+        due_on=project.deadline,
+    )
+
+    assert task.due_on == project.deadline
+
+
 def test_a_designer_finishes_a_task_from_my_tasks_and_the_next_is_handed_on(client):
     creative = DepartmentFactory(name="Creative", code="creative")
     designer = UserFactory(role="staff", department=creative, full_name="Zhao Min")

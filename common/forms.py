@@ -1,0 +1,54 @@
+"""What every form of the portal does before its own checks."""
+
+from django import forms
+from django.core.validators import DecimalValidator
+
+from common.limits import AmountLimit, PlausibleDate
+from common.money import MONEY
+
+
+class PortalFormMixin:
+    """Typed dates fall in the plausible window, amounts keep within the limit per entry
+    (common.limits), a radio that must be answered offers no empty "---------" choice, and
+    no field shows two errors. Every form of the portal mixes it in first."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._make_sane()
+
+    def full_clean(self):
+        # Again for the fields a form adds after its own __init__ has run this one.
+        self._make_sane()
+        super().full_clean()
+
+    def _make_sane(self):
+        for field in self.fields.values():
+            if not getattr(field, "made_sane", False):
+                _sane(field)
+                field.made_sane = True
+
+    def add_error(self, field, error):
+        """One reason per field: a field that already shows one is not told a second
+        (an amount that is not a number is not also "missing")."""
+        if field is not None and self._errors and field in self._errors:
+            return
+        super().add_error(field, error)
+
+
+def _sane(field):
+    if isinstance(field, (forms.DateField, forms.DateTimeField)):
+        field.validators.append(PlausibleDate())
+    elif isinstance(field, forms.DecimalField) and field.max_digits == MONEY["max_digits"]:
+        # The limit replaces the count of digits, so that a long number reads one message.
+        field.validators = [
+            DecimalValidator(None, field.decimal_places) if _counts_digits(v) else v
+            for v in field.validators
+        ]
+        field.validators.append(AmountLimit())
+    radio = isinstance(field, forms.ChoiceField) and isinstance(field.widget, forms.RadioSelect)
+    if radio and field.required:
+        field.choices = [choice for choice in field.choices if choice[0] != ""]
+
+
+def _counts_digits(validator):
+    return isinstance(validator, DecimalValidator)
