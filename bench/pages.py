@@ -12,11 +12,12 @@ class Page:
 
     def resolve(self) -> str:
         """The path with each {client name}, {proposal:title}, {project:name}, {plan:name},
-        {report:client name} (its latest contact report) or {invoice:client name} (its
-        largest invoice) replaced by that demo object's id."""
+        {report:client name} (its latest contact report), {invoice:client name} (its
+        largest invoice) or {cost:project name} (its latest cost) replaced by that demo
+        object's id."""
         from accounts.models import Client, ContactReport, Proposal
         from billing.models import Invoice
-        from budgets.models import SpendPlan
+        from budgets.models import CostEntry, SpendPlan
         from projects.models import Project
 
         def object_id(match):
@@ -31,6 +32,8 @@ class Page:
                 return str(
                     ContactReport.objects.filter(client__name=title).latest("occurred_at").pk
                 )
+            if kind == "cost":
+                return str(CostEntry.objects.filter(project__name=title).latest("pk").pk)
             if kind == "invoice":
                 return str(Invoice.objects.filter(client__name=title).order_by("-total").first().pk)
             return str(Client.objects.get(name=match.group(1)).pk)
@@ -60,6 +63,11 @@ PAGES = [
     Page("traffic board (director)", "/traffic/", DIRECTOR),
     Page("project budget (AE)", "/projects/{project:Chilled yoghurt launch}/budget/", AE),
     Page("budget history (AE)", "/projects/{project:Chilled yoghurt launch}/budget/history/", AE),
+    Page(
+        "cost reversal (AE)",
+        "/projects/{project:Chilled yoghurt launch}/costs/{cost:Chilled yoghurt launch}/reverse/",
+        AE,
+    ),
     Page("budget review (director)", "/budgets/review/", DIRECTOR),
     Page("collections (finance)", "/collections/", FINANCE),
     Page("invoice list (finance)", "/invoices/", FINANCE),

@@ -205,6 +205,17 @@ class Payment(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A bounced or mistaken payment is reversed, never deleted: the reversal is the same
+    # amount negated, on the day it is recorded, with the reason.
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        on_delete=models.PROTECT,
+        related_name="reversal",
+        null=True,
+        blank=True,
+    )
+    reason = models.CharField(_("reason for the reversal"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
@@ -214,10 +225,16 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="payment_positive",
+                condition=Q(amount__gt=0, reverses__isnull=True)
+                | Q(amount__lt=0, reverses__isnull=False),
+                name="payment_positive_unless_a_reversal",
                 violation_error_message=_("A payment is more than zero."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True) | ~Q(reason=""),
+                name="payment_reversal_has_a_reason",
+                violation_error_message=_("Say why the payment is reversed."),
+            ),
         ]
 
     def __str__(self):

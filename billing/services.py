@@ -265,6 +265,41 @@ def payment_record(
 
 
 @transaction.atomic
+def payment_reverse(*, payment: Payment, reversed_by: User, reason: str) -> Payment:
+    """Reverses a payment that bounced or was recorded by mistake: the same amount negated,
+    dated today, linked to it with the reason; the invoice owes it again."""
+    if not permissions.handles_collections(reversed_by):
+        raise Refused(_("Payments are recorded by finance."))
+    invoice = lock_row(payment.invoice)
+    payment = lock_row(payment)
+    reason = reason.strip()
+    if not reason:
+        raise Refused(_("Say why the payment is reversed."), field="reason")
+    if payment.reverses_id is not None:
+        raise Refused(_("This entry is a reversal itself; record the payment again instead."))
+    if Payment.objects.filter(reverses=payment).exists():
+        raise Refused(_("This payment was reversed already."))
+    reversal = Payment(
+        invoice=invoice,
+        paid_on=timezone.localdate(),
+        amount=-payment.amount,
+        method=payment.method,
+        recorded_by=reversed_by,
+        reverses=payment,
+        reason=reason,
+    )
+    validate(reversal)
+    reversal.save()
+    Invoice.objects.filter(pk=invoice.pk).update(
+        amount_paid=F("amount_paid") - payment.amount,
+        revision=F("revision") + 1,
+        updated_by=reversed_by,
+    )
+    client_aging_refresh(client_ids=[invoice.client_id])
+    return reversal
+
+
+@transaction.atomic
 def collection_note_add(
     *, invoice: Invoice, written_by: User, contacted: str, outcome: str, promised_on=None
 ) -> CollectionNote:

@@ -19,5 +19,10 @@ urlpatterns = [
     path("invoices/<int:pk>/history/", views.invoice_history, name="invoice_history"),
     path("invoices/<int:pk>/send/", views.invoice_send, name="invoice_send"),
     path("invoices/<int:pk>/payments/", views.payment_record, name="payment_record"),
+    path(
+        "invoices/<int:pk>/payments/<int:payment_pk>/reverse/",
+        views.payment_reverse,
+        name="payment_reverse",
+    ),
     path("invoices/<int:pk>/notes/", views.collection_note_add, name="collection_note_add"),
 ]

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,6 +11,7 @@ from pghistory.models import Events
 
 from common import exports
 from common.errors import Refused, StaleEdit
+from common.forms import ReversalForm
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
 from common.views import keep_typed_after_stale_edit, show_refusal
@@ -17,6 +19,7 @@ from teams import permissions
 
 from . import selectors, services
 from .forms import CollectionNoteForm, InvoiceForm, InvoiceLineFormSet, PaymentForm, WriteOffForm
+from .models import Payment
 
 
 def _visible_invoice(request, pk):
@@ -36,7 +39,9 @@ def invoice_detail(request, pk, *, payment_form=None, note_form=None, write_off_
             "invoice": invoice,
             "status": invoice.status(today),
             "lines": invoice.lines.all(),
-            "payments": invoice.payments.select_related("recorded_by"),
+            "payments": invoice.payments.select_related("recorded_by").annotate(
+                reversed=Exists(Payment.objects.filter(reverses=OuterRef("pk")))
+            ),
             "notes": invoice.collection_notes.select_related("written_by"),
             "handles": handles,
             "payment_form": payment_form
@@ -75,6 +80,28 @@ def payment_record(request, pk):
         return invoice_detail(request, pk, payment_form=form)
     messages.success(request, _("Payment recorded."))
     return redirect("billing:invoice_detail", pk=pk)
+
+
+def payment_reverse(request, pk, payment_pk):
+    """Reverses a bounced or mistaken payment, with the reason: finance only."""
+    invoice = _collections_invoice(request, pk)
+    payment = get_object_or_404(invoice.payments, pk=payment_pk)
+    form = ReversalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_reverse(
+                payment=payment, reversed_by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, _("Payment reversed; the invoice owes it again."))
+            return redirect("billing:invoice_detail", pk=pk)
+    return render(
+        request,
+        "billing/payment_reverse.html",
+        {"form": form, "invoice": invoice, "payment": payment},
+    )
 
 
 @require_POST

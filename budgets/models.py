@@ -351,6 +351,17 @@ class CostEntry(models.Model):
         null=True,
         blank=True,
     )
+    # A cost is never deleted or edited: a mistaken one is corrected by its reversal, the
+    # same entry negated on the same day, with the reason.
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        on_delete=models.PROTECT,
+        related_name="reversal",
+        null=True,
+        blank=True,
+    )
+    reason = models.CharField(_("reason for the reversal"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("entered"), auto_now_add=True)
 
     objects = CostEntryQuerySet.as_manager()
@@ -368,13 +379,23 @@ class CostEntry(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gte=0),
-                name="cost_not_negative",
-                violation_error_message=_("A cost cannot be negative."),
+                condition=Q(amount__gte=0, reverses__isnull=True)
+                | Q(amount__lt=0, reverses__isnull=False),
+                name="cost_negative_only_as_a_reversal",
+                violation_error_message=_("A cost cannot be negative, except as a reversal."),
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True) | ~Q(reason=""),
+                name="cost_reversal_has_a_reason",
+                violation_error_message=_("Say why the cost is reversed."),
             ),
             models.CheckConstraint(
                 condition=~Q(kind="staff_time")
-                | (Q(person__isnull=False) & Q(hours__gt=0) & Q(cost_rate__gte=0)),
+                | (
+                    Q(person__isnull=False)
+                    & (Q(hours__gt=0) | Q(reverses__isnull=False, hours__lt=0))
+                    & Q(cost_rate__gte=0)
+                ),
                 name="staff_time_has_person_hours_and_rate",
                 violation_error_message=_("Staff time needs the person, the hours and the rate."),
             ),

@@ -34,6 +34,11 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/costs/new/", views.cost_entry_create, name="cost_entry_create"),
     path(
+        "projects/<int:pk>/costs/<int:cost_pk>/reverse/",
+        views.cost_entry_reverse,
+        name="cost_entry_reverse",
+    ),
+    path(
         "projects/<int:pk>/costs/<int:cost_pk>/decide/",
         views.cost_entry_decide,
         name="cost_entry_decide",

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +12,7 @@ from pghistory.models import Events
 
 from accounts.models import Client, Proposal
 from common.errors import Refused, StaleEdit
+from common.forms import ReversalForm
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
 from common.views import keep_typed_after_stale_edit, show_refusal
@@ -71,7 +73,10 @@ def project_budget(request, pk):
             "rows": rows,
             "total": burn.budget,
             "burn": burn,
-            "costs": project.cost_entries.select_related("person", "entered_by")[:50],
+            "costs": project.cost_entries.select_related(
+                "person", "entered_by", "reverses"
+            ).annotate(reversed=Exists(CostEntry.objects.filter(reverses=OuterRef("pk"))))[:50],
+            "can_correct": permissions.corrects_costs(request.user),
             "change_orders": change_orders,
             "can_edit": Project.objects.editable_by(request.user).filter(pk=pk).exists(),
             "can_sign_off": permissions.can_sign_off(request.user),
@@ -209,6 +214,31 @@ def _say_what_the_cost_did(request, recorded):
                 "threshold": crossing.threshold,
             }
         messages.warning(request, text)
+
+
+def cost_entry_reverse(request, pk, cost_pk):
+    """Reverses a mistaken cost, with the reason: the account team on the project, or
+    finance."""
+    if not permissions.corrects_costs(request.user):
+        raise Http404
+    project = _project(request, pk, editable=not permissions.handles_collections(request.user))
+    entry = get_object_or_404(project.cost_entries.select_related("person"), pk=cost_pk)
+    form = ReversalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cost_entry_reverse(
+                entry=entry, reversed_by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, _("Cost reversed; it no longer counts."))
+            return redirect("budgets:project_budget", pk=pk)
+    return render(
+        request,
+        "budgets/cost_reverse.html",
+        {"form": form, "project": project, "cost": entry},
+    )
 
 
 @require_POST

@@ -1,7 +1,10 @@
 """What every form of the portal does before its own checks."""
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
 from django import forms
 from django.core.validators import DecimalValidator
+from django.utils.translation import gettext_lazy as _
 
 from common.limits import AmountLimit, PlausibleDate
 from common.money import MONEY
@@ -52,3 +55,16 @@ def _sane(field):
 
 def _counts_digits(validator):
     return isinstance(validator, DecimalValidator)
+
+
+class ReversalForm(PortalFormMixin, forms.Form):
+    """Why a cost or a payment is reversed."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("reverse", _("Reverse"), css_class="btn-danger"))

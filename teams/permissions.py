@@ -116,6 +116,11 @@ def can_work_on_tasks(user) -> bool:
     return works_in_account_service(user) or works_on_handed_tasks(user)
 
 
+def corrects_costs(user) -> bool:
+    """A mistaken cost is reversed by the account team that keeps the budget, or by finance."""
+    return works_in_account_service(user) or is_finance(user)
+
+
 def handles_collections(user) -> bool:
     """Issuing invoices, recording payments and chasing them is finance's work."""
     return is_finance(user)

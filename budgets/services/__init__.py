@@ -3,7 +3,7 @@ burn), estimates and change orders, costs, and spend plans. Callers use `budgets
 
 from common.errors import Refused
 
-from .costs import cost_entry_create, cost_entry_decide
+from .costs import cost_entry_create, cost_entry_decide, cost_entry_reverse
 from .estimates import (
     change_order_create,
     change_order_from_repitch,
@@ -26,6 +26,7 @@ __all__ = [
     "change_order_from_repitch",
     "cost_entry_create",
     "cost_entry_decide",
+    "cost_entry_reverse",
     "estimate_approve",
     "estimate_start",
     "estimate_submit",

@@ -133,3 +133,43 @@ def cost_entry_decide(*, entry: CostEntry, decided_by: User, approve: bool) -> C
     if approve:
         notifications.check_soon("budgets.threshold", [entry.project_id])
     return entry
+
+
+@transaction.atomic
+def cost_entry_reverse(*, entry: CostEntry, reversed_by: User, reason: str) -> CostEntry:
+    """Corrects a counted cost by its reversal: the same entry negated, on the same day and
+    line, linked to it and with the reason. The cost stays, its history too, and the
+    project's money nets them out."""
+    if not permissions.corrects_costs(reversed_by):
+        raise Refused(_("Costs are corrected by the account team or finance."))
+    lock_row(entry.project)
+    entry = lock_row(entry)
+    reason = reason.strip()
+    if not reason:
+        raise Refused(_("Say why the cost is reversed."), field="reason")
+    if entry.reverses_id is not None:
+        raise Refused(_("This entry is a reversal itself; record the cost again instead."))
+    if CostEntry.objects.filter(reverses=entry).exists():
+        raise Refused(_("This cost was reversed already."))
+    if entry.status != CostEntry.Status.COUNTED:
+        raise Refused(_("Only a counted cost is reversed; a director rejects one that waits."))
+    reversal = CostEntry(
+        project_id=entry.project_id,
+        category=entry.category,
+        incurred_on=entry.incurred_on,
+        kind=entry.kind,
+        vendor=entry.vendor,
+        reference=entry.reference,
+        person_id=entry.person_id,
+        hours=-entry.hours if entry.hours is not None else None,
+        cost_rate=entry.cost_rate,
+        amount=-entry.amount,
+        channel=entry.channel,
+        entered_by=reversed_by,
+        reverses=entry,
+        reason=reason,
+    )
+    validate(reversal)
+    reversal.save()
+    project_money_refresh([entry.project_id])
+    return reversal

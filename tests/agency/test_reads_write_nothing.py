@@ -11,8 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
+from billing.models import Payment
 from budgets import services as budgets_services
 from projects import services as projects_services
 from projects.models import Project
@@ -92,11 +93,13 @@ def test_no_page_writes_a_row_whoever_opens_it(client):
     project = Project.objects.get(name="Chilled yoghurt launch")
     budgets_services.estimate_start(project=project, author=project.owner)
     projects_services.strategy_brief_start(project=project, author=project.owner)
+    # An invoice with a payment, so that its reversal page is linked too.
+    paid = reverse("billing:invoice_detail", args=[Payment.objects.first().invoice_id])
     reached = set()
 
     for email in ROLES:
         client.force_login(User.objects.get(email=email))
-        visits, writes, failures = walk(client, ["/", project.get_absolute_url()])
+        visits, writes, failures = walk(client, ["/", project.get_absolute_url(), paid])
         reached |= set(visits)
 
         assert writes == {}, f"{email}: pages that wrote"

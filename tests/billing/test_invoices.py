@@ -4,9 +4,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from billing import services
-from billing.models import Invoice, Payment
+from billing.models import ClientAging, Invoice, Payment
 from tests.factories import ClientFactory, InvoiceFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +228,43 @@ def test_a_payment_dated_after_today_is_refused_next_to_its_date(finance):
 
     assert refusal.value.field == "paid_on"
     assert not Payment.objects.exists()
+
+
+def test_a_bounced_payment_is_reversed_and_the_invoice_owes_it_again(client, finance):
+    invoice = invoice_for(ClientFactory(), "1000", sent=True)
+    payment = services.payment_record(
+        invoice=invoice, recorded_by=finance, paid_on=ISSUED, amount=D("1000"), method="cheque"
+    )
+    client.force_login(finance)
+    detail = reverse("billing:invoice_detail", args=[invoice.pk])
+    url = reverse("billing:payment_reverse", args=[invoice.pk, payment.pk])
+    assert url in client.get(detail).text
+
+    assert "reason" in client.post(url, {"reason": ""}).context["form"].errors
+    page = client.post(url, {"reason": "Cheque bounced"}, follow=True)
+
+    assert "Payment reversed; the invoice owes it again." in page.text
+    assert "Cheque bounced" in page.text
+    invoice.refresh_from_db()
+    assert invoice.amount_paid == D("0")
+    assert ClientAging.objects.get(client=invoice.client).total_outstanding == D("1000")
+    reversal = Payment.objects.get(reverses=payment)
+    assert (reversal.amount, reversal.paid_on) == (D("-1000"), timezone.localdate())
+    with pytest.raises(services.Refused, match="reversed already"):
+        services.payment_reverse(payment=payment, reversed_by=finance, reason="Again")
+    with pytest.raises(services.Refused, match="a reversal itself"):
+        services.payment_reverse(payment=reversal, reversed_by=finance, reason="Undo")
+
+
+def test_only_finance_reverses_a_payment(client, finance):
+    invoice = invoice_for(ClientFactory(), "1000", sent=True)
+    payment = services.payment_record(
+        invoice=invoice, recorded_by=finance, paid_on=ISSUED, amount=D("300"), method="cash"
+    )
+    url = reverse("billing:payment_reverse", args=[invoice.pk, payment.pk])
+
+    client.force_login(invoice.client.lead_ae)
+    assert client.post(url, {"reason": "Not mine"}).status_code == 404
+    with pytest.raises(services.Refused):
+        services.payment_reverse(payment=payment, reversed_by=invoice.client.lead_ae, reason="x")
+    assert Payment.objects.count() == 1

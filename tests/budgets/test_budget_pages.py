@@ -181,6 +181,7 @@ BUDGET_URLS = {
     "change_order_create",
     "cost_entry_create",
     "cost_entry_decide",
+    "cost_entry_reverse",
     "budget_history",
     "proposal_change_order",
 }
@@ -206,7 +207,7 @@ def test_budgets_outside_ones_scope_are_404(client, role):
         kwargs = {"pk": project.pk}
         if name.startswith("estimate_") and name != "estimate_start":
             kwargs["estimate_pk"] = estimate.pk
-        if name == "cost_entry_decide":
+        if name in ("cost_entry_decide", "cost_entry_reverse"):
             kwargs["cost_pk"] = cost.pk
         if name == "proposal_change_order":
             kwargs["pk"] = ProposalFactory(client=project.client, project=project).pk
@@ -579,3 +580,27 @@ def test_the_hourly_review_task_runs_outside_any_transaction():
     tasks.reorder_budget_review()
 
     assert ProjectMoney.objects.get(project=project).ordered_on == timezone.localdate()
+
+
+def test_an_ae_reverses_a_cost_from_the_budget_page_and_its_history_keeps_both(client):
+    project = ProjectFactory()
+    _approved(project, {"production": D("10000")})
+    cost = _vendor_cost(project, "4000").entry
+    client.force_login(project.owner)
+
+    budget_page = client.get(reverse("budgets:project_budget", args=[project.pk]))
+    url = reverse("budgets:cost_entry_reverse", args=[project.pk, cost.pk])
+    assert url in budget_page.text
+    refused = client.post(url, {"reason": ""})
+    assert "reason" in refused.context["form"].errors
+    page = client.post(url, {"reason": "Billed to the wrong project"}, follow=True)
+
+    assert "Cost reversed; it no longer counts." in page.text
+    assert "Reversed" in page.text
+    assert "Billed to the wrong project" in page.text
+    assert url not in page.text
+    rows = {row["label"]: row for row in page.context["rows"]}
+    assert rows["Production"]["actual"] == D("0")
+    history = client.get(reverse("budgets:budget_history", args=[project.pk]))
+    assert "Billed to the wrong project" in history.text
+    assert project.cost_entries.count() == 2

@@ -213,3 +213,75 @@ def test_a_directors_own_cost_past_the_budget_waits_for_another_director(directo
     )
     over.entry.refresh_from_db()
     assert over.entry.status == "counted"
+
+
+def test_a_reversal_corrects_a_cost_without_losing_it(director):
+    project = budgeted(director)  # production 10,000 and staff time 5,000
+    mistaken = vendor_cost(project, "99999").entry
+    money = ProjectMoney.objects.get(project=project)
+    assert money.cost == D("99999")
+    assert money.thresholds_reached["production"] == 100
+
+    reversal = services.cost_entry_reverse(
+        entry=mistaken, reversed_by=project.owner, reason="Typed one 9 too many"
+    )
+
+    assert (reversal.amount, reversal.reverses, reversal.reason) == (
+        D("-99999"),
+        mistaken,
+        "Typed one 9 too many",
+    )
+    assert (reversal.category, reversal.incurred_on) == (mistaken.category, mistaken.incurred_on)
+    money.refresh_from_db()
+    assert money.cost == D("0")
+    assert money.thresholds_reached == {}
+    assert CostEntry.objects.filter(pk=mistaken.pk).exists()
+    assert vendor_cost(project, "9999").crossed == [Crossing("production", 80)]
+
+
+def test_a_reversal_needs_a_reason_and_happens_once(director):
+    project = budgeted(director)
+    entry = vendor_cost(project, "100").entry
+
+    with pytest.raises(services.Refused) as refused:
+        services.cost_entry_reverse(entry=entry, reversed_by=project.owner, reason="  ")
+    assert refused.value.field == "reason"
+    reversal = services.cost_entry_reverse(entry=entry, reversed_by=project.owner, reason="Dup")
+    with pytest.raises(services.Refused, match="reversed already"):
+        services.cost_entry_reverse(entry=entry, reversed_by=project.owner, reason="Again")
+    with pytest.raises(services.Refused, match="a reversal itself"):
+        services.cost_entry_reverse(entry=reversal, reversed_by=project.owner, reason="Undo")
+    with pytest.raises(services.Refused):
+        services.cost_entry_reverse(
+            entry=entry, reversed_by=UserFactory(role="staff"), reason="Not mine to do"
+        )
+    assert project.cost_entries.count() == 2
+
+
+def test_staff_time_is_reversed_hours_and_all(director):
+    project = budgeted(director)
+    editor = UserFactory(role="staff", cost_rate=D("200"))
+    entry = services.cost_entry_create(
+        project=project,
+        entered_by=project.owner,
+        category="staff_time",
+        incurred_on=TODAY,
+        kind="staff_time",
+        person=editor,
+        hours=D("3"),
+    ).entry
+
+    reversal = services.cost_entry_reverse(
+        entry=entry, reversed_by=UserFactory(role="finance"), reason="Booked to the wrong job"
+    )
+
+    assert (reversal.hours, reversal.amount, reversal.person) == (D("-3"), D("-600.00"), editor)
+    assert ProjectMoney.objects.get(project=project).cost == D("0")
+
+
+def test_a_cost_waiting_for_a_director_is_rejected_not_reversed(director):
+    project = budgeted(director, approval_past_budget=True)
+    waiting = vendor_cost(project, "12000").entry
+
+    with pytest.raises(services.Refused, match="rejects"):
+        services.cost_entry_reverse(entry=waiting, reversed_by=project.owner, reason="Oops")
