@@ -42,6 +42,7 @@ class Invoice(models.Model):
         PAID = "paid", _("Paid")
         OVERDUE = "overdue", _("Overdue")
         WRITTEN_OFF = "written_off", _("Written off")
+        CANCELLED = "cancelled", _("Cancelled by credit note")
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     client = models.ForeignKey(
@@ -75,6 +76,9 @@ class Invoice(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     written_off_at = models.DateTimeField(_("written off"), null=True, blank=True)
     write_off_reason = models.CharField(_("reason for writing off"), max_length=300, blank=True)
+    # A sent invoice is never edited: a wrong one is cancelled by its credit note, and a new
+    # invoice bills what is right.
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     revision = models.PositiveIntegerField(_("revision"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -106,6 +110,7 @@ class Invoice(models.Model):
                 condition=Q(
                     sent_at__isnull=False,
                     written_off_at__isnull=True,
+                    cancelled_at__isnull=True,
                     amount_paid__lt=F("total"),
                 ),
                 name="open_invoice_due",
@@ -140,6 +145,8 @@ class Invoice(models.Model):
         return self.total - self.amount_paid
 
     def status(self, today):
+        if self.cancelled_at:
+            return self.Status.CANCELLED
         if self.written_off_at:
             return self.Status.WRITTEN_OFF
         if self.sent_at is None:
@@ -151,6 +158,50 @@ class Invoice(models.Model):
         if self.amount_paid > 0:
             return self.Status.PARTLY_PAID
         return self.Status.SENT
+
+
+class CreditNoteCounter(models.Model):
+    """The last credit note number given in a year."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class CreditNote(models.Model):
+    """Cancels a sent invoice in full, with its own number: what the client's books and the
+    fapiao office are shown instead of an edited invoice."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    invoice = models.OneToOneField(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="credit_note"
+    )
+    issued_on = models.DateField(_("issued on"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reason = models.CharField(_("reason"), max_length=300)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="credit_note_has_a_reason",
+                violation_error_message=_("Say why the invoice is cancelled."),
+            )
+        ]
+
+    def __str__(self):
+        return self.number
 
 
 @pghistory.track(

@@ -81,13 +81,14 @@ def _is_open(prefix=""):
         **{
             f"{prefix}sent_at__isnull": False,
             f"{prefix}written_off_at__isnull": True,
+            f"{prefix}cancelled_at__isnull": True,
             f"{prefix}amount_paid__lt": F(f"{prefix}total"),
         }
     )
 
 
 def open_invoices(invoices):
-    """Sent, not written off, and not fully paid."""
+    """Sent, not written off or cancelled, and not fully paid."""
     return invoices.filter(_is_open())
 
 
@@ -153,6 +154,7 @@ def aging_figures(today, prefix=""):
             Q(
                 **{
                     f"{prefix}sent_at__isnull": False,
+                    f"{prefix}cancelled_at__isnull": True,
                     f"{prefix}issue_date__gt": today - timedelta(days=DSO_PERIOD_DAYS),
                 }
             ),

@@ -19,7 +19,16 @@ from teams import permissions
 from teams.models import User
 
 from . import selectors
-from .models import ClientAging, CollectionNote, Invoice, InvoiceCounter, InvoiceLine, Payment
+from .models import (
+    ClientAging,
+    CollectionNote,
+    CreditNote,
+    CreditNoteCounter,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Payment,
+)
 
 
 @transaction.atomic
@@ -162,6 +171,8 @@ def invoice_update(
     )
     if invoice.written_off_at:
         raise Refused(_("This invoice was written off; it no longer changes."))
+    if invoice.cancelled_at:
+        raise Refused(_("This invoice was cancelled by a credit note; it no longer changes."))
     invoice.fapiao_number = fapiao_number.strip()
     if lines is not None:
         if invoice.sent_at:
@@ -195,6 +206,8 @@ def invoice_write_off(*, invoice: Invoice, written_off_by: User, reason: str) ->
     invoice = lock_row(invoice)
     if invoice.written_off_at:
         raise Refused(_("This invoice was written off already."))
+    if invoice.cancelled_at:
+        raise Refused(_("This invoice was cancelled by a credit note; it owes nothing."))
     if invoice.sent_at is None:
         raise Refused(_("A draft was never billed; change it instead of writing it off."))
     if invoice.outstanding <= 0:
@@ -208,6 +221,47 @@ def invoice_write_off(*, invoice: Invoice, written_off_by: User, reason: str) ->
     invoice.save()
     client_aging_refresh(client_ids=[invoice.client_id])
     return invoice
+
+
+@transaction.atomic
+def invoice_cancel(*, invoice: Invoice, cancelled_by: User, reason: str) -> CreditNote:
+    """Cancels a sent invoice in full by a credit note with its own number, instead of
+    editing what the client received; a new invoice then bills what is right. An invoice
+    with money paid on it keeps it: reverse the payments first."""
+    if not permissions.handles_collections(cancelled_by):
+        raise Refused(_("Invoices are cancelled by finance."))
+    invoice = lock_row(invoice)
+    reason = reason.strip()
+    if invoice.cancelled_at:
+        raise Refused(_("This invoice was cancelled already."))
+    if invoice.sent_at is None:
+        raise Refused(_("A draft was never billed; change it instead of cancelling it."))
+    if invoice.written_off_at:
+        raise Refused(_("This invoice was written off; it is no longer billed."))
+    if invoice.amount_paid:
+        raise Refused(
+            _("%(paid)s has been paid on this invoice: reverse the payments first.")
+            % {"paid": f"{invoice.amount_paid:,.2f}"}
+        )
+    if not reason:
+        raise Refused(_("Say why the invoice is cancelled."), field="reason")
+    today = timezone.localdate()
+    note = CreditNote(
+        number=f"CN-{today.year}-{count_up(CreditNoteCounter, 'last_number', year=today.year):05d}",
+        invoice=invoice,
+        issued_on=today,
+        amount=invoice.total,
+        reason=reason,
+        issued_by=cancelled_by,
+    )
+    validate(note)
+    note.save()
+    invoice.cancelled_at = timezone.now()
+    invoice.updated_by = cancelled_by
+    invoice.revision += 1
+    invoice.save()
+    client_aging_refresh(client_ids=[invoice.client_id])
+    return note
 
 
 @transaction.atomic
@@ -236,6 +290,8 @@ def payment_record(
     invoice = lock_row(invoice)
     if invoice.written_off_at:
         raise Refused(_("This invoice was written off; it takes no more payments."))
+    if invoice.cancelled_at:
+        raise Refused(_("This invoice was cancelled by a credit note; it takes no payments."))
     if invoice.sent_at is None:
         raise Refused(_("This invoice is a draft: send it before recording a payment on it."))
     if amount <= 0:
@@ -308,7 +364,7 @@ def collection_note_add(
     if promised_on is not None and promised_on < timezone.localdate():
         raise Refused(_("A promise to pay is for today or a later day."), field="promised_on")
     invoice = lock_row(invoice)
-    if invoice.sent_at is None or invoice.written_off_at:
+    if invoice.sent_at is None or invoice.written_off_at or invoice.cancelled_at:
         raise Refused(_("Only a sent invoice that is still open is chased."))
     note = CollectionNote(
         invoice=invoice,

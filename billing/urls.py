@@ -18,6 +18,7 @@ urlpatterns = [
     path("invoices/<int:pk>/write-off/", views.invoice_write_off, name="invoice_write_off"),
     path("invoices/<int:pk>/history/", views.invoice_history, name="invoice_history"),
     path("invoices/<int:pk>/send/", views.invoice_send, name="invoice_send"),
+    path("invoices/<int:pk>/cancel/", views.invoice_cancel, name="invoice_cancel"),
     path("invoices/<int:pk>/payments/", views.payment_record, name="payment_record"),
     path(
         "invoices/<int:pk>/payments/<int:payment_pk>/reverse/",

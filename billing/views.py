@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,7 +12,7 @@ from pghistory.models import Events
 
 from common import exports
 from common.errors import Refused, StaleEdit
-from common.forms import ReversalForm
+from common.forms import ReasonForm
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
 from common.views import keep_typed_after_stale_edit, show_refusal
@@ -19,7 +20,7 @@ from teams import permissions
 
 from . import selectors, services
 from .forms import CollectionNoteForm, InvoiceForm, InvoiceLineFormSet, PaymentForm, WriteOffForm
-from .models import Payment
+from .models import CreditNote, Payment
 
 
 def _visible_invoice(request, pk):
@@ -28,7 +29,9 @@ def _visible_invoice(request, pk):
     )
 
 
-def invoice_detail(request, pk, *, payment_form=None, note_form=None, write_off_form=None):
+def invoice_detail(
+    request, pk, *, payment_form=None, note_form=None, write_off_form=None, cancel_form=None
+):
     invoice = _visible_invoice(request, pk)
     handles = permissions.handles_collections(request.user)
     today = timezone.localdate()
@@ -48,7 +51,19 @@ def invoice_detail(request, pk, *, payment_form=None, note_form=None, write_off_
             or (PaymentForm(invoice=invoice, initial={"paid_on": today}) if handles else None),
             "note_form": note_form or (CollectionNoteForm() if handles else None),
             "write_off_form": write_off_form or (WriteOffForm() if handles else None),
+            "cancel_form": cancel_form or (_cancel_form(invoice) if handles else None),
+            "credit_note": CreditNote.objects.filter(invoice=invoice).first()
+            if invoice.cancelled_at
+            else None,
         },
+    )
+
+
+def _cancel_form(invoice, data=None):
+    return ReasonForm(
+        data,
+        submit_label=_("Cancel with a credit note"),
+        action=reverse("billing:invoice_cancel", args=[invoice.pk]),
     )
 
 
@@ -82,11 +97,32 @@ def payment_record(request, pk):
     return redirect("billing:invoice_detail", pk=pk)
 
 
+@require_POST
+def invoice_cancel(request, pk):
+    invoice = _collections_invoice(request, pk)
+    form = _cancel_form(invoice, request.POST)
+    if not form.is_valid():
+        return invoice_detail(request, pk, cancel_form=form)
+    try:
+        note = services.invoice_cancel(
+            invoice=invoice, cancelled_by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except Refused as refusal:
+        show_refusal(form, refusal)
+        return invoice_detail(request, pk, cancel_form=form)
+    messages.success(
+        request,
+        _("Invoice cancelled by credit note %(number)s; issue a new invoice for what is right.")
+        % {"number": note.number},
+    )
+    return redirect("billing:invoice_detail", pk=pk)
+
+
 def payment_reverse(request, pk, payment_pk):
     """Reverses a bounced or mistaken payment, with the reason: finance only."""
     invoice = _collections_invoice(request, pk)
     payment = get_object_or_404(invoice.payments, pk=payment_pk)
-    form = ReversalForm(request.POST or None)
+    form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.payment_reverse(
@@ -210,7 +246,7 @@ def invoice_form(request, pk=None):
     if not permissions.handles_collections(request.user):
         raise Http404
     invoice = _visible_invoice(request, pk) if pk else None
-    if invoice is not None and invoice.written_off_at:
+    if invoice is not None and (invoice.written_off_at or invoice.cancelled_at):
         messages.error(request, _("This invoice was written off; it no longer changes."))
         return redirect("billing:invoice_detail", pk=pk)
     form = InvoiceForm(

@@ -12,7 +12,7 @@ from pghistory.models import Events
 
 from accounts.models import Client, Proposal
 from common.errors import Refused, StaleEdit
-from common.forms import ReversalForm
+from common.forms import ReasonForm
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
 from common.views import keep_typed_after_stale_edit, show_refusal
@@ -223,7 +223,7 @@ def cost_entry_reverse(request, pk, cost_pk):
         raise Http404
     project = _project(request, pk, editable=not permissions.handles_collections(request.user))
     entry = get_object_or_404(project.cost_entries.select_related("person"), pk=cost_pk)
-    form = ReversalForm(request.POST or None)
+    form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.cost_entry_reverse(

@@ -57,14 +57,18 @@ def _counts_digits(validator):
     return isinstance(validator, DecimalValidator)
 
 
-class ReversalForm(PortalFormMixin, forms.Form):
-    """Why a cost or a payment is reversed."""
+class ReasonForm(PortalFormMixin, forms.Form):
+    """Why a cost or a payment is reversed, or an invoice cancelled: one reason and one
+    button, posted to `action` (the page's own address when empty)."""
 
     reason = forms.CharField(
         label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, submit_label=None, action="", **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("reverse", _("Reverse"), css_class="btn-danger"))
+        self.helper.form_action = action
+        self.helper.add_input(
+            Submit("submit", submit_label or _("Reverse"), css_class="btn-danger")
+        )

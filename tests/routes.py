@@ -11,6 +11,7 @@ POST_ONLY = {
     "accounts:round_set_status",
     "accounts:team_member_remove",
     "billing:collection_note_add",
+    "billing:invoice_cancel",
     "budgets:cost_entry_decide",
     "budgets:estimate_approve",
     "budgets:estimate_start",

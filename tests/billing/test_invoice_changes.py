@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing import selectors, services
-from billing.models import Invoice, Payment
+from billing.models import ClientAging, CreditNote, Invoice, Payment
 from common.errors import StaleEdit
 from tests.factories import ClientFactory, ProjectFactory, TaskFactory, UserFactory
 from tests.routes import outsider_get_status
@@ -368,3 +368,54 @@ def test_the_client_timeline_shows_invoices_to_those_who_see_the_money(client, a
     page = client.get(acme.get_absolute_url())
     assert page.status_code == 200
     assert invoice.number not in page.text
+
+
+def test_a_sent_invoice_is_cancelled_by_a_credit_note_and_leaves_the_money(client, acme, finance):
+    invoice = services.invoice_send(invoice=draft(acme, finance, amount="1200"), sent_by=finance)
+    assert ClientAging.objects.get(client=acme).total_outstanding == D("1200")
+    client.force_login(finance)
+    detail = reverse("billing:invoice_detail", args=[invoice.pk])
+    url = reverse("billing:invoice_cancel", args=[invoice.pk])
+    assert url in client.get(detail).text
+
+    refused = client.post(url, {"reason": ""})
+    assert list(refused.context["cancel_form"].errors) == ["reason"]
+    page = client.post(url, {"reason": "Billed the wrong client entity"}, follow=True)
+
+    note = CreditNote.objects.get()
+    assert note.number == f"CN-{TODAY.year}-00001"
+    assert (note.invoice, note.amount) == (invoice, D("1200"))
+    assert f"credit note {note.number}" in page.text
+    assert "Billed the wrong client entity" in page.text
+    invoice.refresh_from_db()
+    assert invoice.status(TODAY) == Invoice.Status.CANCELLED
+    aging = ClientAging.objects.get(client=acme)
+    assert (aging.total_outstanding, aging.invoiced_recently) == (D("0"), D("0"))
+    with pytest.raises(services.Refused, match="cancelled by a credit note"):
+        services.payment_record(
+            invoice=invoice, recorded_by=finance, paid_on=TODAY, amount=D("1"), method="cash"
+        )
+    with pytest.raises(services.Refused, match="cancelled by a credit note"):
+        change(invoice, finance, fapiao_number="123")
+    with pytest.raises(services.Refused, match="cancelled already"):
+        services.invoice_cancel(invoice=invoice, cancelled_by=finance, reason="Again")
+
+
+def test_an_invoice_is_cancelled_only_when_sent_and_unpaid(acme, finance):
+    unsent = draft(acme, finance)
+    with pytest.raises(services.Refused, match="draft"):
+        services.invoice_cancel(invoice=unsent, cancelled_by=finance, reason="Wrong")
+    paid = services.invoice_send(invoice=draft(acme, finance), sent_by=finance)
+    payment = services.payment_record(
+        invoice=paid, recorded_by=finance, paid_on=TODAY, amount=D("100"), method="cash"
+    )
+    with pytest.raises(services.Refused, match="reverse the payments first"):
+        services.invoice_cancel(invoice=paid, cancelled_by=finance, reason="Wrong")
+    with pytest.raises(services.Refused):
+        services.invoice_cancel(invoice=paid, cancelled_by=acme.lead_ae, reason="Wrong")
+
+    services.payment_reverse(payment=payment, reversed_by=finance, reason="Refunded")
+    note = services.invoice_cancel(invoice=paid, cancelled_by=finance, reason="Wrong")
+
+    assert note.number.startswith("CN-")
+    assert not CreditNote.objects.filter(invoice=unsent).exists()
