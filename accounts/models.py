@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.limits import PlausibleDate
+from common.money import base_currency
 from teams import permissions
 
 
@@ -614,3 +615,62 @@ class RoundHours(models.Model):
     @property
     def cost(self):
         return self.hours * self.cost_rate
+
+
+class ExchangeRateQuerySet(models.QuerySet):
+    def rate_on(self, currency: str, day) -> Decimal | None:
+        """What one unit of `currency` was worth in the base currency on `day`: 1 for the
+        base currency, else the rate recorded last on or before that day, or None when no
+        rate was recorded yet."""
+        if currency == base_currency():
+            return Decimal("1")
+        return (
+            self.filter(currency=currency, valid_from__lte=day)
+            .order_by("-valid_from")
+            .values_list("rate", flat=True)
+            .first()
+        )
+
+
+class ExchangeRate(models.Model):
+    """What one unit of a client's currency is worth in the agency's base currency, from a
+    day on, until the next rate of that currency. Finance records them."""
+
+    currency = models.CharField(_("currency"), max_length=3, choices=Client.Currency.choices)
+    valid_from = models.DateField(_("valid from"), validators=[PlausibleDate()])
+    rate = models.DecimalField(
+        _("rate"),
+        max_digits=14,
+        decimal_places=6,
+        validators=[MinValueValidator(Decimal("0.000001"))],
+        help_text=_("What one unit is worth in the base currency."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = ExchangeRateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["currency", "-valid_from"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "valid_from"],
+                name="one_rate_per_currency_and_day",
+                violation_error_message=_("This currency has a rate from that day already."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rate__gt=0),
+                name="rate_positive",
+                violation_error_message=_("A rate is more than zero."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.currency} {self.rate} from {self.valid_from}"

@@ -61,6 +61,12 @@ SECTIONS = [
         _("Money owed by aging bucket, overdue invoices, DSO and what to expect this month."),
     ),
     Section(
+        _("Exchange rates"),
+        "billing:exchange_rates",
+        permissions.can_see_collections,
+        _("What each client currency is worth in the base currency, from which day."),
+    ),
+    Section(
         _("My tasks"),
         "projects:my_tasks",
         _everyone,

@@ -244,3 +244,6 @@ LOGGING = {
 PORTAL_MAX_AMOUNT = env.int("PORTAL_MAX_AMOUNT", default=1_000_000_000)
 PORTAL_EARLIEST_YEAR = env.int("PORTAL_EARLIEST_YEAR", default=2000)
 PORTAL_YEARS_AHEAD = env.int("PORTAL_YEARS_AHEAD", default=5)
+# The currency every total across clients is given in; other currencies are converted at
+# the rates finance records.
+PORTAL_BASE_CURRENCY = env.str("PORTAL_BASE_CURRENCY", default="CNY")

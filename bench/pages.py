@@ -71,6 +71,7 @@ PAGES = [
     Page("budget review (director)", "/budgets/review/", DIRECTOR),
     Page("collections (finance)", "/collections/", FINANCE),
     Page("invoice list (finance)", "/invoices/", FINANCE),
+    Page("exchange rates (finance)", "/exchange-rates/", FINANCE),
     Page("invoice page (finance)", "/invoices/{invoice:Qinghe Dairy}/", FINANCE),
     Page("invoice history (finance)", "/invoices/{invoice:Qinghe Dairy}/history/", FINANCE),
     Page("spend plan (AE)", "/spend-plans/{plan:Chilled yoghurt launch season}/", AE),

@@ -1,12 +1,13 @@
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Client
+from accounts.models import Client, ExchangeRate
 from common.forms import PortalFormMixin
+from common.money import base_currency
 from projects.models import Project
 
 from .models import CollectionNote, Payment
@@ -19,7 +20,7 @@ class PaymentForm(PortalFormMixin, forms.ModelForm):
         widgets = {"paid_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, invoice, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, currency=invoice.currency, **kwargs)
         self.invoice = invoice
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -47,7 +48,11 @@ class CollectionNoteForm(PortalFormMixin, forms.ModelForm):
 
 
 class InvoiceForm(PortalFormMixin, forms.Form):
-    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.order_by("name"))
+    client = forms.ModelChoiceField(
+        label=_("Client"),
+        queryset=Client.objects.order_by("name"),
+        help_text=_("The invoice is in the client's currency."),
+    )
     project = forms.ModelChoiceField(
         label=_("Project"),
         queryset=Project.objects.none(),
@@ -132,3 +137,31 @@ class WriteOffForm(PortalFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("write_off", _("Write off"), css_class="btn-danger"))
+
+
+class ExchangeRateForm(PortalFormMixin, forms.ModelForm):
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "valid_from", "rate"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        base = base_currency()
+        self.fields["currency"].choices = [
+            choice for choice in Client.Currency.choices if choice[0] != base
+        ]
+        self.fields["rate"].help_text = _("What one unit is worth in %(base)s.") % {"base": base}
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(
+                Column("currency", css_class="col-md-4"),
+                Column("valid_from", css_class="col-md-4"),
+                Column("rate", css_class="col-md-4"),
+            )
+        )
+        self.helper.add_input(Submit("record", _("Record the rate")))
+
+    def _post_clean(self):
+        # The service records the rate, or replaces the one of that day.
+        pass

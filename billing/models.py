@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from common.limits import AmountLimit, PlausibleDate
-from common.money import MONEY
+from common.money import MONEY, RATE
 
 
 class InvoiceCounter(models.Model):
@@ -59,6 +59,11 @@ class Invoice(models.Model):
         null=True,
         blank=True,
     )
+    # The client's currency when the invoice was issued, for its lines and payments too,
+    # and the rate to the base currency in force on the issue date (None until finance
+    # records one), by which totals across clients count it.
+    currency = models.CharField(_("currency"), max_length=3, editable=False)
+    rate = models.DecimalField(_("rate to the base currency"), null=True, blank=True, **RATE)
     issue_date = models.DateField(_("issue date"), validators=[PlausibleDate()])
     due_date = models.DateField(_("due date"), validators=[PlausibleDate()])
     tax_rate = models.DecimalField(
@@ -326,11 +331,12 @@ class CollectionNote(models.Model):
 
 
 class ClientAging(models.Model):
-    """A client's receivables as the collections page shows them, as of a day: outstanding
-    money by aging bucket, what is expected this month, and what was invoiced in the DSO
-    period. The services that change the client's invoices, payments or collection notes
-    recompute the row in the same transaction, and a nightly task recomputes every row for
-    the new day, so the page adds up a thousand rows, not every open invoice."""
+    """A client's receivables as the collections page shows them, as of a day, in the base
+    currency: outstanding money by aging bucket, what is expected this month, what was
+    invoiced in the DSO period, and how many invoices wait for a rate to count. The services
+    that change the client's invoices, payments or collection notes recompute the row in the
+    same transaction, and a nightly task recomputes every row for the new day, so the page
+    adds up a thousand rows, not every open invoice."""
 
     client = models.OneToOneField(
         "accounts.Client",
@@ -365,6 +371,9 @@ class ClientAging(models.Model):
         _("invoiced in the DSO period"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
     )
     overdue_invoices = models.PositiveIntegerField(_("overdue invoices"), default=0, db_default=0)
+    unconverted_invoices = models.PositiveIntegerField(
+        _("invoices without a rate"), default=0, db_default=0
+    )
 
     class Meta:
         db_table = "budgets_clientaging"

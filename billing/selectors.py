@@ -20,7 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
@@ -96,6 +96,12 @@ def _outstanding(prefix=""):
     return ExpressionWrapper(F(f"{prefix}total") - F(f"{prefix}amount_paid"), output_field=MONEY)
 
 
+def _in_base(amount, prefix=""):
+    """An invoice's amount in the base currency, at the invoice's rate; NULL (and so left
+    out of every sum) while its currency has no rate for the issue date."""
+    return ExpressionWrapper(amount * F(f"{prefix}rate"), output_field=MONEY)
+
+
 OUTSTANDING = _outstanding()
 
 AGING_FIELDS = [
@@ -106,7 +112,13 @@ AGING_FIELDS = [
     "days_61_90",
     "days_90_plus",
 ]
-FIGURE_FIELDS = [*AGING_FIELDS, "expected_this_month", "invoiced_recently", "overdue_invoices"]
+FIGURE_FIELDS = [
+    *AGING_FIELDS,
+    "expected_this_month",
+    "invoiced_recently",
+    "overdue_invoices",
+    "unconverted_invoices",
+]
 
 
 def _promised_in(first, next_month):
@@ -126,15 +138,23 @@ def _promised_in(first, next_month):
 
 
 def aging_figures(today, prefix=""):
-    """The aggregates behind the collections page, over the invoices at `prefix`: what is
-    outstanding in all and in each aging bucket, what is expected this month (due in it, or
-    promised for it by the latest collection note), what was invoiced in the DSO period, and
-    how many invoices are overdue."""
+    """The aggregates behind the collections page, over the invoices at `prefix`, in the
+    base currency: what is outstanding in all and in each aging bucket, what is expected
+    this month (due in it, or promised for it by the latest collection note), what was
+    invoiced in the DSO period, how many invoices are overdue, and how many of those counted
+    here are left out because their currency has no rate for their issue date."""
     first = today.replace(day=1)
     next_month = (first + timedelta(days=32)).replace(day=1)
     due = f"{prefix}due_date"
     is_open = _is_open(prefix)
-    outstanding = _outstanding(prefix)
+    outstanding = _in_base(_outstanding(prefix), prefix)
+    recent = Q(
+        **{
+            f"{prefix}sent_at__isnull": False,
+            f"{prefix}cancelled_at__isnull": True,
+            f"{prefix}issue_date__gt": today - timedelta(days=DSO_PERIOD_DAYS),
+        }
+    )
 
     def total(condition, amount=None):
         return Coalesce(Sum(amount or outstanding, filter=condition), ZERO, output_field=MONEY)
@@ -150,15 +170,9 @@ def aging_figures(today, prefix=""):
             )
         ),
         "overdue_invoices": Count(f"{prefix}pk", filter=is_open & Q(**{f"{due}__lt": today})),
-        "invoiced_recently": total(
-            Q(
-                **{
-                    f"{prefix}sent_at__isnull": False,
-                    f"{prefix}cancelled_at__isnull": True,
-                    f"{prefix}issue_date__gt": today - timedelta(days=DSO_PERIOD_DAYS),
-                }
-            ),
-            F(f"{prefix}total"),
+        "invoiced_recently": total(recent, _in_base(F(f"{prefix}total"), prefix)),
+        "unconverted_invoices": Count(
+            f"{prefix}pk", filter=(is_open | recent) & Q(**{f"{prefix}rate__isnull": True})
         ),
     }
 
@@ -201,12 +215,25 @@ def overdue(invoices, today):
             "pk",
             "number",
             "due_date",
+            "currency",
             client_name=F("client__name"),
             lead_ae_name=F("client__lead_ae__full_name"),
             outstanding_amount=OUTSTANDING,
             last_note=Subquery(latest_note.values("outcome")[:1]),
             promised_on=Subquery(latest_note.values("promised_on")[:1]),
         )
+    )
+
+
+def missing_rates(invoices, today):
+    """The currencies and months without a rate, each with how many invoices they leave out
+    of the totals: the gap the collections page names."""
+    recent = Q(cancelled_at__isnull=True, issue_date__gt=today - timedelta(days=DSO_PERIOD_DAYS))
+    return (
+        invoices.filter(_is_open() | (Q(sent_at__isnull=False) & recent), rate__isnull=True)
+        .values("currency", month=TruncMonth("issue_date"))
+        .annotate(invoices=Count("pk"))
+        .order_by("currency", "month")
     )
 
 
@@ -226,10 +253,10 @@ def aging_list(invoices, today):
             "number",
             "issue_date",
             "due_date",
+            "currency",
             bucket=bucket,
             client_name=F("client__name"),
             lead_ae_name=F("client__lead_ae__full_name"),
-            currency=F("client__currency"),
             outstanding_amount=OUTSTANDING,
             last_note=Subquery(latest_note.values("outcome")[:1]),
             promised_on=Subquery(latest_note.values("promised_on")[:1]),

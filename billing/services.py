@@ -9,11 +9,13 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Client
+from accounts.models import Client, ExchangeRate
+from budgets.services import project_money_rate
 from common.counters import count_up
 from common.errors import Refused, check_revision
 from common.locks import lock_row, lock_rows
 from common.models import validate, validate_value
+from common.money import base_currency
 from projects.models import Project
 from teams import permissions
 from teams.models import User
@@ -108,6 +110,8 @@ def invoice_create(
     invoice = Invoice(
         number=_next_invoice_number(issue_date.year),
         client=client,
+        currency=client.currency,
+        rate=ExchangeRate.objects.rate_on(client.currency, issue_date),
         project=project,
         issue_date=issue_date,
         due_date=issue_date + timedelta(days=client.payment_terms_days),
@@ -183,6 +187,7 @@ def invoice_update(
             raise Refused(_("An invoice bills a project of its own client."), field="project")
         invoice.project = project
         invoice.issue_date = issue_date
+        invoice.rate = ExchangeRate.objects.rate_on(invoice.currency, issue_date)
         invoice.due_date = issue_date + timedelta(days=invoice.client.payment_terms_days)
         invoice.tax_rate = tax_rate
         invoice.subtotal, invoice.tax, invoice.total = _invoice_totals(
@@ -377,3 +382,42 @@ def collection_note_add(
     note.save()
     client_aging_refresh(client_ids=[invoice.client_id])
     return note
+
+
+@transaction.atomic
+def exchange_rate_record(*, currency: str, valid_from, rate: Decimal, recorded_by: User):
+    """Records what one unit of `currency` is worth in the base currency from `valid_from`
+    on (replacing the rate of that day, if there is one), and counts the invoices and
+    projects it applies to at it: those of the currency dated from that day up to its next
+    rate. Their clients' aging rows and the projects' money rows follow."""
+    if not permissions.handles_collections(recorded_by):
+        raise Refused(_("Exchange rates are recorded by finance."))
+    if currency == base_currency():
+        raise Refused(
+            _("%(currency)s is the base currency; its rate is always 1.") % {"currency": currency},
+            field="currency",
+        )
+    lock_rows(
+        ExchangeRate, ExchangeRate.objects.filter(currency=currency).values_list("pk", flat=True)
+    )
+    row = ExchangeRate.objects.filter(currency=currency, valid_from=valid_from).first()
+    if row is None:
+        row = ExchangeRate(currency=currency, valid_from=valid_from)
+    row.rate, row.recorded_by = rate, recorded_by
+    validate(row, validate_constraints=False)
+    row.save()
+    later = (
+        ExchangeRate.objects.filter(currency=currency, valid_from__gt=valid_from)
+        .order_by("valid_from")
+        .values_list("valid_from", flat=True)
+        .first()
+    )
+    window = {"issue_date__gte": valid_from}
+    if later:
+        window["issue_date__lt"] = later
+    invoices = Invoice.objects.filter(currency=currency, **window)
+    client_ids = sorted(set(invoices.values_list("client", flat=True)))
+    invoices.update(rate=rate)
+    client_aging_refresh(client_ids=client_ids)
+    project_money_rate(currency=currency, valid_from=valid_from, until=later, rate=rate)
+    return row

@@ -11,6 +11,7 @@ urlpatterns = [
         views.collections_export,
         name="collections_export",
     ),
+    path("exchange-rates/", views.exchange_rates, name="exchange_rates"),
     path("invoices/", views.invoice_list, name="invoice_list"),
     path("invoices/new/", views.invoice_form, name="invoice_create"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),

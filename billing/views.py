@@ -10,17 +10,26 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
+from accounts.models import ExchangeRate
 from common import exports
 from common.errors import Refused, StaleEdit
 from common.forms import ReasonForm
 from common.history import HISTORY_LENGTH, history_rows
+from common.money import base_currency
 from common.paging import CountedPaginator
 from common.views import keep_typed_after_stale_edit, show_refusal
 from teams import permissions
 
 from . import selectors, services
-from .forms import CollectionNoteForm, InvoiceForm, InvoiceLineFormSet, PaymentForm, WriteOffForm
-from .models import CreditNote, Payment
+from .forms import (
+    CollectionNoteForm,
+    ExchangeRateForm,
+    InvoiceForm,
+    InvoiceLineFormSet,
+    PaymentForm,
+    WriteOffForm,
+)
+from .models import CreditNote, Invoice, Payment
 
 
 def _visible_invoice(request, pk):
@@ -52,6 +61,7 @@ def invoice_detail(
             "note_form": note_form or (CollectionNoteForm() if handles else None),
             "write_off_form": write_off_form or (WriteOffForm() if handles else None),
             "cancel_form": cancel_form or (_cancel_form(invoice) if handles else None),
+            "base": base_currency(),
             "credit_note": CreditNote.objects.filter(invoice=invoice).first()
             if invoice.cancelled_at
             else None,
@@ -187,6 +197,16 @@ def collections(request):
                 "values": [float(amount) for _, _, amount in buckets],
             },
             "today": today,
+            "base": base_currency(),
+            "latest_rates": ExchangeRate.objects.order_by("currency", "-valid_from").distinct(
+                "currency"
+            ),
+            # Which currency and month lack a rate, asked only when some invoice does.
+            "missing": list(
+                selectors.missing_rates(selectors.visible_invoices(request.user), today)
+            )
+            if totals["unconverted_invoices"]
+            else [],
         },
     )
 
@@ -258,6 +278,8 @@ def invoice_form(request, pk=None):
         lines = InvoiceLineFormSet(
             request.POST or None,
             prefix="lines",
+            # A new invoice is in the currency of the client chosen on the form.
+            form_kwargs={"currency": invoice.currency} if invoice else {},
             initial=[
                 {"description": line.description, "amount": line.amount}
                 for line in (invoice.lines.all() if invoice else [])
@@ -347,5 +369,48 @@ def invoice_list(request):
             "page": page,
             "query": query.urlencode(),
             "handles": permissions.handles_collections(request.user),
+        },
+    )
+
+
+RATES_SHOWN = 100
+
+
+def exchange_rates(request):
+    """The rates finance records, newest first per currency; finance records one here."""
+    if not permissions.can_see_collections(request.user):
+        raise Http404
+    handles = permissions.handles_collections(request.user)
+    form = ExchangeRateForm(request.POST or None) if handles else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.exchange_rate_record(recorded_by=request.user, **form.cleaned_data)
+            except Refused as refusal:
+                show_refusal(form, refusal)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Rate recorded: the invoices and projects in %(currency)s dated from "
+                        "%(day)s count at it now."
+                    )
+                    % {
+                        "currency": form.cleaned_data["currency"],
+                        "day": form.cleaned_data["valid_from"].isoformat(),
+                    },
+                )
+                return redirect("billing:exchange_rates")
+    today = timezone.localdate()
+    return render(
+        request,
+        "billing/exchange_rates.html",
+        {
+            "form": form,
+            "base": base_currency(),
+            "rates": ExchangeRate.objects.select_related("recorded_by")[:RATES_SHOWN],
+            "missing": list(selectors.missing_rates(Invoice.objects.all(), today)),
         },
     )

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from common.limits import AmountLimit, PlausibleDate
-from common.money import MONEY
+from common.money import MONEY, RATE
 
 from .overrun import DEFAULT_WARN_AT_PERCENT
 
@@ -426,6 +426,7 @@ class SpendPlan(models.Model):
         related_name="spend_plans",
     )
     name = models.CharField(_("name"), max_length=200)
+    currency = models.CharField(_("currency"), max_length=3, editable=False)
     first_month = models.DateField(_("first month"), validators=[PlausibleDate()])
     months = models.PositiveSmallIntegerField(
         _("months"), default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
@@ -544,6 +545,10 @@ class ProjectMoney(models.Model):
     pending = models.DecimalField(_("waiting for a director"), default=Decimal("0"), **MONEY)
     fee = models.DecimalField(_("fee"), default=Decimal("0"), **MONEY)
     estimate_version = models.PositiveSmallIntegerField(_("estimate version"), null=True)
+    # The project's currency and its rate to the base currency on the project's start date
+    # (None until finance records one), by which the margin per client adds projects up.
+    currency = models.CharField(_("currency"), max_length=3, default="", editable=False)
+    rate = models.DecimalField(_("rate to the base currency"), null=True, **RATE)
     warn_at_percent = models.PositiveSmallIntegerField(
         _("warn at (%)"), default=DEFAULT_WARN_AT_PERCENT
     )

@@ -3,8 +3,10 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     DecimalField,
+    ExpressionWrapper,
     F,
     OuterRef,
+    Q,
     Subquery,
     Sum,
 )
@@ -126,6 +128,7 @@ def budgeted(money):
 
 # What the review shows of each row, its project and client; the rest stays in the database.
 REVIEW_FIELDS = [
+    "currency",
     "budget",
     "cost",
     "pending",
@@ -151,21 +154,25 @@ def budget_review(money):
 
 
 def margin_by_client(money):
-    """Per client with open budgeted projects: how many, and fee less cost over them, the
-    thinnest margin first. One row per client, so the review also counts its projects here.
-    The grouping is by the client's id alone; name the rows shown with `client_names`."""
+    """Per client with open budgeted projects: how many, and fee less cost over them in the
+    base currency (each project at its rate; one without a rate is left out and counted in
+    `unconverted`), the thinnest margin first. One row per client, so the review also
+    counts its projects here. The grouping is by the client's id alone; name the rows shown
+    with `client_names`."""
+    in_base = ExpressionWrapper((F("fee") - F("cost")) * F("rate"), output_field=MONEY)
     return (
         budgeted(money)
         .values(client=F("project__client"))
-        .annotate(projects=Count("pk"), margin=Sum("fee") - Sum("cost"))
+        .annotate(
+            projects=Count("pk"),
+            margin=Coalesce(Sum(in_base), ZERO, output_field=MONEY),
+            unconverted=Count("pk", filter=Q(rate__isnull=True)),
+        )
         .order_by("margin", "client")
     )
 
 
 def with_client_names(rows):
-    """The margin rows given, each with its client's name and currency, in one query."""
+    """The margin rows given, each with its client's name, in one query."""
     names = Client.objects.in_bulk([row["client"] for row in rows])
-    return [
-        {**row, "client_name": names[row["client"]].name, "currency": names[row["client"]].currency}
-        for row in rows
-    ]
+    return [{**row, "client_name": names[row["client"]].name} for row in rows]

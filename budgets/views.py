@@ -14,6 +14,7 @@ from accounts.models import Client, Proposal
 from common.errors import Refused, StaleEdit
 from common.forms import ReasonForm
 from common.history import HISTORY_LENGTH, history_rows
+from common.money import base_currency
 from common.paging import CountedPaginator
 from common.views import keep_typed_after_stale_edit, show_refusal
 from projects.models import Project
@@ -105,7 +106,7 @@ def estimate_update(request, pk, estimate_pk):
     if estimate.is_locked:
         messages.error(request, _("This version is locked; start a new version to change it."))
         return redirect("budgets:project_budget", pk=pk)
-    form = EstimateForm(request.POST or None, instance=estimate)
+    form = EstimateForm(request.POST or None, instance=estimate, currency=estimate.project.currency)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if not k.startswith("line_")}
         revision = fields.pop("revision")
@@ -159,7 +160,7 @@ def estimate_approve(request, pk, estimate_pk):
 
 def change_order_create(request, pk):
     project = _project(request, pk, editable=True)
-    form = ChangeOrderForm(request.POST or None)
+    form = ChangeOrderForm(request.POST or None, currency=project.currency)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_order_create(
@@ -179,7 +180,11 @@ def change_order_create(request, pk):
 
 def cost_entry_create(request, pk):
     project = _project(request, pk, editable=True)
-    form = CostEntryForm(request.POST or None, initial={"incurred_on": timezone.localdate()})
+    form = CostEntryForm(
+        request.POST or None,
+        initial={"incurred_on": timezone.localdate()},
+        currency=project.currency,
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         try:
@@ -280,6 +285,7 @@ def budget_review(request):
         request,
         "budgets/budget_review.html",
         {
+            "base": base_currency(),
             "page": page,
             "rows": page.object_list,
             "clients": selectors.with_client_names(clients[:REVIEW_LENGTH]),
@@ -360,6 +366,7 @@ def spend_plan_form(request, pk, plan_pk=None):
         request.POST or None,
         instance=plan,
         initial=None if plan else {"first_month": next_month, "months": 3},
+        currency=plan.currency if plan else client.currency,
     )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in SpendPlanForm.Meta.fields}

@@ -15,7 +15,9 @@ class PortalFormMixin:
     (common.limits), a radio that must be answered offers no empty "---------" choice, and
     no field shows two errors. Every form of the portal mixes it in first."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, currency=None, **kwargs):
+        # The currency the form's amounts are in, named in their labels: "Amount (USD)".
+        self.currency = currency
         super().__init__(*args, **kwargs)
         self._make_sane()
 
@@ -28,6 +30,8 @@ class PortalFormMixin:
         for field in self.fields.values():
             if not getattr(field, "made_sane", False):
                 _sane(field)
+                if self.currency and _is_money(field) and field.label:
+                    field.label = f"{field.label} ({self.currency})"
                 field.made_sane = True
 
     def add_error(self, field, error):
@@ -41,7 +45,7 @@ class PortalFormMixin:
 def _sane(field):
     if isinstance(field, (forms.DateField, forms.DateTimeField)):
         field.validators.append(PlausibleDate())
-    elif isinstance(field, forms.DecimalField) and field.max_digits == MONEY["max_digits"]:
+    elif _is_money(field):
         # The limit replaces the count of digits, so that a long number reads one message.
         field.validators = [
             DecimalValidator(None, field.decimal_places) if _counts_digits(v) else v
@@ -51,6 +55,10 @@ def _sane(field):
     radio = isinstance(field, forms.ChoiceField) and isinstance(field.widget, forms.RadioSelect)
     if radio and field.required:
         field.choices = [choice for choice in field.choices if choice[0] != ""]
+
+
+def _is_money(field):
+    return isinstance(field, forms.DecimalField) and field.max_digits == MONEY["max_digits"]
 
 
 def _counts_digits(validator):

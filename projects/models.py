@@ -109,6 +109,11 @@ class Project(models.Model):
         Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="projects"
     )
     job_number = models.CharField(_("job number"), max_length=30, unique=True, editable=False)
+    # The client's currency when the project opened: its estimates, change orders and costs
+    # are all in it.
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Client.Currency.choices, editable=False
+    )
     name = models.CharField(_("name"), max_length=200)
     objective = models.TextField(_("objective"), blank=True)
     audience = models.TextField(_("audience"), blank=True)

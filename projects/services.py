@@ -59,6 +59,7 @@ def _next_job_number(client: Client, year: int) -> str:
 def project_create(*, client: Client, created_by: User, team=(), **fields) -> Project:
     _keeps_projects(created_by)
     project = Project(client=client, **{k: v for k, v in fields.items() if k in PROJECT_FIELDS})
+    project.currency = client.currency
     project.job_number = _next_job_number(client, timezone.localdate().year)
     validate(project)
     project.save()

@@ -14,6 +14,7 @@ from .estimates import (
 )
 from .money import (
     project_burn,
+    project_money_rate,
     project_money_refresh,
     project_money_reorder,
     working_budget,
@@ -32,6 +33,7 @@ __all__ = [
     "estimate_submit",
     "estimate_update",
     "project_burn",
+    "project_money_rate",
     "project_money_refresh",
     "project_money_reorder",
     "spend_plan_against_actual",

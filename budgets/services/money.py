@@ -9,6 +9,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import ExchangeRate
 from common.errors import Refused
 from common.locks import lock_rows
 from projects.models import Project
@@ -68,11 +69,14 @@ def project_money_refresh(project_ids) -> None:
         .order_by("pk")
     )
     lines = selectors.line_figures(project_ids)
+    rates = RatesOn()
     money = []
     for row in rows:
         warn_at = row.warn_at or overrun.DEFAULT_WARN_AT_PERCENT
         row_money = ProjectMoney(
             project_id=row.pk,
+            currency=row.currency,
+            rate=rates(row.currency, row.start_date),
             budget=row.estimate_total + row.changes_total,
             cost=row.cost_total,
             pending=row.pending_total,
@@ -95,6 +99,8 @@ def project_money_refresh(project_ids) -> None:
             "estimate_version",
             "warn_at_percent",
             "thresholds_reached",
+            "currency",
+            "rate",
             "updated_at",
             *REVIEW_ORDER_FIELDS,
         ],
@@ -102,6 +108,28 @@ def project_money_refresh(project_ids) -> None:
 
 
 REVIEW_ORDER_FIELDS = ["over_budget", "ahead", "ordered_on"]
+
+
+class RatesOn:
+    """ExchangeRate.objects.rate_on, asked once per currency and day however many projects
+    share them."""
+
+    def __init__(self):
+        self.known = {}
+
+    def __call__(self, currency, day):
+        if (currency, day) not in self.known:
+            self.known[currency, day] = ExchangeRate.objects.rate_on(currency, day)
+        return self.known[currency, day]
+
+
+def project_money_rate(*, currency: str, valid_from, until, rate: Decimal) -> int:
+    """A newly recorded rate applied to the money rows of the projects in `currency` that
+    started from `valid_from` up to `until` (the currency's next rate, or None)."""
+    money = ProjectMoney.objects.filter(currency=currency, project__start_date__gte=valid_from)
+    if until is not None:
+        money = money.filter(project__start_date__lt=until)
+    return money.update(rate=rate)
 
 
 def project_money_reorder(today=None, *, batch=1000) -> int:
@@ -129,15 +157,18 @@ def project_money_reorder(today=None, *, batch=1000) -> int:
                     "project__deadline",
                 )
             )
+            rates = RatesOn()
             for row in rows:
                 row.place_in_review(row.project, today)
+                # The project's start may have moved, and the rate with it.
+                row.rate = rates(row.currency, row.project.start_date)
             # An upsert of the rows just read: one statement, where bulk_update would build
             # a CASE per field over a thousand rows.
             ProjectMoney.objects.bulk_create(
                 rows,
                 update_conflicts=True,
                 unique_fields=["project"],
-                update_fields=[*REVIEW_ORDER_FIELDS, "updated_at"],
+                update_fields=[*REVIEW_ORDER_FIELDS, "rate", "updated_at"],
             )
     return len(stale)
 

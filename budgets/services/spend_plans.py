@@ -51,7 +51,7 @@ def spend_plan_save(
         if plan.status == SpendPlan.Status.APPROVED:
             raise Refused(_("An approved plan is locked."))
     else:
-        plan = SpendPlan(client=client, created_by=saved_by)
+        plan = SpendPlan(client=client, created_by=saved_by, currency=client.currency)
     assign(plan, fields, SPEND_PLAN_FIELDS)
     plan.first_month = plan.first_month.replace(day=1)
     # The plan's own fields first: a month count of 13 is refused as such, not as a grid

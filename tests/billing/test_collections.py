@@ -283,8 +283,8 @@ def test_the_collections_page_costs_the_same_queries_at_any_size(
     client.force_login(finance)
 
     # session, user, the aging per AE and in all (which counts the overdue invoices), the
-    # biggest debtors, a page of the overdue invoices
-    with django_assert_num_queries(5):
+    # biggest debtors, a page of the overdue invoices, the latest rate of each currency
+    with django_assert_num_queries(6):
         assert client.get(reverse("billing:collections")).status_code == 200
 
 

@@ -1,6 +1,8 @@
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from billing import services as billing
@@ -91,3 +93,44 @@ def test_estimate_sign_off_a_cost_past_80_percent_and_a_partial_payment(
         page.get_by_role("link", name="Aging list (Excel)").click()
     assert download.value.suggested_filename.endswith(".xlsx")
     assert Invoice.objects.get().outstanding == D("600")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_usd_invoice_shows_in_usd_and_counts_converted_once_finance_records_the_rate(
+    live_server, page, screenshot
+):
+    finance = UserFactory(role="finance", full_name="Liu Yang")
+    abroad = ClientFactory(name="Pacific Foods", currency="USD", payment_terms_days=5)
+    issued = timezone.localdate() - dt.timedelta(days=12)
+    invoice = billing.invoice_send(
+        invoice=billing.invoice_create(
+            client=abroad,
+            created_by=finance,
+            issue_date=issued,
+            lines=[("Campaign fee", D("1060000"))],
+            tax_rate=D("0"),
+        ),
+        sent_by=finance,
+    )
+
+    sign_in(page, live_server, finance)
+    page.goto(f"{live_server.url}/invoices/{invoice.pk}/")
+    expect(page.get_by_role("row", name="Total (USD) $1,060,000.00")).to_be_visible()
+    page.goto(f"{live_server.url}/collections/")
+    expect(page.get_by_text(f"no USD rate for {issued:%Y-%m}: 1 invoice left out")).to_be_visible()
+
+    page.get_by_role("link", name="recorded rates").click()
+    page.get_by_label("Currency").select_option("USD")
+    page.get_by_label("Valid from").fill(issued.replace(day=1).isoformat())
+    page.get_by_role("spinbutton", name="Rate").fill("7.1")
+    page.get_by_role("button", name="Record the rate").click()
+    expect(page.get_by_role("alert")).to_contain_text("Rate recorded")
+
+    page.goto(f"{live_server.url}/collections/")
+    expect(page.get_by_text("Totals in CNY")).to_be_visible()
+    expect(page.get_by_text(f"USD at 7.1 from {issued.replace(day=1):%Y-%m-%d}")).to_be_visible()
+    expect(page.locator(".card-body .h4").first).to_have_text("CN¥7,526,000.00")
+    expect(page.get_by_text("left out")).to_have_count(0)
+    screenshot("collections-converted")
+    page.goto(f"{live_server.url}/invoices/{invoice.pk}/")
+    expect(page.get_by_text("Counted in CNY at 7.1 per USD")).to_be_visible()
