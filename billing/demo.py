@@ -76,6 +76,14 @@ def seed() -> None:
                 outcome=outcome,
                 promised_on=today + timedelta(days=promised_in) if promised_in else None,
             )
+    # The rates finance keeps for clients billed in other currencies.
+    for currency, rate in (("USD", "7.12"), ("HKD", "0.91"), ("EUR", "7.74")):
+        services.exchange_rate_record(
+            currency=currency,
+            valid_from=today.replace(month=1, day=1),
+            rate=D(rate),
+            recorded_by=finance,
+        )
     # One the agency gave up on, and one still being drafted.
     lost = services.invoice_create(
         client=Client.objects.get(name="Yuexiang Travel"),

@@ -15,7 +15,6 @@ from common import exports
 from common.errors import Refused, StaleEdit
 from common.forms import ReasonForm
 from common.history import HISTORY_LENGTH, history_rows
-from common.money import base_currency
 from common.paging import CountedPaginator
 from common.views import keep_typed_after_stale_edit, show_refusal
 from teams import permissions
@@ -61,7 +60,6 @@ def invoice_detail(
             "note_form": note_form or (CollectionNoteForm() if handles else None),
             "write_off_form": write_off_form or (WriteOffForm() if handles else None),
             "cancel_form": cancel_form or (_cancel_form(invoice) if handles else None),
-            "base": base_currency(),
             "credit_note": CreditNote.objects.filter(invoice=invoice).first()
             if invoice.cancelled_at
             else None,
@@ -197,7 +195,6 @@ def collections(request):
                 "values": [float(amount) for _, _, amount in buckets],
             },
             "today": today,
-            "base": base_currency(),
             "latest_rates": ExchangeRate.objects.order_by("currency", "-valid_from").distinct(
                 "currency"
             ),
@@ -409,7 +406,6 @@ def exchange_rates(request):
         "billing/exchange_rates.html",
         {
             "form": form,
-            "base": base_currency(),
             "rates": ExchangeRate.objects.select_related("recorded_by")[:RATES_SHOWN],
             "missing": list(selectors.missing_rates(Invoice.objects.all(), today)),
         },

@@ -14,7 +14,6 @@ from accounts.models import Client, Proposal
 from common.errors import Refused, StaleEdit
 from common.forms import ReasonForm
 from common.history import HISTORY_LENGTH, history_rows
-from common.money import base_currency
 from common.paging import CountedPaginator
 from common.views import keep_typed_after_stale_edit, show_refusal
 from projects.models import Project
@@ -285,7 +284,6 @@ def budget_review(request):
         request,
         "budgets/budget_review.html",
         {
-            "base": base_currency(),
             "page": page,
             "rows": page.object_list,
             "clients": selectors.with_client_names(clients[:REVIEW_LENGTH]),

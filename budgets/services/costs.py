@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import ExchangeRate
 from common.errors import Refused
 from common.locks import lock_row
 from common.models import validate
@@ -98,7 +99,7 @@ def _price(entry: CostEntry, *, amount, person, hours) -> None:
         if person is None:
             raise Refused(_("Who spent the time?"), field="person")
         entry.person, entry.hours, entry.cost_rate = person, hours, person.cost_rate
-        entry.amount = (hours * person.cost_rate).quantize(Decimal("0.01"))
+        entry.amount = _in_project_currency(entry, hours * person.cost_rate)
     elif entry.kind == CostEntry.Kind.VENDOR:
         if person is not None or hours is not None:
             raise Refused(
@@ -115,6 +116,23 @@ def _price(entry: CostEntry, *, amount, person, hours) -> None:
         entry.amount = amount
     else:
         raise Refused(_("Choose a vendor cost or staff time."), field="kind")
+
+
+def _in_project_currency(entry: CostEntry, base_amount: Decimal) -> Decimal:
+    """Staff cost rates are in the base currency; a project in another currency counts the
+    time at the rate in force on the day it was spent."""
+    currency = entry.project.currency
+    rate = ExchangeRate.objects.rate_on(currency, entry.incurred_on)
+    if rate is None:
+        raise Refused(
+            _(
+                "No %(currency)s rate for %(month)s yet: finance records one before staff "
+                "time is priced on this project."
+            )
+            % {"currency": currency, "month": entry.incurred_on.strftime("%Y-%m")},
+            field="hours",
+        )
+    return (base_amount / rate).quantize(Decimal("0.01"))
 
 
 @transaction.atomic

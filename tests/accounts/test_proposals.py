@@ -232,13 +232,13 @@ def test_rounds_past_the_allowance_show_as_repitch_with_their_cost(client):
     expected = Decimal("10") * Decimal("300") + Decimal("2") * acme.lead_ae.cost_rate
 
     page = client.get(proposal.get_absolute_url()).text
-    assert f"Re-pitch: 1 round past the allowance, costing CNY {expected:,.2f}" in page
+    assert f"Re-pitch: 1 round past the allowance, costing CN¥{expected:,.2f}" in page
 
     listed = client.get(reverse("accounts:client_list")).context["page"][0]
     assert listed.repitch_rounds == 1
     assert listed.repitch_cost == expected
     client_page = client.get(acme.get_absolute_url())
-    assert f"1 round · CNY {expected:,.2f}" in client_page.text
+    assert f"1 round · CN¥{expected:,.2f}" in client_page.text
     assert "Spring launch, round 2" in client_page.text
     assert "Too corporate; show real families." in client_page.text
 

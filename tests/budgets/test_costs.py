@@ -4,10 +4,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from accounts.models import ExchangeRate
 from budgets import services
 from budgets.models import CostEntry, Estimate, ProjectMoney
 from budgets.overrun import PROJECT, Crossing
-from tests.factories import ApprovedEstimateFactory, ProjectFactory, UserFactory
+from tests.factories import ApprovedEstimateFactory, ClientFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +286,33 @@ def test_a_cost_waiting_for_a_director_is_rejected_not_reversed(director):
 
     with pytest.raises(services.Refused, match="rejects"):
         services.cost_entry_reverse(entry=waiting, reversed_by=project.owner, reason="Oops")
+
+
+def test_staff_time_on_a_project_in_another_currency_counts_at_the_days_rate(director):
+    project = ApprovedEstimateFactory(
+        project=ProjectFactory(client=ClientFactory(currency="USD")),
+        director=director,
+        lines={"staff_time": D("5000")},
+    ).project
+    editor = UserFactory(role="staff", cost_rate=D("250.00"))
+
+    def staff_time():
+        return services.cost_entry_create(
+            project=project,
+            entered_by=project.owner,
+            category="staff_time",
+            incurred_on=TODAY,
+            kind="staff_time",
+            person=editor,
+            hours=D("7.5"),
+        ).entry
+
+    with pytest.raises(services.Refused, match="No USD rate") as refused:
+        staff_time()
+    assert refused.value.field == "hours"
+    ExchangeRate.objects.create(
+        currency="USD", valid_from=TODAY, rate=D("7"), recorded_by=UserFactory(role="finance")
+    )
+
+    # 7.5 h at CNY 250 is CNY 1,875: USD 267.86.
+    assert staff_time().amount == D("267.86")
