@@ -385,6 +385,11 @@ class CostEntry(models.Model):
                 violation_error_message=_("A cost cannot be negative, except as a reversal."),
             ),
             models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("entered_by")),
+                name="cost_not_decided_by_its_enterer",
+                violation_error_message=_("Another director decides on a cost you entered."),
+            ),
+            models.CheckConstraint(
                 condition=Q(reverses__isnull=True) | ~Q(reason=""),
                 name="cost_reversal_has_a_reason",
                 violation_error_message=_("Say why the cost is reversed."),
