@@ -16,7 +16,7 @@ from common.errors import Refused, StaleEdit
 from common.forms import ReasonForm
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
-from common.views import keep_typed_after_stale_edit, show_refusal
+from common.views import keep_typed_after_stale_edit, reason_page, show_refusal
 from teams import permissions
 
 from . import selectors, services
@@ -130,21 +130,15 @@ def payment_reverse(request, pk, payment_pk):
     """Reverses a bounced or mistaken payment, with the reason: finance only."""
     invoice = _collections_invoice(request, pk)
     payment = get_object_or_404(invoice.payments, pk=payment_pk)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.payment_reverse(
-                payment=payment, reversed_by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except Refused as refusal:
-            show_refusal(form, refusal)
-        else:
-            messages.success(request, _("Payment reversed; the invoice owes it again."))
-            return redirect("billing:invoice_detail", pk=pk)
-    return render(
+    return reason_page(
         request,
-        "billing/payment_reverse.html",
-        {"form": form, "invoice": invoice, "payment": payment},
+        template="billing/payment_reverse.html",
+        context={"invoice": invoice, "payment": payment},
+        act=lambda reason: services.payment_reverse(
+            payment=payment, reversed_by=request.user, reason=reason
+        ),
+        done=_("Payment reversed; the invoice owes it again."),
+        then=reverse("billing:invoice_detail", args=[pk]),
     )
 
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,10 +13,9 @@ from pghistory.models import Events
 
 from accounts.models import Client, Proposal
 from common.errors import Refused, StaleEdit
-from common.forms import ReasonForm
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
-from common.views import keep_typed_after_stale_edit, show_refusal
+from common.views import keep_typed_after_stale_edit, reason_page, show_refusal
 from projects.models import Project
 from teams import permissions
 
@@ -227,21 +227,15 @@ def cost_entry_reverse(request, pk, cost_pk):
         raise Http404
     project = _project(request, pk, editable=not permissions.handles_collections(request.user))
     entry = get_object_or_404(project.cost_entries.select_related("person"), pk=cost_pk)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cost_entry_reverse(
-                entry=entry, reversed_by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except Refused as refusal:
-            show_refusal(form, refusal)
-        else:
-            messages.success(request, _("Cost reversed; it no longer counts."))
-            return redirect("budgets:project_budget", pk=pk)
-    return render(
+    return reason_page(
         request,
-        "budgets/cost_reverse.html",
-        {"form": form, "project": project, "cost": entry},
+        template="budgets/cost_reverse.html",
+        context={"project": project, "cost": entry},
+        act=lambda reason: services.cost_entry_reverse(
+            entry=entry, reversed_by=request.user, reason=reason
+        ),
+        done=_("Cost reversed; it no longer counts."),
+        then=reverse("budgets:project_budget", args=[pk]),
     )
 
 

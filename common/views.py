@@ -1,5 +1,11 @@
 """Helpers every app's views use."""
 
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from common.errors import Refused
+from common.forms import ReasonForm
+
 
 def keep_typed_after_stale_edit(form, refusal):
     """Shows a stale-edit refusal and moves the form on to the revision that was saved, so
@@ -13,3 +19,19 @@ def show_refusal(form, refusal):
     """Puts a service's refusal next to the field it names, or above the form."""
     field = refusal.field if refusal.field in form.fields else None
     form.add_error(field, str(refusal))
+
+
+def reason_page(request, *, template, context, act, done, then):
+    """A page that asks why, then acts (reverses a cost or a payment): `act(reason)` calls
+    the service; its refusal shows next to the reason, and on success the page says `done`
+    and goes to `then`."""
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(form.cleaned_data["reason"])
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, done)
+            return redirect(then)
+    return render(request, template, {**context, "form": form})

@@ -5,16 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('budgets', '0023_currencies'),
-        ('projects', '0011_currencies'),
+        ("budgets", "0023_currencies"),
+        ("projects", "0011_currencies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='costentry',
-            constraint=models.CheckConstraint(condition=models.Q(('decided_by__isnull', True), models.Q(('decided_by', models.F('entered_by')), _negated=True), _connector='OR'), name='cost_not_decided_by_its_enterer', violation_error_message='Another director decides on a cost you entered.'),
+            model_name="costentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decided_by__isnull", True),
+                    models.Q(("decided_by", models.F("entered_by")), _negated=True),
+                    _connector="OR",
+                ),
+                name="cost_not_decided_by_its_enterer",
+                violation_error_message="Another director decides on a cost you entered.",
+            ),
         ),
     ]
