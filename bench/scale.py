@@ -48,12 +48,14 @@ def seed() -> dict:
     from billing.services import client_aging_refresh
     from budgets.models import CostEntry, Estimate, EstimateLine
     from budgets.services import project_money_refresh
+    from budgets.services.money import RatesOn
     from projects.models import Project, Stage, Task
     from projects.services import task_counts_rebuild
     from teams.models import Department, User
     from teams.roles import Role
 
     started = time.monotonic()
+    rates = RatesOn()
     today = timezone.localdate()
     now = timezone.now()
     password = User.objects.get(email="chen.jing@agency.example").password
@@ -104,6 +106,8 @@ def seed() -> dict:
                 lead_ae=aes[n % len(aes)],
                 account_director=directors[n % len(directors)],
                 payment_terms_days=30 + 15 * (n % 3),
+                # One client in ten is billed in US dollars.
+                currency="USD" if n % 10 == 0 else "CNY",
             )
             for n in range(CLIENTS)
         ),
@@ -136,6 +140,7 @@ def seed() -> dict:
             Project(
                 client=client,
                 job_number=f"{client.code}-{today.year}-{k + 1:03d}",
+                currency=client.currency,
                 name=f"Campaign {k + 1} for {client.name}",
                 stage=stages[(n * PROJECTS_PER_CLIENT + k) % len(stages)],
                 start_date=today - timedelta(days=20 + (n + k) % 100),
@@ -226,6 +231,8 @@ def seed() -> dict:
             Invoice(
                 number=f"INV-S-{n:04d}-{k:02d}",
                 client=client,
+                currency=client.currency,
+                rate=rates(client.currency, today - timedelta(days=(k * 11 + n) % 330)),
                 issue_date=today - timedelta(days=(k * 11 + n) % 330),
                 due_date=today
                 - timedelta(days=(k * 11 + n) % 330)

@@ -38,6 +38,7 @@ def seed() -> None:
             Project(
                 client=client,
                 job_number=f"{client.code}-BENCH-{n:04d}",
+                currency=client.currency,
                 name=f"Bench campaign {n}",
                 stage=stages[n % len(stages)],
                 start_date=today - timedelta(days=30 + n % 60),

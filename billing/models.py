@@ -109,6 +109,12 @@ class Invoice(models.Model):
             models.Index(fields=["client", "due_date"]),
             # The invoice list, newest first.
             models.Index(fields=["-issue_date", "-number"], name="invoice_list_order"),
+            # The few invoices waiting for an exchange rate, which the pages name.
+            models.Index(
+                fields=["currency", "issue_date"],
+                condition=Q(rate__isnull=True),
+                name="invoices_without_rate",
+            ),
             # The overdue list and what is expected this month, among open invoices only.
             models.Index(
                 fields=["due_date", "number"],
@@ -122,6 +128,11 @@ class Invoice(models.Model):
             ),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=~Q(currency=""),
+                name="invoice_has_a_currency",
+                violation_error_message=_("An invoice is in a currency."),
+            ),
             models.CheckConstraint(
                 condition=Q(subtotal__gte=0)
                 & Q(tax__gte=0)

@@ -192,12 +192,9 @@ def collections(request):
             "latest_rates": ExchangeRate.objects.order_by("currency", "-valid_from").distinct(
                 "currency"
             ),
-            # Which currency and month lack a rate, asked only when some invoice does.
             "missing": list(
                 selectors.missing_rates(selectors.visible_invoices(request.user), today)
-            )
-            if totals["unconverted_invoices"]
-            else [],
+            ),
         },
     )
 

@@ -472,6 +472,11 @@ class SpendPlan(models.Model):
         verbose_name_plural = _("spend plans")
         constraints = [
             models.CheckConstraint(
+                condition=~Q(currency=""),
+                name="spend_plan_has_a_currency",
+                violation_error_message=_("A spend plan is in a currency."),
+            ),
+            models.CheckConstraint(
                 condition=Q(total__gte=0),
                 name="spend_plan_not_negative",
                 violation_error_message=_("The total cannot be negative."),

@@ -146,6 +146,11 @@ class Project(models.Model):
         verbose_name_plural = _("projects")
         constraints = [
             models.CheckConstraint(
+                condition=~Q(currency=""),
+                name="project_has_a_currency",
+                violation_error_message=_("A project is in a currency."),
+            ),
+            models.CheckConstraint(
                 condition=Q(deadline__gte=F("start_date")),
                 name="project_deadline_after_start",
                 violation_error_message=_("The deadline cannot come before the start."),
