@@ -189,3 +189,39 @@ def test_forms_name_the_currency_of_their_amounts(client):
     form = client.get(reverse("budgets:cost_entry_create", args=[project.pk])).context["form"]
 
     assert form.fields["amount"].label == "Amount (USD)"
+
+
+HOSTILE = ["\x00", "x" * 10_000, "0001-01-01", "9999-12-31", "99999999999999.99", "-1", "abc"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize("field", ["currency", "valid_from", "rate"])
+def test_hostile_input_to_the_rate_form_is_refused_not_a_500(client, finance, field, value):
+    client.force_login(finance)
+
+    response = client.post(
+        reverse("billing:exchange_rates"),
+        {"currency": "USD", "valid_from": TODAY.isoformat(), "rate": "7.1", field: value},
+    )
+
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not ExchangeRate.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["\x00", "x" * 10_000, " "])
+def test_hostile_reasons_are_refused_on_every_reason_form(client, finance, value):
+    invoice = sent(ClientFactory(), finance, "1000")
+    payment = services.payment_record(
+        invoice=invoice, recorded_by=finance, paid_on=TODAY, amount=D("10"), method="cash"
+    )
+    client.force_login(finance)
+
+    for url in (
+        reverse("billing:payment_reverse", args=[invoice.pk, payment.pk]),
+        reverse("billing:invoice_cancel", args=[invoice.pk]),
+    ):
+        response = client.post(url, {"reason": value})
+        assert response.status_code == 200, url
+    invoice.refresh_from_db()
+    assert (invoice.amount_paid, invoice.cancelled_at) == (D("10"), None)
