@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.errors import Refused
+from common.views import back_to
 from teams import permissions
 
 from . import services
@@ -347,7 +348,7 @@ def action_item_toggle(request, pk):
                 "today": timezone.localdate(),
             },
         )
-    return redirect(request.POST.get("next") or item.report)
+    return back_to(request, item.report)
 
 
 def my_action_items(request):

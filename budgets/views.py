@@ -31,6 +31,11 @@ from .models import Category, CostEntry, Estimate, SpendPlan
 
 
 def _project(request, pk, *, editable=False):
+    """The project whose money the page shows: only to those who see money at all (account
+    service and finance, never department staff), and of those, only a project they see,
+    or edit when `editable`."""
+    if not permissions.can_see_budgets(request.user):
+        raise Http404
     projects = (
         Project.objects.editable_by(request.user)
         if editable

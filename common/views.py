@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from common.errors import Refused
 from common.forms import ReasonForm
@@ -35,3 +36,14 @@ def reason_page(request, *, template, context, act, done, then):
             messages.success(request, done)
             return redirect(then)
     return render(request, template, {**context, "form": form})
+
+
+def back_to(request, fallback):
+    """Where a form posted with `next` returns: that path when it is one of the portal's own
+    (never another site, never a bare word taken for a view name), else `fallback`."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import Refused
-from common.views import show_refusal
+from common.views import back_to, show_refusal
 from teams import permissions
 from teams.models import Department
 
@@ -214,7 +214,7 @@ def task_set_status(request, pk):
     if not request.htmx:
         if form.errors:
             messages.error(request, _("Choose a status from the list."))
-        return redirect(request.POST.get("next") or task.project)
+        return back_to(request, task.project)
     view = request.POST.get("view")
     if view == "board":
         card = Task.objects.filter(pk=task.pk).as_cards().get()

@@ -18,6 +18,7 @@ from tests.factories import (
     ClientFactory,
     ProjectFactory,
     ProposalFactory,
+    TaskFactory,
     UserFactory,
 )
 from tests.routes import outsider_get_status
@@ -604,3 +605,19 @@ def test_an_ae_reverses_a_cost_from_the_budget_page_and_its_history_keeps_both(c
     history = client.get(reverse("budgets:budget_history", args=[project.pk]))
     assert "Billed to the wrong project" in history.text
     assert project.cost_entries.count() == 2
+
+
+def test_staff_handed_work_on_a_project_see_no_money_of_it(client):
+    project = ProjectFactory()
+    _approved(project, {"production": D("10000")})
+    designer = UserFactory(role="staff")
+    TaskFactory(project=project, assignee=designer)
+    client.force_login(designer)
+
+    assert client.get(project.get_absolute_url()).status_code == 200
+    for name in ("project_budget", "budget_history"):
+        assert client.get(reverse(f"budgets:{name}", args=[project.pk])).status_code == 404
+    assert (
+        reverse("budgets:project_budget", args=[project.pk])
+        not in client.get(project.get_absolute_url()).text
+    )

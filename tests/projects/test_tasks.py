@@ -316,3 +316,28 @@ def test_the_traffic_board_groups_tasks_and_changes_status_in_place(client):
     assert "In review ▾" in card.text
     late.refresh_from_db()
     assert late.status == "in_review"
+
+
+@pytest.mark.parametrize(
+    ("next_value", "lands_on"),
+    [
+        ("https://evil.example/phish", "project"),
+        ("//evil.example/phish", "project"),
+        ("not-a-url", "project"),
+        ("/my-tasks/", "/my-tasks/"),
+    ],
+)
+def test_a_status_change_returns_only_to_a_page_of_the_portal(client, next_value, lands_on):
+    task = TaskFactory()
+    client.force_login(task.project.owner)
+
+    response = client.post(
+        reverse("projects:task_set_status", args=[task.pk]),
+        {"status": "in_progress", "next": next_value},
+    )
+
+    assert response.status_code == 302
+    expected = task.project.get_absolute_url() if lands_on == "project" else lands_on
+    assert response["Location"] == expected
+    task.refresh_from_db()
+    assert task.status == "in_progress"
