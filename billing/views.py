@@ -16,7 +16,7 @@ from common.errors import Refused, StaleEdit
 from common.forms import ReasonForm
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
-from common.views import keep_typed_after_stale_edit, reason_page, show_refusal
+from common.views import id_param, keep_typed_after_stale_edit, reason_page, show_refusal
 from teams import permissions
 
 from . import selectors, services
@@ -339,8 +339,8 @@ def invoice_list(request):
     if not permissions.can_see_budgets(request.user):
         raise Http404
     invoices = selectors.visible_invoices(request.user).select_related("client")
-    client_id = request.GET.get("client")
-    if client_id and client_id.isdigit():
+    client_id = id_param(request, "client")
+    if client_id is not None:
         invoices = invoices.filter(client_id=client_id)
     page = Paginator(invoices.order_by("-issue_date", "-number"), INVOICES_PER_PAGE).get_page(
         request.GET.get("page")

@@ -3,17 +3,18 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.validators import DecimalValidator
+from django.core.validators import DecimalValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
-from common.limits import AmountLimit, PlausibleDate
+from common.limits import AmountLimit, NoControlCharacters, PlausibleDate
 from common.money import MONEY
 
 
 class PortalFormMixin:
-    """Typed dates fall in the plausible window, amounts keep within the limit per entry
-    (common.limits), a radio that must be answered offers no empty "---------" choice, and
-    no field shows two errors. Every form of the portal mixes it in first."""
+    """Text has no control characters, typed dates fall in the plausible window, amounts
+    keep within the limit per entry (common.limits), a radio that must be answered offers
+    no empty "---------" choice, and no field shows two errors. Every form of the portal
+    mixes it in first."""
 
     def __init__(self, *args, currency=None, **kwargs):
         # The currency the form's amounts are in, named in their labels: "Amount (USD)".
@@ -43,6 +44,13 @@ class PortalFormMixin:
 
 
 def _sane(field):
+    if isinstance(field, forms.CharField):
+        # One check for NUL and every other control character, in place of Django's own
+        # for NUL, so that a NUL reads one message.
+        field.validators = [
+            v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+        field.validators.append(NoControlCharacters())
     if isinstance(field, (forms.DateField, forms.DateTimeField)):
         field.validators.append(PlausibleDate())
     elif _is_money(field):

@@ -7,6 +7,7 @@ Both limits are settings: PORTAL_MAX_AMOUNT (per entry, default 1,000,000,000),
 PORTAL_EARLIEST_YEAR (default 2000) and PORTAL_YEARS_AHEAD (default 5)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -69,3 +70,23 @@ class PlausibleDate:
 
     def __eq__(self, other):
         return isinstance(other, PlausibleDate)
+
+
+# Characters no one types: NUL and the other C0 controls but tab, line feed and carriage
+# return, and DEL. PostgreSQL refuses NUL in text; the rest would break an email header or
+# a spreadsheet cell.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@deconstructible
+class NoControlCharacters:
+    code = "control_characters"
+
+    def __call__(self, value):
+        if value and CONTROL_CHARACTERS.search(str(value)):
+            raise ValidationError(
+                _("Remove the control characters (such as NUL) from this text."), code=self.code
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, NoControlCharacters)

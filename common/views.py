@@ -1,5 +1,7 @@
 """Helpers every app's views use."""
 
+import re
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -47,3 +49,10 @@ def back_to(request, fallback):
     ):
         return redirect(target)
     return redirect(fallback)
+
+
+def id_param(request, name) -> int | None:
+    """A query parameter that names a row by its id, or None when it is missing or is not
+    one (a filter for "²" is no filter, not an error)."""
+    value = request.GET.get(name, "")
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None

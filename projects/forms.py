@@ -157,6 +157,7 @@ class TaskForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
 
 class TaskStatusForm(PortalFormMixin, forms.Form):
     status = forms.ChoiceField(choices=Task.Status.choices)
+    handoff_note = forms.CharField(required=False)
 
 
 class StrategyBriefForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import Refused
-from common.views import back_to, show_refusal
+from common.views import back_to, id_param, show_refusal
 from teams import permissions
 from teams.models import Department
 
@@ -69,7 +69,7 @@ def project_list(request):
 def project_create(request):
     if not permissions.can_open_clients(request.user):
         raise Http404
-    initial = {"owner": request.user, "client": request.GET.get("client")}
+    initial = {"owner": request.user, "client": id_param(request, "client")}
     form = ProjectForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         project = services.project_create(created_by=request.user, **form.cleaned_data)
@@ -209,11 +209,16 @@ def task_set_status(request, pk):
             task=task,
             changed_by=request.user,
             status=form.cleaned_data["status"],
-            handoff_note=request.POST.get("handoff_note"),
+            # Absent from the form: the note stays as it is.
+            handoff_note=form.cleaned_data["handoff_note"]
+            if "handoff_note" in request.POST
+            else None,
         )
     if not request.htmx:
-        if form.errors:
+        if "status" in form.errors:
             messages.error(request, _("Choose a status from the list."))
+        for error in form.errors.get("handoff_note", []):
+            messages.error(request, error)
         return back_to(request, task.project)
     view = request.POST.get("view")
     if view == "board":
@@ -275,20 +280,20 @@ def board(request):
         raise Http404
     tasks = Task.objects.visible_to(request.user)
     search = request.GET.get("q", "").strip()[:100]
-    client_id = request.GET.get("client")
-    department_id = request.GET.get("department")
+    client_id = id_param(request, "client")
+    department_id = id_param(request, "department")
     if search:
         tasks = tasks.filter(
             Q(project__client__name__icontains=search) | Q(project__job_number__icontains=search)
         )
-    if client_id and client_id.isdigit():
+    if client_id is not None:
         tasks = tasks.filter(project__client_id=client_id)
-    if department_id and department_id.isdigit():
+    if department_id is not None:
         tasks = tasks.filter(department_id=department_id)
     tally = None
-    if permissions.sees_every_project(request.user) and not search and not client_id:
+    if permissions.sees_every_project(request.user) and not search and client_id is None:
         tally = TaskCount.objects.all()
-        if department_id and department_id.isdigit():
+        if department_id is not None:
             tally = tally.filter(department_id=department_id)
     rows = traffic_board(tasks, tally=tally)
     shown = [card for row in rows for cell in row["cells"] for card in cell["cards"]]

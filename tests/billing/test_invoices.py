@@ -268,3 +268,14 @@ def test_only_finance_reverses_a_payment(client, finance):
     with pytest.raises(services.Refused):
         services.payment_reverse(payment=payment, reversed_by=invoice.client.lead_ae, reason="x")
     assert Payment.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "9" * 40, "-1"])
+def test_an_invoice_filter_that_names_no_client_is_no_filter(client, finance, value):
+    invoice_for(ClientFactory())
+    client.force_login(finance)
+
+    response = client.get(reverse("billing:invoice_list"), {"client": value})
+
+    assert response.status_code == 200
+    assert len(response.context["page"]) == 1

@@ -299,6 +299,9 @@ def test_an_ae_records_a_cost_that_crosses_the_warning_and_sees_the_burn(client)
             "incurred_on",
         ),
         ({"kind": "", "vendor": "X", "amount": "1"}, "kind"),
+        ({"kind": "vendor", "vendor": "Film\x00Co", "amount": "1"}, "vendor"),
+        ({"kind": "vendor", "vendor": "Film\x1bCo", "amount": "1"}, "vendor"),
+        ({"kind": "vendor", "vendor": "X" * 10_000, "amount": "1"}, "vendor"),
     ],
 )
 def test_bad_costs_are_refused_next_to_the_field_and_nothing_is_saved(client, data, field):

@@ -341,3 +341,39 @@ def test_a_status_change_returns_only_to_a_page_of_the_portal(client, next_value
     assert response["Location"] == expected
     task.refresh_from_db()
     assert task.status == "in_progress"
+
+
+def test_a_nul_in_a_handoff_note_is_refused_with_a_message(client):
+    task = TaskFactory(handoff_note="Files in the shared folder")
+    client.force_login(task.project.owner)
+
+    page = client.post(
+        reverse("projects:task_set_status", args=[task.pk]),
+        {"status": "done", "handoff_note": "bad\x00note"},
+        follow=True,
+    )
+
+    assert page.status_code == 200
+    assert "Remove the control characters (such as NUL) from this text." in page.text
+    task.refresh_from_db()
+    assert (task.status, task.handoff_note) == ("todo", "Files in the shared folder")
+
+
+@pytest.mark.parametrize("query", ["q=%00", "q=a%01b", "client=1%00", "%00=1"])
+def test_a_control_character_in_the_address_is_a_clear_400(client, query):
+    client.force_login(UserFactory(role="account_director"))
+
+    response = client.get(f"{reverse('projects:board')}?{query}")
+
+    assert response.status_code == 400
+    assert "This address cannot be read" in response.text
+
+
+@pytest.mark.parametrize("query", ["client=²", "department=²", "client=abc", "client=" + "9" * 40])
+def test_a_filter_that_names_no_id_is_no_filter(client, query):
+    TaskFactory()
+    client.force_login(UserFactory(role="account_director"))
+
+    response = client.get(f"{reverse('projects:board')}?{query}")
+
+    assert response.status_code == 200
