@@ -3,7 +3,11 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.validators import DecimalValidator, ProhibitNullCharactersValidator
+from django.core.validators import (
+    DecimalValidator,
+    MaxLengthValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.utils.translation import gettext_lazy as _
 
 from common.limits import AmountLimit, NoControlCharacters, PlausibleDate
@@ -51,6 +55,11 @@ def _sane(field):
             v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
         ]
         field.validators.append(NoControlCharacters())
+        # A length set after the field was made (the sign-in form's email) has no check.
+        if field.max_length and not any(
+            isinstance(v, MaxLengthValidator) for v in field.validators
+        ):
+            field.validators.append(MaxLengthValidator(field.max_length))
     if isinstance(field, (forms.DateField, forms.DateTimeField)):
         field.validators.append(PlausibleDate())
     elif _is_money(field):

@@ -279,3 +279,18 @@ def test_an_invoice_filter_that_names_no_client_is_no_filter(client, finance, va
 
     assert response.status_code == 200
     assert len(response.context["page"]) == 1
+
+
+def test_a_payment_refused_because_someone_just_paid_shows_why(client, finance):
+    invoice = invoice_for(ClientFactory(), "1000", sent=True)
+    client.force_login(finance)
+    form = {"paid_on": ISSUED.isoformat(), "amount": str(invoice.total), "method": "cash"}
+    assert (
+        client.post(reverse("billing:payment_record", args=[invoice.pk]), form).status_code == 302
+    )
+
+    again = client.post(reverse("billing:payment_record", args=[invoice.pk]), form)
+
+    assert again.status_code == 200
+    assert "That is more than the 0.00 still outstanding." in again.text
+    assert Payment.objects.count() == 1

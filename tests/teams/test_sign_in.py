@@ -91,3 +91,12 @@ def test_a_signed_in_visit_to_sign_in_goes_to_the_desk(client, ae):
 
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
+
+
+@pytest.mark.parametrize("email", ["a" * 10_000 + "@agency.example", "chen\x00@agency.example"])
+def test_a_hostile_email_is_refused_next_to_the_field(client, email):
+    response = sign_in(client, email, "anything")
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["username"]
+    assert "_auth_user_id" not in client.session
