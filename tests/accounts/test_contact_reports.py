@@ -300,3 +300,27 @@ def test_staff_on_the_account_team_read_a_report_but_do_not_edit_it(client, acme
         )
     report.refresh_from_db()
     assert report.discussion == "As agreed."
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T10:00", "1999-12-31T10:00"])
+def test_a_meeting_from_before_the_plausible_years_is_refused_and_nothing_is_saved(
+    client, acme, when
+):
+    client.force_login(acme.lead_ae)
+
+    response = client.post(
+        reverse("accounts:report_create", args=[acme.pk]),
+        report_data(
+            acme,
+            occurred_at=when,
+            items=[item("Call back", acme.lead_ae, timezone.localdate().isoformat())],
+        ),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors["occurred_at"]
+    assert len(errors) == 1
+    assert "Enter a date between 2000-01-01" in errors[0]
+    assert "The client wants the launch moved to March." in response.text
+    assert not ContactReport.objects.exists()
+    assert not ActionItem.objects.exists()
