@@ -68,8 +68,10 @@ def invoice_detail(
 
 
 def _cancel_form(invoice, data=None):
+    # Its own prefix: the write-off form beside it has a reason field too.
     return ReasonForm(
         data,
+        prefix="cancel",
         submit_label=_("Cancel with a credit note"),
         action=reverse("billing:invoice_cancel", args=[invoice.pk]),
     )

@@ -217,11 +217,11 @@ def test_hostile_reasons_are_refused_on_every_reason_form(client, finance, value
     )
     client.force_login(finance)
 
-    for url in (
-        reverse("billing:payment_reverse", args=[invoice.pk, payment.pk]),
-        reverse("billing:invoice_cancel", args=[invoice.pk]),
+    for url, field in (
+        (reverse("billing:payment_reverse", args=[invoice.pk, payment.pk]), "reason"),
+        (reverse("billing:invoice_cancel", args=[invoice.pk]), "cancel-reason"),
     ):
-        response = client.post(url, {"reason": value})
+        response = client.post(url, {field: value})
         assert response.status_code == 200, url
     invoice.refresh_from_db()
     assert (invoice.amount_paid, invoice.cancelled_at) == (D("10"), None)

@@ -378,9 +378,12 @@ def test_a_sent_invoice_is_cancelled_by_a_credit_note_and_leaves_the_money(clien
     url = reverse("billing:invoice_cancel", args=[invoice.pk])
     assert url in client.get(detail).text
 
-    refused = client.post(url, {"reason": ""})
+    refused = client.post(url, {"cancel-reason": ""})
     assert list(refused.context["cancel_form"].errors) == ["reason"]
-    page = client.post(url, {"reason": "Billed the wrong client entity"}, follow=True)
+    page = client.post(url, {"cancel-reason": "Billed the wrong client entity"}, follow=True)
+    # Cancelled: neither the form nor the note form is offered any more.
+    assert 'id="id_cancel-reason"' not in page.text
+    assert reverse("billing:collection_note_add", args=[invoice.pk]) not in page.text
 
     note = CreditNote.objects.get()
     assert note.number == f"CN-{TODAY.year}-00001"
@@ -419,3 +422,13 @@ def test_an_invoice_is_cancelled_only_when_sent_and_unpaid(acme, finance):
 
     assert note.number.startswith("CN-")
     assert not CreditNote.objects.filter(invoice=unsent).exists()
+
+
+def test_the_write_off_and_cancel_forms_name_their_reason_fields_apart(client, acme, finance):
+    invoice = services.invoice_send(invoice=draft(acme, finance), sent_by=finance)
+    client.force_login(finance)
+
+    page = client.get(reverse("billing:invoice_detail", args=[invoice.pk])).text
+
+    assert page.count('id="id_reason"') == 1
+    assert page.count('id="id_cancel-reason"') == 1
