@@ -81,7 +81,7 @@ class AccountTeamMemberForm(PortalFormMixin, forms.ModelForm):
 
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.active().exclude(
+        self.fields["user"].queryset = User.objects.for_account_teams().exclude(
             account_memberships__client=client
         )
         self.helper = FormHelper()

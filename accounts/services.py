@@ -86,6 +86,11 @@ def account_team_add(
     *, client: Client, user: User, role_on_account: str, by: User
 ) -> AccountTeamMember:
     _keeps_accounts(by)
+    if not permissions.can_join_account_teams(user):
+        raise Refused(
+            _("Only AEs, account directors and department staff sit on an account team."),
+            field="user",
+        )
     member, created = AccountTeamMember.objects.get_or_create(
         client=client, user=user, defaults={"role_on_account": role_on_account}
     )

@@ -97,7 +97,7 @@ def client_detail(request, pk):
             "can_edit": can_edit,
             "members": members,
             "contacts": client.contacts.all(),
-            "timeline": _timeline(client, with_invoices=permissions.can_see_budgets(request.user)),
+            "timeline": _timeline(client, reader=request.user),
             "proposals": client.proposals.for_client_page(),
             # Spend plans sit above accounts; read through the reverse relation.
             "show_spend_plans": permissions.can_see_budgets(request.user),
@@ -113,9 +113,9 @@ def _start_of(day):
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
-def _timeline(client, *, with_invoices=False):
-    """Contact reports, proposal rounds, projects and, for those who see the money, invoices;
-    newest first."""
+def _timeline(client, *, reader):
+    """Contact reports, proposal rounds, the projects the reader may open and, for those who
+    see the money, invoices; newest first."""
     reports = client.contact_reports.for_timeline()[:TIMELINE_LENGTH]
     rounds = (
         ProposalRound.objects.filter(proposal__client=client)
@@ -123,10 +123,10 @@ def _timeline(client, *, with_invoices=False):
         .order_by("-created_at")[:TIMELINE_LENGTH]
     )
     # Projects sit above accounts; the client page reads them through the reverse relation.
-    projects = client.projects.order_by("-start_date")[:TIMELINE_LENGTH]
+    projects = client.projects.visible_to(reader).order_by("-start_date")[:TIMELINE_LENGTH]
     entries = [(report.occurred_at, "report", report) for report in reports]
     entries += [(_start_of(project.start_date), "project", project) for project in projects]
-    if with_invoices:
+    if permissions.can_see_budgets(reader):
         # Invoices sit above accounts too, read through the same kind of reverse relation.
         today = timezone.localdate()
         for invoice in client.invoices.order_by("-issue_date", "-number")[:TIMELINE_LENGTH]:

@@ -37,6 +37,10 @@ class UserQuerySet(models.QuerySet):
     def account_directors(self):
         return self.filter(role=Role.ACCOUNT_DIRECTOR)
 
+    def for_account_teams(self):
+        """The people who may be put on a client's account team."""
+        return self.active().filter(role__in=permissions.ACCOUNT_TEAM_ROLES)
+
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True

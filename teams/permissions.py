@@ -55,6 +55,15 @@ def works_on_account_teams(user) -> bool:
     return is_ae(user)
 
 
+# Who may sit on a client's account team: account service keeps the account, department staff
+# (a planner, a copywriter) work on it. Finance sees every client anyway; admins run the portal.
+ACCOUNT_TEAM_ROLES = (Role.AE, Role.ACCOUNT_DIRECTOR, Role.STAFF)
+
+
+def can_join_account_teams(user) -> bool:
+    return bool(user.is_active and user.role in ACCOUNT_TEAM_ROLES)
+
+
 def can_open_clients(user) -> bool:
     return edits_every_client(user) or works_on_account_teams(user)
 

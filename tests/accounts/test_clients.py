@@ -3,7 +3,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts import services
 from accounts.models import Client, Contact
+from common.errors import Refused
 from tests.factories import ClientFactory, ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +139,36 @@ def test_the_team_grows_and_shrinks_but_keeps_its_leads(client):
 
     client.post(reverse("accounts:team_member_remove", args=[acme.pk, member.pk]))
     assert not acme.memberships.filter(user=planner).exists()
+
+
+def test_the_team_form_offers_only_people_who_work_on_accounts(client):
+    acme = ClientFactory()
+    UserFactory(role="finance", full_name="Liu Yang")
+    admin = UserFactory(role="admin", full_name="Portal Admin")
+    UserFactory(role="staff", full_name="Gone Person", is_active=False)
+    UserFactory(role="staff", full_name="Zhou Xin")
+    client.force_login(acme.lead_ae)
+
+    form = client.get(reverse("accounts:team_member_add", args=[acme.pk]))
+    assert "Zhou Xin" in form.text
+    assert "Liu Yang" not in form.text
+    assert "Portal Admin" not in form.text
+    assert "Gone Person" not in form.text
+
+    refused = client.post(
+        reverse("accounts:team_member_add", args=[acme.pk]),
+        {"user": admin.pk, "role_on_account": "Planner"},
+        follow=True,
+    )
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.text
+    assert not acme.memberships.filter(user=admin).exists()
+
+    with pytest.raises(Refused):
+        services.account_team_add(
+            client=acme, user=admin, role_on_account="Planner", by=acme.lead_ae
+        )
+    assert not acme.memberships.filter(user=admin).exists()
 
 
 def test_contacts_are_added_and_edited_from_the_client_page(client):

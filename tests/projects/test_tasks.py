@@ -221,6 +221,23 @@ def test_department_staff_see_only_projects_with_work_handed_to_them(client):
     assert refused.status_code == 404
 
 
+def test_a_client_page_links_staff_only_to_the_projects_they_may_open(client):
+    creative = DepartmentFactory(name="Creative", code="creative")
+    designer = UserFactory(role="staff", department=creative)
+    mine = TaskFactory(assignee=designer, department=creative)
+    other = ProjectFactory(client=mine.project.client, name="Quiet launch")
+    client.force_login(designer)
+
+    page = client.get(mine.project.client.get_absolute_url()).text
+    assert mine.project.get_absolute_url() in page
+    assert other.get_absolute_url() not in page
+    assert "Quiet launch" not in page
+    assert client.get(other.get_absolute_url()).status_code == 404
+
+    client.force_login(mine.project.client.lead_ae)
+    assert other.get_absolute_url() in client.get(mine.project.client.get_absolute_url()).text
+
+
 def tallied():
     return {
         (row.department_id, row.status): row.tasks for row in TaskCount.objects.all() if row.tasks
