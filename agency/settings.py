@@ -208,6 +208,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 # Exactly one beat process runs per deployment; it only queues these, any worker runs them.
+# A tick that falls due while the broker is away is queued as soon as it is back.
+CELERY_BEAT_SCHEDULER = "agency.beat:CatchUpScheduler"
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {"task": "notifications.tasks.sweep", "schedule": 5 * 60},
     "aging-roll-over": {

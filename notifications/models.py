@@ -1,3 +1,5 @@
+from email.utils import parseaddr
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -36,6 +38,12 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     email_pending = models.BooleanField(_("email to send"), default=False)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    # An email the mail server refused is tried again later, and after a few tries set
+    # aside with its error for an admin to look at, so that it never holds up the others.
+    email_tries = models.PositiveSmallIntegerField(_("email tries"), default=0)
+    email_retry_at = models.DateTimeField(_("email tried again from"), null=True, blank=True)
+    email_error = models.TextField(_("email error"), blank=True)
+    email_set_aside_at = models.DateTimeField(_("email set aside"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -59,6 +67,18 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def message_id(self) -> str:
+        """The email's Message-ID, the same every time this notification is sent: should a
+        send be repeated, mail clients see the one message twice and fold it."""
+        return f"<reminder.{self.pk}@{mail_domain()}>"
+
+
+def mail_domain() -> str:
+    """The domain of the portal's sender address, which names its messages."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "aeportal.local"
 
 
 class SentReminder(models.Model):

@@ -1,4 +1,5 @@
 import logging
+import smtplib
 from datetime import date, datetime, timedelta
 from itertools import islice
 
@@ -6,12 +7,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import registry
-from .models import Notification, Preferences, SentReminder
+from .models import Notification, Preferences, SentReminder, mail_domain
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ def _deliver(rule: registry.Rule, batch: list[registry.Due]) -> int:
                 Notification(
                     recipient_id=person,
                     kind=rule.kind,
-                    title=str(title)[:300],
+                    title=one_line(title),
                     body=str(body),
                     link=due.link,
                     email_pending=rule.kind not in email_off.get(person, ()),
@@ -114,46 +116,103 @@ def absolute(link: str) -> str:
     return settings.PORTAL_URL.rstrip("/") + link if link.startswith("/") else link
 
 
-def _email(recipient, subject: str, template: str, context: dict) -> EmailMultiAlternatives:
+def one_line(text: str, length: int = 300) -> str:
+    """Text fit for a header or a title: one line, no control characters, not too long."""
+    return " ".join(str(text).split())[:length]
+
+
+def _email(
+    recipient, subject: str, template: str, context: dict, *, message_id: str
+) -> EmailMultiAlternatives:
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         context = {**context, "recipient": recipient, "portal_url": settings.PORTAL_URL}
         text = render_to_string(f"notifications/email/{template}.txt", context)
         html = render_to_string(f"notifications/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[recipient.email])
+    message = EmailMultiAlternatives(
+        one_line(subject), text, to=[recipient.email], headers={"Message-ID": message_id}
+    )
     message.attach_alternative(html, "text/html")
     return message
 
 
+# The mail server itself is away or refuses the portal: no message is to blame, so the
+# run stops and every message waits for the next sweep, with no try counted against it.
+MAIL_SERVER_TROUBLE = (
+    ConnectionError,
+    TimeoutError,
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPSenderRefused,
+)
+EMAIL_TRIES = 3
+EMAIL_RETRY_AFTER = timedelta(minutes=15)
+
+
 def emails_send(*, limit: int | None = None) -> int:
-    """Sends the notifications waiting to go by email, one at a time: each is locked, sent
-    and marked in its own transaction, and two senders skip each other's rows. A sender that
-    dies before marking leaves its row waiting, and the next one sends it."""
+    """Sends the notifications waiting to go by email, oldest first, one at a time: each is
+    locked, sent and marked in its own transaction, and two senders skip each other's rows.
+    A sender that dies between the mail server taking a message and marking it leaves the
+    row waiting, and the next one sends it again with the same Message-ID. A message that
+    cannot be sent (a broken address, say) is tried again later and after EMAIL_TRIES set
+    aside with its error; the others go on."""
     sent = 0
     with get_connection() as mail:
         while limit is None or sent < limit:
             with transaction.atomic():
+                now = timezone.now()
                 notification = (
                     Notification.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(email_pending=True)
+                    .filter(Q(email_retry_at__isnull=True) | Q(email_retry_at__lte=now))
                     .select_related("recipient")
                     .order_by("created_at", "pk")
                     .first()
                 )
                 if notification is None:
                     break
-                message = _email(
-                    notification.recipient,
-                    notification.title,
-                    "reminder",
-                    {"notification": notification, "url": absolute(notification.link)},
-                )
-                message.connection = mail
-                message.send()
+                try:
+                    message = _email(
+                        notification.recipient,
+                        notification.title,
+                        "reminder",
+                        {"notification": notification, "url": absolute(notification.link)},
+                        message_id=notification.message_id,
+                    )
+                    message.connection = mail
+                    message.send()
+                except MAIL_SERVER_TROUBLE:
+                    logger.warning("The mail server is unreachable; emails wait", exc_info=True)
+                    return sent
+                except Exception as error:  # noqa: BLE001 - this message's fault, kept on it
+                    _email_failed(notification, error, now)
+                    continue
                 Notification.objects.filter(pk=notification.pk).update(
-                    email_pending=False, emailed_at=timezone.now()
+                    email_pending=False, emailed_at=now, email_error=""
                 )
             sent += 1
     return sent
+
+
+def _email_failed(notification: Notification, error: Exception, now: datetime) -> None:
+    tries = notification.email_tries + 1
+    logger.warning("Email for notification %s failed (try %s): %r", notification.pk, tries, error)
+    given_up = tries >= EMAIL_TRIES
+    Notification.objects.filter(pk=notification.pk).update(
+        email_tries=tries,
+        email_error=f"{type(error).__name__}: {error}",
+        email_retry_at=None if given_up else now + EMAIL_RETRY_AFTER * tries,
+        email_pending=not given_up,
+        email_set_aside_at=now if given_up else None,
+    )
+
+
+def email_try_again(*, notification: Notification) -> None:
+    """An admin sends a set-aside email once more, after fixing what stopped it."""
+    Notification.objects.filter(pk=notification.pk).update(
+        email_pending=True, email_tries=0, email_retry_at=None, email_set_aside_at=None
+    )
 
 
 DIGEST_LENGTH = 20
@@ -179,25 +238,38 @@ def digests_send(*, today: date | None = None) -> int:
             items = unread.get(reader.pk, [])
             if not items:
                 continue
-            with transaction.atomic():
-                due = registry.Due(f"teams.user:{reader.pk}", today.isoformat(), [reader.pk], "")
-                if not _claim(DIGEST_RULE, [due]):
-                    continue
-                with translation.override(reader.language or settings.LANGUAGE_CODE):
-                    subject = _("Your reminders for %(day)s") % {"day": today.isoformat()}
-                message = _email(
-                    reader,
-                    subject,
-                    "digest",
-                    {
-                        "day": today,
-                        "items": [(item, absolute(item.link)) for item in items[:DIGEST_LENGTH]],
-                        "more": max(len(items) - DIGEST_LENGTH, 0),
-                        "inbox_url": absolute("/notifications/"),
-                    },
-                )
-                message.connection = mail
-                message.send()
+            try:
+                with transaction.atomic():
+                    due = registry.Due(
+                        f"teams.user:{reader.pk}", today.isoformat(), [reader.pk], ""
+                    )
+                    if not _claim(DIGEST_RULE, [due]):
+                        continue
+                    with translation.override(reader.language or settings.LANGUAGE_CODE):
+                        subject = _("Your reminders for %(day)s") % {"day": today.isoformat()}
+                    message = _email(
+                        reader,
+                        subject,
+                        "digest",
+                        {
+                            "day": today,
+                            "items": [
+                                (item, absolute(item.link)) for item in items[:DIGEST_LENGTH]
+                            ],
+                            "more": max(len(items) - DIGEST_LENGTH, 0),
+                            "inbox_url": absolute("/notifications/"),
+                        },
+                        message_id=f"<digest.{reader.pk}.{today.isoformat()}@{mail_domain()}>",
+                    )
+                    message.connection = mail
+                    message.send()
+            except MAIL_SERVER_TROUBLE:
+                logger.warning("The mail server is unreachable; digests wait", exc_info=True)
+                return sent
+            except Exception:  # noqa: BLE001 - one reader's digest never stops the others'
+                # The claim went with the transaction: the next run tries this one again.
+                logger.exception("The digest for %s could not be sent", reader.pk)
+                continue
             sent += 1
     return sent
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from notifications import services
 from notifications.models import Notification, Preferences, SentReminder
 from projects.models import Task
-from tests.factories import ProjectFactory, TaskFactory, UserFactory
+from tests.factories import ActionItemFactory, ProjectFactory, TaskFactory, UserFactory
 from tests.notifications.conftest import received
 
 pytestmark = pytest.mark.django_db
@@ -211,3 +211,79 @@ def test_after_a_sweep_the_rules_find_nothing_left_to_send(clock):
     assert {name: list(registry.rule(name).due(timezone.now())) for name in rules} == {
         name: [] for name in rules
     }
+
+
+def test_a_line_break_in_a_title_makes_a_one_line_subject_and_holds_up_nobody(clock):
+    owner = UserFactory(role="ae", full_name="Li Na")
+    ActionItemFactory(
+        owner=owner,
+        description="Send the plan\r\nBcc: everyone@elsewhere.example\nand call",
+        due_on=clock.today,
+    )
+    clock.go(minutes=1)
+    due_tasks(clock, 2)
+
+    services.reminders_dispatch()
+    assert services.emails_send() == 3
+
+    subjects = [message.subject for message in mail.outbox]
+    assert subjects[0] == (
+        "Action item due 2026-11-30: Send the plan Bcc: everyone@elsewhere.example and call"
+    )
+    assert all("\n" not in subject and "\r" not in subject for subject in subjects)
+    assert not any(message.bcc for message in mail.outbox)
+    assert "everyone@elsewhere.example" not in mail.outbox[0].message()["To"]
+    assert Notification.objects.get(recipient=owner).title == subjects[0]
+
+
+def test_a_message_the_mail_system_refuses_is_set_aside_and_the_others_go_on(clock):
+    broken = UserFactory(role="staff", full_name="Broken Address")
+    # Stored before addresses were checked: the mail system refuses to build the message.
+    type(broken).objects.filter(pk=broken.pk).update(email="zhao\n@agency.example")
+    due_tasks(clock, 1, designer=broken)
+    clock.go(minutes=1)
+    due_tasks(clock, 2)
+    services.reminders_dispatch()
+
+    assert services.emails_send() == 2
+    failed = Notification.objects.get(recipient=broken)
+    assert failed.email_pending
+    assert failed.email_tries == 1
+    assert failed.email_error
+    assert failed.email_retry_at > timezone.now()
+
+    for _ in range(services.EMAIL_TRIES - 1):
+        assert services.emails_send() == 0  # not yet: it waits before trying again
+        clock.go(days=1)
+        assert services.emails_send() == 0
+    failed.refresh_from_db()
+    assert not failed.email_pending
+    assert failed.email_set_aside_at == timezone.now()
+    assert failed.email_tries == services.EMAIL_TRIES
+    assert len(mail.outbox) == 2
+
+    # Fixed by an admin and sent once more.
+    type(broken).objects.filter(pk=broken.pk).update(email="zhao.min@agency.example")
+    services.email_try_again(notification=failed)
+    assert services.emails_send() == 1
+    assert mail.outbox[-1].to == ["zhao.min@agency.example"]
+
+
+def test_an_email_sent_twice_keeps_its_message_id_so_mail_clients_fold_it(clock):
+    """A sender that dies after the mail server took a message, before marking it, sends
+    it again on the next sweep: the two copies are one message to the reader's client."""
+    due_tasks(clock, 2)
+    services.reminders_dispatch()
+    services.emails_send()
+    first, other = (message.extra_headers["Message-ID"] for message in mail.outbox)
+    assert first != other
+
+    notification = Notification.objects.order_by("created_at", "pk").first()
+    Notification.objects.filter(pk=notification.pk).update(email_pending=True)
+    services.emails_send()
+
+    again = mail.outbox[-1]
+    assert (
+        again.extra_headers["Message-ID"] == first == f"<reminder.{notification.pk}@aeportal.local>"
+    )
+    assert again.message()["Message-ID"] == first

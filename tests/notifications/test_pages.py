@@ -121,3 +121,35 @@ def test_an_unknown_kind_is_refused_next_to_the_field(client, ae):
 
     assert "emailed" in response.context["form"].errors
     assert not Preferences.objects.exists()
+
+
+def test_an_admin_finds_the_emails_set_aside_and_sends_them_again(client, ae):
+    failed = notify(
+        ae,
+        "Task due: Key visual",
+        email_pending=False,
+        email_tries=3,
+        email_error="ValueError: Invalid address",
+        email_set_aside_at=timezone.now(),
+    )
+    notify(ae, "Sent long ago", emailed_at=timezone.now())
+    client.force_login(UserFactory(role="admin"))
+    url = reverse("admin:notifications_notification_changelist")
+
+    page = client.get(url, {"email": "set_aside"}).text
+    assert "Task due: Key visual" in page
+    assert "Sent long ago" not in page
+    assert (
+        "Invalid address"
+        in client.get(reverse("admin:notifications_notification_change", args=[failed.pk])).text
+    )
+
+    done = client.post(url, {"action": "try_again", "_selected_action": [failed.pk]}, follow=True)
+    assert "1 email will be sent on the next sweep." in done.text
+    failed.refresh_from_db()
+    assert failed.email_pending
+    assert failed.email_tries == 0
+    assert failed.email_set_aside_at is None
+
+    client.force_login(ae)
+    assert client.get(url).status_code == 302  # to the sign-in page: not for them

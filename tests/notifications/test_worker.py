@@ -1,13 +1,17 @@
 """With a real Redis and a real worker: the crossing cost's alert arrives in seconds, a
 worker killed mid-batch loses and repeats nothing, and a Redis outage loses no alert."""
 
+import threading
 import time
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from redis import Redis as RedisClient
 
+from agency.beat import CatchUpScheduler
+from agency.celery import app
 from budgets.models import CostEntry
 from notifications import tasks
 from notifications.models import Notification, SentReminder
@@ -145,3 +149,31 @@ def test_a_cost_saved_while_redis_is_down_is_alerted_by_the_sweep_once_it_is_bac
     tasks.sweep.delay()
     time.sleep(1)
     assert Notification.objects.count() == 2
+
+
+def test_beat_queues_a_tick_that_fell_due_while_redis_was_down_as_soon_as_it_is_back(
+    redis, tmp_path
+):
+    scheduler = CatchUpScheduler(app=app, schedule_filename=str(tmp_path / "beat"), lazy=True)
+    scheduler.retry_every = 0.2
+    sweep = scheduler.Entry(
+        name="reminder-sweep", task="notifications.tasks.sweep", schedule=300, app=app
+    )
+    producer = app.amqp.Producer(app.connection_for_write())
+    queued = threading.Event()
+
+    def tick():
+        scheduler.apply_entry(sweep, producer=producer)
+        queued.set()
+
+    redis.stop()
+    beat = threading.Thread(target=tick, daemon=True)
+    beat.start()
+    assert not queued.wait(3), "the tick was given up while Redis was away"
+
+    redis.start()
+    assert queued.wait(10), "the tick was not queued once Redis was back"
+    waiting = RedisClient.from_url(redis.url).lrange("celery", 0, -1)
+    assert len(waiting) == 1
+    assert b"notifications.tasks.sweep" in waiting[0]
+    producer.connection.close()
