@@ -1,6 +1,7 @@
 """Middleware every request passes through."""
 
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 from common.limits import CONTROL_CHARACTERS
 
@@ -21,3 +22,40 @@ class RefuseControlCharactersInQuery:
         ):
             return render(request, "bad_address.html", status=400)
         return self.get_response(request)
+
+
+# The browser features the portal never uses, switched off for it and anything it embeds.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class PrivatePages:
+    """Every page the portal renders is somebody's own: no shared or browser cache keeps it
+    (`Cache-Control: private, no-store`, unless the view said otherwise), and the browser
+    features it never uses are off. Static files never reach here: WhiteNoise answers them
+    first, cached for a year."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

@@ -52,3 +52,20 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _no_console_errors(page):
+    """Every browser test fails on an error in the console: a script that broke, or
+    something the Content-Security-Policy blocked (an inline script or style, another
+    site's file)."""
+    errors = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{message.text} ({page.url})") if message.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda error: errors.append(f"{error} ({page.url})"))
+    yield
+    assert errors == [], "the browser console reported errors"

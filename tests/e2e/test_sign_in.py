@@ -37,3 +37,23 @@ def test_the_layout_collapses_on_a_phone(live_server, browser, screenshot):
     expect(desk_link).to_be_visible()
     expect(phone.get_by_role("button", name="Li Na")).to_be_visible()
     screenshot("desk-phone", of=phone)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_manages_people_and_set_aside_emails_under_the_policy(live_server, page):
+    """The admin's own pages run under the portal's Content-Security-Policy too: any script
+    or style it blocked would fail this test through the console."""
+    UserFactory(email="admin@agency.example", full_name="Portal Admin", role="admin")
+    UserFactory(email="zhao.min@agency.example", full_name="Zhao Min", role="staff")
+
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Email").fill("admin@agency.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Users, departments and settings")).to_be_visible()
+
+    page.get_by_role("link", name="Users").first.click()
+    page.get_by_role("link", name="Zhao Min").click()
+    expect(page.get_by_label("Full name")).to_have_value("Zhao Min")
+    page.goto(f"{live_server.url}/admin/notifications/notification/?email=set_aside")
+    expect(page.get_by_text("0 notifications")).to_be_visible()
