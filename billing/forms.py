@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client, ExchangeRate
-from common.forms import PortalFormMixin
+from common.forms import OPENED, PortalFormMixin, opened_field, remember_opened
 from common.money import base_currency
 from projects.models import Project
 
@@ -88,10 +88,14 @@ class InvoiceForm(PortalFormMixin, forms.Form):
         if invoice is not None:
             del self.fields["client"]
             self.fields["revision"] = forms.IntegerField(widget=forms.HiddenInput)
+            self.fields[OPENED] = opened_field()
             projects = projects.filter(client=invoice.client_id)
             if invoice.sent_at:
                 for name in ("project", "issue_date", "tax_rate"):
                     del self.fields[name]
+                remember_opened(self)
+            else:
+                remember_opened(self, lines=invoice_lines(invoice.lines.all()))
         if "project" in self.fields:
             self.fields["project"].queryset = projects
             self.fields["project"].label_from_instance = lambda project: str(project)
@@ -102,6 +106,28 @@ class InvoiceForm(PortalFormMixin, forms.Form):
         if project and client and project.client_id != client.pk:
             self.add_error("project", _("Choose a project of this client."))
         return data
+
+
+def invoice_lines(lines) -> list[list[str]]:
+    """An invoice's lines (rows, or (description, amount) pairs) as plain text, to compare
+    what two people saved."""
+    pairs = [(line.description, line.amount) if hasattr(line, "amount") else line for line in lines]
+    return [[description, f"{amount:.2f}"] for description, amount in pairs]
+
+
+def invoice_lines_data(lines, prefix="lines") -> dict:
+    """The posted data of the line formset that holds `lines` (plain text pairs); they
+    count as its initial forms, so that a line left as it was still counts."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(min(len(lines) + 5, 20)),
+        f"{prefix}-INITIAL_FORMS": str(len(lines)),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "20",
+    }
+    for number, (description, amount) in enumerate(lines):
+        data[f"{prefix}-{number}-description"] = description
+        data[f"{prefix}-{number}-amount"] = amount
+    return data
 
 
 class InvoiceLineForm(PortalFormMixin, forms.Form):

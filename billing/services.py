@@ -168,10 +168,7 @@ def invoice_update(
     check_revision(
         invoice,
         revision,
-        _(
-            "%(name)s changed this invoice while you were editing it. Check their changes, "
-            "then save yours again."
-        ),
+        _("%(name)s changed this invoice while you were editing it."),
     )
     if invoice.written_off_at:
         raise Refused(_("This invoice was written off; it no longer changes."))

@@ -13,10 +13,10 @@ from pghistory.models import Events
 from accounts.models import ExchangeRate
 from common import exports
 from common.errors import Refused, StaleEdit
-from common.forms import ReasonForm
+from common.forms import OPENED, ReasonForm, merge_stale_edit, show_stale_edit
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
-from common.views import id_param, keep_typed_after_stale_edit, reason_page, show_refusal
+from common.views import id_param, reason_page, show_refusal
 from teams import permissions
 
 from . import selectors, services
@@ -27,6 +27,8 @@ from .forms import (
     InvoiceLineFormSet,
     PaymentForm,
     WriteOffForm,
+    invoice_lines,
+    invoice_lines_data,
 )
 from .models import CreditNote, Invoice, Payment
 
@@ -283,19 +285,18 @@ def invoice_form(request, pk=None):
                 for line in lines.cleaned_data
                 if line.get("description")
             ]
+        fields = {name: value for name, value in form.cleaned_data.items() if name != OPENED}
         try:
             if invoice is None:
-                invoice = services.invoice_create(
-                    created_by=request.user, lines=billed, **form.cleaned_data
-                )
+                invoice = services.invoice_create(created_by=request.user, lines=billed, **fields)
                 done = _("Invoice %(number)s created.")
             else:
                 services.invoice_update(
-                    invoice=invoice, editor=request.user, lines=billed, **form.cleaned_data
+                    invoice=invoice, editor=request.user, lines=billed, **fields
                 )
                 done = _("Invoice %(number)s saved.")
         except StaleEdit as refusal:
-            keep_typed_after_stale_edit(form, refusal)
+            form, lines = _merged_invoice_form(form, refusal, invoice, billed)
         except Refused as refusal:
             show_refusal(form, refusal)
         else:
@@ -304,6 +305,37 @@ def invoice_form(request, pk=None):
     return render(
         request, "billing/invoice_form.html", {"form": form, "lines": lines, "invoice": invoice}
     )
+
+
+def _merged_invoice_form(form, refusal, invoice, billed):
+    """The invoice form again after a stale edit: what is saved now, with this person's
+    changes (fields and lines) on top, and the fields both changed marked."""
+    invoice.refresh_from_db()
+    saved = InvoiceForm(invoice=invoice)
+    editing_lines = invoice.sent_at is None and billed is not None
+    saved_lines = invoice_lines(invoice.lines.all())
+    data, both = merge_stale_edit(
+        form,
+        saved,
+        mine={"lines": invoice_lines(billed)} if editing_lines else None,
+        now={"lines": saved_lines} if editing_lines else None,
+    )
+    lines = None
+    if editing_lines:
+        data.update(invoice_lines_data(data.pop("lines")))
+        lines = InvoiceLineFormSet(data, prefix="lines", form_kwargs={"currency": invoice.currency})
+    form = InvoiceForm(data, invoice=invoice)
+    show_stale_edit(form, refusal, both=both, saved=saved)
+    if "lines" in both:
+        form.add_error(
+            None,
+            _("%(name)s changed the lines too; they saved: %(lines)s. Yours are kept below.")
+            % {
+                "name": refusal.changed_by.full_name,
+                "lines": "; ".join(f"{text} {amount}" for text, amount in saved_lines) or "—",
+            },
+        )
+    return form, lines
 
 
 @require_POST

@@ -5,7 +5,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import PortalFormMixin
+from common.forms import PortalFormMixin, opened_field, remember_opened
 from teams.models import User
 
 from .models import Category, Channel, CostEntry, Estimate, SpendPlan
@@ -19,6 +19,7 @@ def _line_field(category):
 
 class EstimateForm(PortalFormMixin, forms.ModelForm):
     revision = forms.IntegerField(widget=forms.HiddenInput)
+    opened = opened_field()
 
     class Meta:
         model = Estimate
@@ -37,9 +38,11 @@ class EstimateForm(PortalFormMixin, forms.ModelForm):
                 label=label, required=False, initial=amounts.get(value, Decimal("0")), **AMOUNT
             )
         self.fields["revision"].initial = self.instance.revision
+        remember_opened(self)
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "revision",
+            "opened",
             Fieldset(_("Lines"), *[_line_field(value) for value in Category.values]),
             Fieldset(
                 _("Fee and policy"),

@@ -13,9 +13,10 @@ from pghistory.models import Events
 
 from accounts.models import Client, Proposal
 from common.errors import Refused, StaleEdit
+from common.forms import OPENED, merge_stale_edit, show_stale_edit
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
-from common.views import keep_typed_after_stale_edit, reason_page, show_refusal
+from common.views import reason_page, show_refusal
 from projects.models import Project
 from teams import permissions
 
@@ -112,7 +113,11 @@ def estimate_update(request, pk, estimate_pk):
         return redirect("budgets:project_budget", pk=pk)
     form = EstimateForm(request.POST or None, instance=estimate, currency=estimate.project.currency)
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if not k.startswith("line_")}
+        fields = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if not name.startswith("line_") and name != OPENED
+        }
         revision = fields.pop("revision")
         try:
             services.estimate_update(
@@ -123,7 +128,11 @@ def estimate_update(request, pk, estimate_pk):
                 **fields,
             )
         except StaleEdit as refusal:
-            keep_typed_after_stale_edit(form, refusal)
+            estimate.refresh_from_db()
+            saved = EstimateForm(instance=estimate, currency=estimate.project.currency)
+            data, both = merge_stale_edit(form, saved)
+            form = EstimateForm(data, instance=estimate, currency=estimate.project.currency)
+            show_stale_edit(form, refusal, both=both, saved=saved)
         except Refused as refusal:
             show_refusal(form, refusal)
         else:

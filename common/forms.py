@@ -1,5 +1,7 @@
 """What every form of the portal does before its own checks."""
 
+import json
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -97,3 +99,125 @@ class ReasonForm(PortalFormMixin, forms.Form):
         self.helper.add_input(
             Submit("submit", submit_label or _("Reverse"), css_class="btn-danger")
         )
+
+
+# Two people editing one row: the form carries, hidden, what it was opened with, so that
+# after a stale-edit refusal the retry can start from what is saved now and re-apply only
+# what this person changed.
+
+OPENED = "opened"
+
+
+def opened_field():
+    """The hidden field that carries what an edit form was opened with."""
+    return forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return str(value)
+
+
+def _plain_each(values: dict) -> dict:
+    return {name: _plain(value) for name, value in values.items()}
+
+
+def edit_values(form) -> dict:
+    """What each field of `form` holds as plain text: what it opens with when unbound, what
+    was typed when bound."""
+    return {
+        name: _plain(form[name].value()) for name in form.fields if name not in ("revision", OPENED)
+    }
+
+
+def remember_opened(form, **extra) -> None:
+    """Sets the hidden `opened` field to the values the form opens with (and `extra`
+    values kept outside the form, such as an invoice's lines)."""
+    form.fields[OPENED].initial = json.dumps({**edit_values(form), **_plain_each(extra)})
+
+
+def _same(field, first, second) -> bool:
+    if first == second:
+        return True
+    if field is None or isinstance(first, list) or isinstance(second, list):
+        return False
+    try:
+        if isinstance(field, forms.ModelChoiceField):
+            return str(first) == str(second)
+        return field.to_python(first) == field.to_python(second)
+    except forms.ValidationError:
+        return False
+
+
+def merge_stale_edit(form, saved, *, mine=None, now=None):
+    """After a stale-edit refusal: the data for the form to show again. It starts from what
+    is saved now (`saved`, the same form unbound on the row as it is now), re-applies the
+    fields this person changed since they opened the form, and moves the form on to the
+    saved revision. `mine` and `now` add values kept outside the form, typed and saved.
+    Returns the data and the names of the fields both people changed, where what this
+    person typed is kept."""
+    try:
+        opened = json.loads(form.data.get(OPENED) or "{}")
+    except ValueError:
+        opened = {}
+    if not isinstance(opened, dict):
+        opened = {}
+    typed = {**edit_values(form), **_plain_each(mine or {})}
+    current = {**edit_values(saved), **_plain_each(now or {})}
+    merged, both = {}, []
+    for name, value in current.items():
+        field = form.fields.get(name)
+        if name in opened and _same(field, typed.get(name), opened[name]):
+            merged[name] = value
+            continue
+        merged[name] = typed.get(name, value)
+        theirs_changed = name not in opened or not _same(field, value, opened[name])
+        if theirs_changed and not _same(field, typed.get(name), value):
+            both.append(name)
+    merged["revision"] = saved["revision"].value()
+    merged[OPENED] = saved.fields[OPENED].initial
+    return merged, both
+
+
+def show_stale_edit(form, refusal, *, both, saved) -> None:
+    """Says on the merged form what happened: above it, that the other person's changes are
+    in; next to each field both changed, what they saved there."""
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "%(refusal)s Their changes are in the form now, with yours on top. Where you "
+            "both changed a field, yours is kept and theirs is shown next to it. Check and "
+            "save again."
+        )
+        % {"refusal": refusal},
+    )
+    for name in both:
+        if name not in form.fields:
+            continue
+        form.add_error(
+            name,
+            _("%(name)s saved “%(value)s” here.")
+            % {"name": refusal.changed_by.full_name, "value": _shown(saved[name])},
+        )
+
+
+def _shown(bound_field) -> str:
+    value = bound_field.value()
+    field = bound_field.field
+    if isinstance(field, forms.BooleanField):
+        return str(_("yes") if value else _("no"))
+    if isinstance(field, forms.ChoiceField):
+        for key, label in field.choices:
+            if str(key) == _plain(value):
+                return str(label)
+    return _plain(value) or "—"

@@ -81,10 +81,7 @@ def estimate_update(
     check_revision(
         estimate,
         revision,
-        _(
-            "%(name)s changed this estimate while you were editing it. Check their changes, "
-            "then save yours again."
-        ),
+        _("%(name)s changed this estimate while you were editing it."),
     )
     if estimate.is_locked:
         raise Refused(_("This version is locked; start a new version to change it."))

@@ -226,7 +226,7 @@ def test_a_stale_invoice_edit_names_who_saved_first_and_keeps_what_was_typed(cli
 
     assert "Wang Fang changed this invoice while you were editing it." in response.text
     assert 'value="044001900999"' in response.text
-    assert 'value="1234"' in response.text
+    assert 'value="1234.00"' in response.text
     invoice.refresh_from_db()
     assert invoice.fapiao_number == "111"
 
@@ -243,7 +243,8 @@ def test_a_sent_invoice_form_offers_only_the_fapiao_number(client, acme, finance
     client.force_login(finance)
 
     page = client.get(reverse("billing:invoice_update", args=[invoice.pk]))
-    assert set(page.context["form"].fields) == {"fapiao_number", "revision"}
+    # The hidden revision and what the form opened with let two editors keep both changes.
+    assert set(page.context["form"].fields) == {"fapiao_number", "revision", "opened"}
     assert page.context["lines"] is None
     client.post(
         reverse("billing:invoice_update", args=[invoice.pk]),
@@ -432,3 +433,68 @@ def test_the_write_off_and_cancel_forms_name_their_reason_fields_apart(client, a
 
     assert page.count('id="id_reason"') == 1
     assert page.count('id="id_cancel-reason"') == 1
+
+
+def test_saving_an_invoice_again_after_a_stale_edit_keeps_both_peoples_changes(
+    client, acme, finance
+):
+    invoice = draft(acme, finance)
+    url = reverse("billing:invoice_update", args=[invoice.pk])
+    client.force_login(finance)
+    opened = client.get(url).context["form"]["opened"].value()
+    # What this person typed on the form as they opened it: only the fapiao number.
+    typed = {**edit_form(invoice, fapiao_number="044001900777"), "opened": opened}
+    change(
+        invoice,
+        UserFactory(role="finance", full_name="Wang Fang"),
+        tax_rate=D("9"),
+        lines=[("Fee", D("1000")), ("Travel", D("300"))],
+    )
+
+    refused = client.post(url, typed)
+
+    assert "Wang Fang changed this invoice while you were editing it." in refused.text
+    retry = refused.context["form"]
+    assert D(retry["tax_rate"].value()) == D("9")
+    assert retry["fapiao_number"].value() == "044001900777"
+    assert [
+        (line["description"].value(), D(line["amount"].value()))
+        for line in refused.context["lines"].forms
+        if line["description"].value()
+    ] == [("Fee", D("1000")), ("Travel", D("300"))]
+    assert "changed the lines too" not in refused.text
+
+    again = {
+        name: "" if value is None else str(value)
+        for name, value in ((field.html_name, field.value()) for field in retry)
+    }
+    for form in refused.context["lines"].forms:
+        again.update({field.html_name: field.value() or "" for field in form})
+    again.update(
+        {field.html_name: field.value() for field in refused.context["lines"].management_form}
+    )
+    client.post(url, again)
+    invoice.refresh_from_db()
+    assert (invoice.tax_rate, invoice.fapiao_number, invoice.subtotal) == (
+        D("9"),
+        "044001900777",
+        D("1300"),
+    )
+
+
+def test_lines_both_people_changed_keep_yours_and_name_theirs(client, acme, finance):
+    invoice = draft(acme, finance)
+    url = reverse("billing:invoice_update", args=[invoice.pk])
+    client.force_login(finance)
+    opened = client.get(url).context["form"]["opened"].value()
+    typed = {**edit_form(invoice, **{"lines-0-amount": "1200"}), "opened": opened}
+    change(invoice, UserFactory(role="finance", full_name="Wang Fang"), lines=[("Fee", D("900"))])
+
+    refused = client.post(url, typed)
+
+    assert "Wang Fang changed the lines too; they saved: Fee 900.00. Yours are kept below." in (
+        refused.text
+    )
+    assert D(refused.context["lines"].forms[0]["amount"].value()) == D("1200")
+    invoice.refresh_from_db()
+    assert invoice.subtotal == D("900")

@@ -624,3 +624,65 @@ def test_staff_handed_work_on_a_project_see_no_money_of_it(client):
         reverse("budgets:project_budget", args=[project.pk])
         not in client.get(project.get_absolute_url()).text
     )
+
+
+def form_values(form, **changes):
+    """What the browser would post back of `form` as it shows, with `changes` typed in."""
+    values = {name: form[name].value() for name in form.fields}
+    data = {name: "" if value is None else str(value) for name, value in values.items()}
+    return {**data, **changes}
+
+
+def test_saving_again_after_a_stale_edit_keeps_both_peoples_changes(client):
+    project = ProjectFactory()
+    estimate = services.estimate_start(project=project, author=project.owner)
+    url = reverse("budgets:estimate_update", args=[project.pk, estimate.pk])
+    client.force_login(project.owner)
+    opened = client.get(url).context["form"]
+    colleague = UserFactory(role="ae", full_name="Li Na")
+    services.estimate_update(
+        estimate=estimate,
+        editor=colleague,
+        revision=estimate.revision,
+        lines={"media": D("5000")},
+        fee=D("500000"),
+    )
+
+    # The AE changed only the production line; Li Na's fee and media stay.
+    refused = client.post(url, form_values(opened, line_production="8000"))
+    assert "Li Na changed this estimate while you were editing it." in refused.text
+    retry = refused.context["form"]
+    assert D(retry["fee"].value()) == D("500000")
+    assert D(retry["line_media"].value()) == D("5000")
+    assert D(retry["line_production"].value()) == D("8000")
+    assert not retry["fee"].errors
+
+    client.post(url, form_values(retry))
+    estimate.refresh_from_db()
+    assert estimate.fee == D("500000")
+    assert {line.category: line.amount for line in estimate.lines.all() if line.amount} == {
+        "media": D("5000"),
+        "production": D("8000"),
+    }
+
+
+def test_a_field_both_people_changed_keeps_yours_and_shows_theirs(client):
+    project = ProjectFactory()
+    estimate = services.estimate_start(project=project, author=project.owner)
+    url = reverse("budgets:estimate_update", args=[project.pk, estimate.pk])
+    client.force_login(project.owner)
+    opened = client.get(url).context["form"]
+    services.estimate_update(
+        estimate=estimate,
+        editor=UserFactory(role="ae", full_name="Li Na"),
+        revision=estimate.revision,
+        lines={"media": D("5000")},
+    )
+
+    refused = client.post(url, form_values(opened, line_media="7000"))
+
+    retry = refused.context["form"]
+    assert D(retry["line_media"].value()) == D("7000")
+    assert retry["line_media"].errors == ["Li Na saved “5000.00” here."]
+    assert "Li Na saved “5000.00” here." in refused.text
+    assert estimate.lines.get(category="media").amount == D("5000")
