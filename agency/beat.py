@@ -7,13 +7,14 @@ nothing else to do meanwhile: every other entry needs the broker too, and each e
 fell due during the outage is queued once, right after, rather than once per missed run.
 """
 
-import logging
 import time
 
 from celery.beat import PersistentScheduler, SchedulingError
+from celery.utils.log import get_logger
 from kombu.exceptions import OperationalError
 
-logger = logging.getLogger(__name__)
+# Under celery's logger, which beat's --loglevel sets, like beat's own messages.
+logger = get_logger(__name__)
 
 BROKER_AWAY = (OperationalError, ConnectionError, TimeoutError)
 
@@ -30,6 +31,7 @@ class CatchUpScheduler(PersistentScheduler):
     retry_every = 2.0  # seconds between tries while the broker is away
 
     def apply_entry(self, entry, producer=None):
+        logger.info("Scheduler: Sending due task %s (%s)", entry.name, entry.task)
         waited = False
         while True:
             try:

@@ -233,7 +233,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # A tick that falls due while the broker is away is queued as soon as it is back.
 CELERY_BEAT_SCHEDULER = "agency.beat:CatchUpScheduler"
 CELERY_BEAT_SCHEDULE = {
-    "reminder-sweep": {"task": "notifications.tasks.sweep", "schedule": 5 * 60},
+    "reminder-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": env.int("REMINDER_SWEEP_SECONDS", default=5 * 60),
+    },
     "aging-roll-over": {
         "task": "billing.tasks.roll_over_aging",
         "schedule": crontab(minute=5),

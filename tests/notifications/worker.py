@@ -1,5 +1,6 @@
-"""A real Celery worker in its own process, on the test database, for the tests where the
-broker and the worker matter."""
+"""The portal's real processes, each in its own process on the test database, for the
+tests where the broker, the workers, beat and the web servers matter: a Celery worker, a
+beat, a gunicorn server, and a Redis of the test's own."""
 
 import os
 import signal
@@ -22,24 +23,41 @@ def database_url():
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+def process_env(broker_url: str, mail_dir: Path, **extra) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": broker_url,
+        "TEST_MAIL_DIR": str(mail_dir),
+        "DJANGO_LOG_LEVEL": "WARNING",
+        # The logs are read while the process runs.
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
+def wait_for_log(process, log: Path, text: str, what: str):
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if text in log.read_text():
+            return
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise RuntimeError(f"The {what} did not start:\n{log.read_text()}")
+
+
 class Worker:
-    def __init__(self, broker_url: str, mail_dir: Path, mail_delay: float = 0):
+    def __init__(self, broker_url: str, mail_dir: Path, mail_delay: float = 0, name="worker"):
         self.broker_url = broker_url
         self.mail_dir = mail_dir
         self.mail_delay = mail_delay
         self.process = None
-        self.log = mail_dir.parent / "worker.log"
+        self.log = mail_dir.parent / f"{name}.log"
 
     def start(self):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
-            "DATABASE_URL": database_url(),
-            "REDIS_URL": self.broker_url,
-            "TEST_MAIL_DIR": str(self.mail_dir),
-            "TEST_MAIL_DELAY": str(self.mail_delay),
-            "DJANGO_LOG_LEVEL": "WARNING",
-        }
+        env = process_env(self.broker_url, self.mail_dir, TEST_MAIL_DELAY=str(self.mail_delay))
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -59,14 +77,8 @@ class Worker:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            if "ready." in self.log.read_text():
-                return self
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError(f"The worker did not start:\n{self.log.read_text()}")
+        wait_for_log(self.process, self.log, "ready.", "worker")
+        return self
 
     def kill(self):
         """SIGKILL to the worker and its pool, as when a machine dies."""
@@ -76,6 +88,79 @@ class Worker:
 
     def stop(self):
         self.kill()
+
+
+class Beat(Worker):
+    """A beat process with its own schedule file, queueing the sweep every `sweep_seconds`."""
+
+    def __init__(self, broker_url: str, mail_dir: Path, sweep_seconds: int, name="beat"):
+        super().__init__(broker_url, mail_dir, name=name)
+        self.sweep_seconds = sweep_seconds
+
+    def start(self):
+        env = process_env(
+            self.broker_url, self.mail_dir, REMINDER_SWEEP_SECONDS=str(self.sweep_seconds)
+        )
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "agency",
+                "beat",
+                "--loglevel=INFO",
+                f"--schedule={self.log.with_suffix('.schedule')}",
+            ],
+            env=env,
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for_log(self.process, self.log, "beat: Starting", "beat")
+        return self
+
+
+class Web(Worker):
+    """A gunicorn server of the portal on a free port of its own."""
+
+    def __init__(self, broker_url: str, mail_dir: Path, name="web"):
+        super().__init__(broker_url, mail_dir, name=name)
+        self.port = free_port()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "agency.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ],
+            env=process_env(self.broker_url, self.mail_dir),
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        raise RuntimeError(f"The web server did not start:\n{self.log.read_text()}")
 
 
 def free_port():
