@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "teams.middleware.UserLanguageMiddleware",
     "common.middleware.RefuseControlCharactersInQuery",
+    "common.middleware.SavedAtTheSameMoment",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

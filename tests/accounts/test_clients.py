@@ -258,3 +258,29 @@ def test_client_pages_cost_the_same_queries_with_5_or_50_clients(client, directo
     large = queries_for(build(50))
 
     assert small == large
+
+
+def test_two_people_opening_the_same_client_at_once_get_a_page_not_an_error(
+    client, ae, director, monkeypatch
+):
+    """Both forms pass the name check before either saves; the database lets the first in
+    and refuses the second, which reads why, with nothing of it saved."""
+    client.force_login(ae)
+    client.post(reverse("accounts:client_create"), client_data(ae, director))
+    # The second person's checks, the form's and the service's, ran before the first
+    # person's client was saved.
+    monkeypatch.setattr(
+        "accounts.forms.ClientForm.clean_name", lambda form: form.cleaned_data["name"]
+    )
+    monkeypatch.setattr("accounts.forms.ClientForm._post_clean", lambda form: None)
+    monkeypatch.setattr("accounts.services.validate", lambda instance, **kwargs: None)
+    clients_before = Client.objects.count()
+
+    response = client.post(
+        reverse("accounts:client_create"), client_data(ae, director, name="ACME foods")
+    )
+
+    assert response.status_code == 409
+    assert "Saved by someone else at the same moment" in response.text
+    assert "A client with this name exists already." in response.text
+    assert Client.objects.count() == clients_before
