@@ -633,12 +633,17 @@ def form_values(form, **changes):
     return {**data, **changes}
 
 
-def test_saving_again_after_a_stale_edit_keeps_both_peoples_changes(client):
+def open_the_estimate_form(client):
+    """An AE opens a new draft's form; returns the draft, its address and the form."""
     project = ProjectFactory()
     estimate = services.estimate_start(project=project, author=project.owner)
     url = reverse("budgets:estimate_update", args=[project.pk, estimate.pk])
     client.force_login(project.owner)
-    opened = client.get(url).context["form"]
+    return estimate, url, client.get(url).context["form"]
+
+
+def test_saving_again_after_a_stale_edit_keeps_both_peoples_changes(client):
+    estimate, url, opened = open_the_estimate_form(client)
     colleague = UserFactory(role="ae", full_name="Li Na")
     services.estimate_update(
         estimate=estimate,
@@ -667,11 +672,7 @@ def test_saving_again_after_a_stale_edit_keeps_both_peoples_changes(client):
 
 
 def test_a_field_both_people_changed_keeps_yours_and_shows_theirs(client):
-    project = ProjectFactory()
-    estimate = services.estimate_start(project=project, author=project.owner)
-    url = reverse("budgets:estimate_update", args=[project.pk, estimate.pk])
-    client.force_login(project.owner)
-    opened = client.get(url).context["form"]
+    estimate, url, opened = open_the_estimate_form(client)
     services.estimate_update(
         estimate=estimate,
         editor=UserFactory(role="ae", full_name="Li Na"),

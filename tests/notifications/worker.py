@@ -56,26 +56,22 @@ class Worker:
         self.process = None
         self.log = mail_dir.parent / f"{name}.log"
 
-    def start(self):
-        env = process_env(self.broker_url, self.mail_dir, TEST_MAIL_DELAY=str(self.mail_delay))
+    def spawn(self, *command, **env):
+        """Runs `python -m <command>` with the test's settings, its output to the log."""
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "agency",
-                "worker",
-                "--concurrency=1",
-                "--without-mingle",
-                "--without-gossip",
-                "--loglevel=INFO",
-                f"--hostname=test-{time.monotonic_ns()}@localhost",
-            ],
-            env=env,
+            [sys.executable, "-m", *command],
+            env=process_env(self.broker_url, self.mail_dir, **env),
             stdout=self.log.open("a"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
+        )
+
+    def start(self):
+        self.spawn(
+            *("celery", "-A", "agency", "worker", "--concurrency=1", "--loglevel=INFO"),
+            *("--without-mingle", "--without-gossip"),
+            f"--hostname=test-{time.monotonic_ns()}@localhost",
+            TEST_MAIL_DELAY=str(self.mail_delay),
         )
         wait_for_log(self.process, self.log, "ready.", "worker")
         return self
@@ -98,24 +94,10 @@ class Beat(Worker):
         self.sweep_seconds = sweep_seconds
 
     def start(self):
-        env = process_env(
-            self.broker_url, self.mail_dir, REMINDER_SWEEP_SECONDS=str(self.sweep_seconds)
-        )
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "agency",
-                "beat",
-                "--loglevel=INFO",
-                f"--schedule={self.log.with_suffix('.schedule')}",
-            ],
-            env=env,
-            stdout=self.log.open("a"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        self.spawn(
+            *("celery", "-A", "agency", "beat", "--loglevel=INFO"),
+            f"--schedule={self.log.with_suffix('.schedule')}",
+            REMINDER_SWEEP_SECONDS=str(self.sweep_seconds),
         )
         wait_for_log(self.process, self.log, "beat: Starting", "beat")
         return self
@@ -133,23 +115,9 @@ class Web(Worker):
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "agency.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
-                "--access-logfile",
-                "-",
-            ],
-            env=process_env(self.broker_url, self.mail_dir),
-            stdout=self.log.open("a"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        self.spawn(
+            *("gunicorn", "agency.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2"),
+            *("--access-logfile", "-"),
         )
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
