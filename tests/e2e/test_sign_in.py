@@ -1,7 +1,16 @@
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import (
+    PASSWORD,
+    ApprovedEstimateFactory,
+    ClientFactory,
+    ProjectFactory,
+    TaskFactory,
+    UserFactory,
+)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,6 +42,8 @@ def test_the_layout_collapses_on_a_phone(live_server, browser, screenshot):
     # On a narrow screen the sections fold behind the menu button.
     desk_link = phone.get_by_role("link", name="My desk")
     expect(desk_link).to_be_hidden()
+    # The bell stays in sight, outside the folded menu.
+    expect(phone.get_by_role("button", name="Notifications: 0 unread")).to_be_visible()
     phone.get_by_role("button", name="Toggle navigation").click()
     expect(desk_link).to_be_visible()
     expect(phone.get_by_role("button", name="Li Na")).to_be_visible()
@@ -57,3 +68,34 @@ def test_an_admin_manages_people_and_set_aside_emails_under_the_policy(live_serv
     expect(page.get_by_label("Full name")).to_have_value("Zhao Min")
     page.goto(f"{live_server.url}/admin/notifications/notification/?email=set_aside")
     expect(page.get_by_text("0 notifications")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wide_tables_scroll_inside_their_card_and_the_burn_column_shows(live_server, browser):
+    ae = UserFactory(email="chen.jing@agency.example", full_name="Chen Jing", role="ae")
+    project = ProjectFactory(client=ClientFactory(lead_ae=ae), owner=ae)
+    ApprovedEstimateFactory(project=project, lines={"media": Decimal("900000")})
+    for number in range(3):
+        TaskFactory(project=project, title=f"Consumer research and insights {number}")
+
+    def signed_in(width):
+        tab = browser.new_page(viewport={"width": width, "height": 900})
+        tab.goto(f"{live_server.url}/auth/sign-in/")
+        tab.get_by_label("Email").fill(ae.email)
+        tab.get_by_label("Password").fill(PASSWORD)
+        tab.get_by_role("button", name="Sign in").click()
+        return tab
+
+    phone = signed_in(390)
+    phone.goto(f"{live_server.url}{project.get_absolute_url()}")
+    expect(phone.get_by_role("heading", name="Tasks")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    laptop = signed_in(1366)
+    laptop.goto(f"{live_server.url}/projects/{project.pk}/budget/")
+    burn = laptop.get_by_role("columnheader", name="Burn")
+    expect(burn).to_be_in_viewport()
+    card = laptop.locator("section", has=burn)
+    assert burn.bounding_box()["x"] + burn.bounding_box()["width"] <= (
+        card.bounding_box()["x"] + card.bounding_box()["width"]
+    )
