@@ -5,6 +5,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from projects import selectors
+from teams import permissions
+
 from .navigation import sections_for
 
 
@@ -22,5 +25,10 @@ def healthz(request):
 
 
 def home(request):
+    """Each person's desk: what their day holds, by role."""
+    if permissions.works_on_handed_tasks(request.user):
+        return render(
+            request, "agency/desk_staff.html", {"desk": selectors.staff_desk(request.user)}
+        )
     sections = [s for s in sections_for(request.user) if s["url"] != request.path]
     return render(request, "agency/desk.html", {"sections": sections})

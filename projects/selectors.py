@@ -1,7 +1,8 @@
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Count, Value
+from django.db.models import Count, F, Q, Value
 from django.utils import timezone
 
 from teams.models import Department
@@ -87,3 +88,45 @@ def _first_in_each_cell(cards, cells, per_cell):
         cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+DESK_WEEK = timedelta(days=7)
+DESK_ROWS = 50
+
+
+@dataclass
+class StaffDesk:
+    """A department person's day: `today` (late, due today, or handed on today), `week`
+    (ready and due in the next seven days) and `waiting` (on a task not done yet), each
+    with what it waits on and its hand-off note; `open_count` of all their open work."""
+
+    today: list
+    week: list
+    waiting: list
+    open_count: int
+
+
+def staff_desk(user, today=None) -> StaffDesk:
+    """Two queries: the open tasks handed to `user` that the desk shows, and how many are
+    open in all."""
+    today = today or timezone.localdate()
+    handed = Task.objects.handed_to(user).open()
+    waiting_on_others = Q(waits_on__isnull=False) & ~Q(waits_on__status=Task.Status.DONE)
+    shown = list(
+        handed.filter(Q(due_on__lte=today + DESK_WEEK) | waiting_on_others)
+        .for_cards(today)
+        .annotate(handed_on_at=F("waits_on__completed_at"))
+        .order_by("due_on", "pk")[:DESK_ROWS]
+    )
+    desk = StaffDesk(today=[], week=[], waiting=[], open_count=handed.count())
+    for task in shown:
+        handed_on_today = (
+            task.handed_on_at is not None and timezone.localdate(task.handed_on_at) == today
+        )
+        if task.waits_on_id and not task.waits_on.is_done:
+            desk.waiting.append(task)
+        elif task.due_on <= today or handed_on_today:
+            desk.today.append(task)
+        else:
+            desk.week.append(task)
+    return desk

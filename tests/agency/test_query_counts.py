@@ -84,6 +84,7 @@ PAGES = [
     ("inbox", "ae", 5),
     ("bell", "ae", 4),
     ("desk", "ae", 2),
+    ("staff desk", "staff", 4),
     ("my tasks", "staff", 5),
 ]
 
@@ -97,6 +98,7 @@ def url_of(name, project, invoice):
         "inbox": reverse("notifications:inbox"),
         "bell": reverse("notifications:bell"),
         "desk": reverse("home"),
+        "staff desk": reverse("home"),
         "my tasks": reverse("projects:my_tasks"),
     }[name]
 
