@@ -20,6 +20,8 @@ class Section:
     url_name: str
     allowed: Callable[..., bool]
     description: str = ""
+    # A count shown beside the label, fetched after the page has loaded.
+    count_url_name: str = ""
 
 
 SECTIONS = [
@@ -41,6 +43,13 @@ SECTIONS = [
         "projects:board",
         permissions.can_use_projects,
         _("Every task by department and status; late and at-risk hand-offs flagged."),
+    ),
+    Section(
+        _("Approvals"),
+        "budgets:approvals",
+        permissions.can_sign_off,
+        _("Briefs, estimates, spend plans and costs waiting for your sign-off, oldest first."),
+        count_url_name="budgets:approvals_count",
     ),
     Section(
         _("Budget review"),
@@ -98,6 +107,7 @@ def sections_for(user, current_path: str = "") -> list[dict]:
                 "label": section.label,
                 "url": url,
                 "description": section.description,
+                "count_url": reverse(section.count_url_name) if section.count_url_name else "",
                 "active": current_path == url or (url != "/" and current_path.startswith(url)),
             }
         )

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import (
@@ -11,17 +13,21 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import Client
-from projects.models import Project, Stage
+from projects.models import Project, Stage, StrategyBrief
 from teams import permissions
 
 from .models import (
+    ChangeOrder,
     ChangeOrderLine,
     CostEntry,
     Estimate,
     EstimateLine,
     ProjectMoney,
+    SpendPlan,
 )
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -176,3 +182,123 @@ def with_client_names(rows):
     """The margin rows given, each with its client's name, in one query."""
     names = Client.objects.in_bulk([row["client"] for row in rows])
     return [{**row, "client_name": names[row["client"]].name} for row in rows]
+
+
+@dataclass
+class Waiting:
+    """One thing waiting in the approvals inbox: what it is, whose client, since when, where
+    it is decided, and whether the reader made it (then another director signs it off) or
+    it waits for the client rather than for a director."""
+
+    kind: str
+    title: str
+    client: str
+    since: datetime
+    url: str
+    yours: bool = False
+    for_the_client: bool = False
+    amount: Decimal | None = None
+    currency: str = ""
+
+
+def _waiting(user):
+    """The querysets of what waits for a director's decision, or for the client's approval,
+    among what `user` sees; each with the moment it started waiting as `since`."""
+    projects = Project.objects.visible_to(user)
+    return {
+        "brief": StrategyBrief.objects.filter(
+            status=StrategyBrief.Status.SUBMITTED, project__in=projects
+        ).annotate(since=F("submitted_at")),
+        "estimate": Estimate.objects.filter(
+            status=Estimate.Status.SUBMITTED, project__in=projects
+        ).annotate(since=F("updated_at")),
+        "spend_plan": SpendPlan.objects.filter(
+            status=SpendPlan.Status.DRAFT, client__in=Client.objects.visible_to(user)
+        ).annotate(since=F("created_at")),
+        "cost": CostEntry.objects.pending()
+        .filter(project__in=projects)
+        .annotate(since=F("created_at")),
+        "change_order": ChangeOrder.objects.filter(
+            client_approved_on__isnull=True, project__in=projects
+        ).annotate(since=F("created_at")),
+    }
+
+
+def approvals(user, limit=50) -> list[Waiting]:
+    """Everything waiting for sign-off in one list, oldest first: five queries, each of
+    at most `limit` rows."""
+    waiting = _waiting(user)
+    rows = []
+    for brief in waiting["brief"].select_related("project__client").order_by("since")[:limit]:
+        rows.append(
+            Waiting(
+                _("Strategy brief"),
+                _("%(project)s, version %(version)s")
+                % {"project": brief.project, "version": brief.version},
+                brief.project.client.name,
+                brief.since,
+                brief.project.get_absolute_url() + "#strategy",
+                yours=user.pk in (brief.author_id, brief.submitted_by_id),
+            )
+        )
+    for estimate in waiting["estimate"].select_related("project__client").order_by("since")[:limit]:
+        rows.append(
+            Waiting(
+                _("Estimate"),
+                _("%(project)s, version %(version)s")
+                % {"project": estimate.project, "version": estimate.version},
+                estimate.project.client.name,
+                estimate.since,
+                reverse("budgets:project_budget", args=[estimate.project_id]),
+                yours=user.pk in (estimate.author_id, estimate.submitted_by_id),
+            )
+        )
+    for plan in waiting["spend_plan"].select_related("client").order_by("since")[:limit]:
+        rows.append(
+            Waiting(
+                _("Spend plan"),
+                plan.name,
+                plan.client.name,
+                plan.since,
+                reverse("budgets:spend_plan_detail", args=[plan.pk]),
+                yours=plan.created_by_id == user.pk,
+            )
+        )
+    for cost in waiting["cost"].select_related("project__client").order_by("since")[:limit]:
+        rows.append(
+            Waiting(
+                _("Cost past the budget"),
+                f"{cost.project}: {cost.get_category_display()}",
+                cost.project.client.name,
+                cost.since,
+                reverse("budgets:project_budget", args=[cost.project_id]),
+                yours=cost.entered_by_id == user.pk,
+                amount=cost.amount,
+                currency=cost.project.currency,
+            )
+        )
+    for order in (
+        waiting["change_order"].select_related("project__client").order_by("since")[:limit]
+    ):
+        rows.append(
+            Waiting(
+                _("Change order"),
+                f"{order.project}: {order.reason}",
+                order.project.client.name,
+                order.since,
+                reverse("budgets:project_budget", args=[order.project_id]),
+                for_the_client=True,
+            )
+        )
+    rows.sort(key=lambda row: row.since)
+    return rows[:limit]
+
+
+def approvals_count(user) -> int:
+    """How many things wait for a director's decision, in one query (what waits for the
+    client is not theirs to decide)."""
+    waiting = _waiting(user)
+    keys = [
+        waiting[kind].order_by().values_list("pk") for kind in waiting if kind != "change_order"
+    ]
+    return keys[0].union(*keys[1:], all=True).count()

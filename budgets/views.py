@@ -271,13 +271,12 @@ def cost_entry_decide(request, pk, cost_pk):
 # The review pages through the projects, most in need of a look first, and shows the clients
 # with the thinnest margins.
 REVIEW_LENGTH = 25
-WAITING_SHOWN = 50
+REVIEW_APPROVALS = 10
 
 
 def budget_review(request):
     if not permissions.can_sign_off(request.user):
         raise Http404
-    projects = Project.objects.visible_to(request.user)
     money = selectors.visible_money(request.user)
     clients = list(selectors.margin_by_client(money))
     page = CountedPaginator(
@@ -295,16 +294,28 @@ def budget_review(request):
             "page": page,
             "rows": page.object_list,
             "clients": selectors.with_client_names(clients[:REVIEW_LENGTH]),
-            "estimates": Estimate.objects.filter(status=Estimate.Status.SUBMITTED)
-            .filter(project__in=projects)
-            .select_related("project__client", "submitted_by")[:WAITING_SHOWN],
-            "pending_costs": CostEntry.objects.pending()
-            .filter(project__in=projects)
-            .select_related("project__client", "entered_by")[:WAITING_SHOWN],
-            "spend_plans": SpendPlan.objects.filter(status=SpendPlan.Status.DRAFT)
-            .exclude(created_by=request.user)
-            .select_related("client", "created_by")[:WAITING_SHOWN],
+            "approvals": selectors.approvals(request.user, limit=REVIEW_APPROVALS),
         },
+    )
+
+
+def approvals(request):
+    """The directors' inbox: everything waiting for sign-off, oldest first."""
+    if not permissions.can_sign_off(request.user):
+        raise Http404
+    return render(
+        request, "budgets/approvals.html", {"approvals": selectors.approvals(request.user)}
+    )
+
+
+def approvals_count(request):
+    """The number in the navigation, fetched after the page has loaded."""
+    if not permissions.can_sign_off(request.user):
+        raise Http404
+    return render(
+        request,
+        "budgets/partials/approvals_count.html",
+        {"count": selectors.approvals_count(request.user)},
     )
 
 

@@ -194,10 +194,12 @@ def test_budgets_outside_ones_scope_are_404(client, role):
     estimate = services.estimate_start(project=project, author=project.owner)
     cost = _vendor_cost(project, "5", category="media", on=dt.date(2026, 11, 20)).entry
     names = {p.name for p in get_resolver().namespace_dict["budgets"][1].url_patterns}
-    # The budget review and spend plans name no project; their scoping is tested with them
-    # (here and in test_spend_plans.py).
+    # The budget review, the approvals and spend plans name no project; their scoping is
+    # tested with them (here, in test_approvals.py and in test_spend_plans.py).
     assert names == BUDGET_URLS | {
         "budget_review",
+        "approvals",
+        "approvals_count",
         "spend_plan_create",
         "spend_plan_update",
         "spend_plan_detail",
@@ -548,9 +550,9 @@ def test_the_budget_review_costs_the_same_queries_at_any_size(
     client.force_login(director)
 
     # session, user, margin per client (which counts the projects), the first projects with
-    # their money, the names of the thinnest clients, then what waits for sign-off:
-    # estimates, costs and spend plans
-    with django_assert_num_queries(8):
+    # their money, the names of the thinnest clients, then what waits for sign-off: briefs,
+    # estimates, spend plans, costs and change orders
+    with django_assert_num_queries(10):
         assert client.get(reverse("budgets:budget_review")).status_code == 200
 
 
