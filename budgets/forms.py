@@ -217,3 +217,37 @@ class SpendPlanForm(PortalFormMixin, forms.ModelForm):
             (label, [self[allocation_field(value, index)] for index in range(len(months))])
             for value, label in Channel.choices
         ]
+
+
+class EstimateReviewForm(PortalFormMixin, forms.Form):
+    """A director's decision on a submitted version: approving it asks them to confirm
+    that it becomes the working budget; returning it asks what to change."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("return", _("Return with comments"))],
+        widget=forms.RadioSelect,
+    )
+    confirm = forms.BooleanField(
+        label=_("I have checked the lines: this version becomes the working budget and locks."),
+        required=False,
+    )
+    comments = forms.CharField(
+        label=_("Comments"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when returning: what the AE should change."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("decide", _("Sign off")))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "approve" and not data.get("confirm"):
+            self.add_error("confirm", _("Confirm that this version becomes the working budget."))
+        if data.get("decision") == "return" and not data.get("comments", "").strip():
+            self.add_error("comments", _("Say what to change when returning a budget."))
+        return data

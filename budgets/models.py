@@ -108,6 +108,9 @@ class Estimate(models.Model):
         blank=True,
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    # What the director who returned the version asked to change; kept until it is
+    # submitted again.
+    review_comments = models.TextField(_("comments when returned"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

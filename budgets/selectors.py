@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Count,
@@ -21,6 +21,7 @@ from projects.models import Project, Stage, StrategyBrief
 from teams import permissions
 
 from .models import (
+    Category,
     ChangeOrder,
     ChangeOrderLine,
     CostEntry,
@@ -249,7 +250,7 @@ def approvals(user, limit=50) -> list[Waiting]:
                 % {"project": estimate.project, "version": estimate.version},
                 estimate.project.client.name,
                 estimate.since,
-                reverse("budgets:project_budget", args=[estimate.project_id]),
+                reverse("budgets:estimate_review", args=[estimate.project_id, estimate.pk]),
                 yours=user.pk in (estimate.author_id, estimate.submitted_by_id),
             )
         )
@@ -302,3 +303,53 @@ def approvals_count(user) -> int:
         waiting[kind].order_by().values_list("pk") for kind in waiting if kind != "change_order"
     ]
     return keys[0].union(*keys[1:], all=True).count()
+
+
+@dataclass
+class EstimateReview:
+    """What a director reads before signing off a version: each line against the version
+    it would replace, and the fee and the margin it implies."""
+
+    rows: list  # (label, this version, the one before or None, change or None)
+    previous: Estimate | None
+    total: Decimal
+    previous_total: Decimal | None
+    fee: Decimal
+    margin: Decimal
+    margin_percent: Decimal | None
+
+
+def estimate_review(estimate: Estimate) -> EstimateReview:
+    """Compares with the approved version it would replace, or else the version before it:
+    two queries."""
+    earlier = estimate.project.estimates.exclude(pk=estimate.pk).filter(
+        version__lt=estimate.version
+    )
+    previous = (
+        earlier.filter(status=Estimate.Status.APPROVED).order_by("-version").first()
+        or earlier.order_by("-version").first()
+    )
+    amounts = {}
+    for line in EstimateLine.objects.filter(
+        estimate__in=[estimate.pk] + ([previous.pk] if previous else [])
+    ):
+        amounts[(line.estimate_id, line.category)] = line.amount
+    rows = []
+    for category, label in Category.choices:
+        now = amounts.get((estimate.pk, category), ZERO)
+        before = amounts.get((previous.pk, category), ZERO) if previous else None
+        rows.append((label, now, before, None if before is None else now - before))
+    total = sum((row[1] for row in rows), ZERO)
+    previous_total = sum((row[2] for row in rows), ZERO) if previous else None
+    margin = estimate.fee - total
+    return EstimateReview(
+        rows=rows,
+        previous=previous,
+        total=total,
+        previous_total=previous_total,
+        fee=estimate.fee,
+        margin=margin,
+        margin_percent=(margin * 100 / estimate.fee).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        if estimate.fee
+        else None,
+    )

@@ -30,9 +30,9 @@ urlpatterns = [
         name="estimate_submit",
     ),
     path(
-        "projects/<int:pk>/budget/<int:estimate_pk>/approve/",
-        views.estimate_approve,
-        name="estimate_approve",
+        "projects/<int:pk>/budget/<int:estimate_pk>/review/",
+        views.estimate_review,
+        name="estimate_review",
     ),
     path("projects/<int:pk>/costs/new/", views.cost_entry_create, name="cost_entry_create"),
     path(

@@ -26,6 +26,7 @@ from .forms import (
     ChangeOrderForm,
     CostEntryForm,
     EstimateForm,
+    EstimateReviewForm,
     SpendPlanForm,
 )
 from .models import Category, CostEntry, Estimate, SpendPlan
@@ -47,7 +48,7 @@ def _project(request, pk, *, editable=False):
 
 def project_budget(request, pk):
     project = _project(request, pk)
-    estimates = list(project.estimates.select_related("approved_by", "submitted_by"))
+    estimates = list(project.estimates.select_related("approved_by", "submitted_by", "updated_by"))
     approved = Estimate.objects.approved_for(project)
     approved_lines = (
         {line.category: line.amount for line in approved.lines.all()} if approved else {}
@@ -103,7 +104,7 @@ def estimate_start(request, pk):
 
 def _estimate(request, pk, estimate_pk, *, editable=True):
     project = _project(request, pk, editable=editable)
-    return get_object_or_404(project.estimates.select_related("project"), pk=estimate_pk)
+    return get_object_or_404(project.estimates.select_related("project__client"), pk=estimate_pk)
 
 
 def estimate_update(request, pk, estimate_pk):
@@ -157,18 +158,46 @@ def estimate_submit(request, pk, estimate_pk):
     return redirect("budgets:project_budget", pk=pk)
 
 
-@require_POST
-def estimate_approve(request, pk, estimate_pk):
+def estimate_review(request, pk, estimate_pk):
+    """A director reads a submitted version, line by line against the one it would replace,
+    with the fee and the margin it implies, then approves it (confirming) or returns it
+    (saying what to change)."""
     if not permissions.can_sign_off(request.user):
         raise Http404
     estimate = _estimate(request, pk, estimate_pk, editable=False)
-    try:
-        services.estimate_approve(estimate=estimate, approved_by=request.user)
-    except Refused as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Budget approved: it is the working budget now."))
-    return redirect("budgets:project_budget", pk=pk)
+    own = request.user.pk in (estimate.author_id, estimate.submitted_by_id)
+    decidable = estimate.status == Estimate.Status.SUBMITTED and not own
+    form = EstimateReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.estimate_approve(estimate=estimate, approved_by=request.user)
+                messages.success(request, _("Budget approved: it is the working budget now."))
+            else:
+                services.estimate_return(
+                    estimate=estimate,
+                    returned_by=request.user,
+                    comments=form.cleaned_data["comments"],
+                )
+                messages.success(request, _("Budget returned to the AE with your comments."))
+        except Refused as refusal:
+            if decidable:
+                show_refusal(form, refusal)
+            else:
+                messages.error(request, str(refusal))
+        else:
+            return redirect("budgets:project_budget", pk=pk)
+    return render(
+        request,
+        "budgets/estimate_review.html",
+        {
+            "estimate": estimate,
+            "project": estimate.project,
+            "review": selectors.estimate_review(estimate),
+            "form": form if decidable else None,
+            "own": own,
+        },
+    )
 
 
 def change_order_create(request, pk):

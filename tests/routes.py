@@ -13,7 +13,6 @@ POST_ONLY = {
     "billing:collection_note_add",
     "billing:invoice_cancel",
     "budgets:cost_entry_decide",
-    "budgets:estimate_approve",
     "budgets:estimate_start",
     "budgets:estimate_submit",
     "billing:invoice_send",

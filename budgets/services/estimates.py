@@ -104,18 +104,17 @@ def estimate_submit(*, estimate: Estimate, submitted_by: User) -> Estimate:
     ):
         raise Refused(_("Give at least one line an amount before submitting."))
     sign_off.submit(estimate, by=submitted_by)
+    estimate.review_comments = ""
     estimate.updated_by = submitted_by
     estimate.revision += 1
     estimate.save()
     return estimate
 
 
-@transaction.atomic
-def estimate_approve(*, estimate: Estimate, approved_by: User) -> Estimate:
-    estimate = lock_row(estimate)
+def _check_decision(estimate: Estimate, by: User) -> None:
     sign_off.check_decision(
         estimate,
-        by=approved_by,
+        by=by,
         waiting=Estimate.Status.SUBMITTED,
         makers=(estimate.submitted_by_id, estimate.author_id),
         wording=sign_off.Wording(
@@ -123,6 +122,12 @@ def estimate_approve(*, estimate: Estimate, approved_by: User) -> Estimate:
             not_own=_("Nobody signs off their own budget."),
         ),
     )
+
+
+@transaction.atomic
+def estimate_approve(*, estimate: Estimate, approved_by: User) -> Estimate:
+    estimate = lock_row(estimate)
+    _check_decision(estimate, approved_by)
     estimate.status = Estimate.Status.APPROVED
     estimate.approved_by = approved_by
     estimate.approved_at = timezone.now()
@@ -130,6 +135,22 @@ def estimate_approve(*, estimate: Estimate, approved_by: User) -> Estimate:
     estimate.revision += 1
     estimate.save()
     project_money_refresh([estimate.project_id])
+    return estimate
+
+
+@transaction.atomic
+def estimate_return(*, estimate: Estimate, returned_by: User, comments: str) -> Estimate:
+    """Sends a submitted version back to its AE as a draft, with what to change."""
+    estimate = lock_row(estimate)
+    _check_decision(estimate, returned_by)
+    if not comments.strip():
+        raise Refused(_("Say what to change when returning a budget."), field="comments")
+    estimate.status = Estimate.Status.DRAFT
+    estimate.review_comments = comments.strip()
+    estimate.updated_by = returned_by
+    estimate.revision += 1
+    validate(estimate)
+    estimate.save()
     return estimate
 
 

@@ -133,3 +133,85 @@ def test_the_inbox_costs_the_same_queries_at_any_size(client, size, django_asser
     # session, user, one count over all of them
     with django_assert_num_queries(3):
         assert client.get(reverse("budgets:approvals_count")).status_code == 200
+
+
+def submitted_version(project, lines, fee):
+    estimate = services.estimate_start(project=project, author=project.owner)
+    services.estimate_update(
+        estimate=estimate,
+        editor=project.owner,
+        revision=estimate.revision,
+        lines={category: D(amount) for category, amount in lines.items()},
+        fee=D(fee),
+    )
+    return services.estimate_submit(estimate=estimate, submitted_by=project.owner)
+
+
+def test_a_director_reads_the_lines_against_the_working_budget_before_deciding(client):
+    director = UserFactory(role="account_director")
+    project = ProjectFactory()
+    ApprovedEstimateFactory(
+        project=project, director=director, lines={"media": "500000", "creative": "100000"}
+    )
+    second = submitted_version(project, {"media": "450000", "creative": "180000"}, "800000")
+    client.force_login(director)
+
+    page = client.get(reverse("budgets:estimate_review", args=[project.pk, second.pk]))
+
+    review = page.context["review"]
+    changes = {str(label): change for label, _now, _before, change in review.rows if change}
+    assert changes == {"Media": D("-50000"), "Creative": D("80000")}
+    assert review.previous.version == 1
+    assert (review.total, review.margin, review.margin_percent) == (
+        D("630000"),
+        D("170000"),
+        D("21.3"),
+    )
+    assert "Margin it implies" in page.text
+    assert "+CN¥80,000.00" in page.text
+
+
+def test_approving_asks_for_confirmation_and_returning_for_what_to_change(client):
+    director = UserFactory(role="account_director", full_name="Zhang Wei")
+    project = ProjectFactory()
+    estimate = submitted_version(project, {"media": "1000"}, "2000")
+    url = reverse("budgets:estimate_review", args=[project.pk, estimate.pk])
+    client.force_login(director)
+
+    unconfirmed = client.post(url, {"decision": "approve"})
+    assert "Confirm that this version becomes the working budget." in unconfirmed.text
+    silent = client.post(url, {"decision": "return", "comments": "  "})
+    assert "Say what to change when returning a budget." in silent.text
+    estimate.refresh_from_db()
+    assert estimate.status == "submitted"
+
+    client.post(url, {"decision": "return", "comments": "Media is too thin for Q1."})
+    estimate.refresh_from_db()
+    assert estimate.status == "draft"
+    client.force_login(project.owner)
+    budget = client.get(reverse("budgets:project_budget", args=[project.pk])).text
+    assert "Returned by Zhang Wei:" in budget
+    assert "Media is too thin for Q1." in budget
+
+    services.estimate_submit(estimate=estimate, submitted_by=project.owner)
+    client.force_login(director)
+    client.post(url, {"decision": "approve", "confirm": "on"})
+    estimate.refresh_from_db()
+    assert estimate.status == "approved"
+    assert estimate.review_comments == ""
+
+
+def test_nobody_decides_on_their_own_version_from_the_review_page(client):
+    director = UserFactory(role="account_director")
+    project = ProjectFactory(owner=director, client__account_director=director)
+    estimate = submitted_version(project, {"media": "1000"}, "2000")
+    url = reverse("budgets:estimate_review", args=[project.pk, estimate.pk])
+    client.force_login(director)
+
+    page = client.get(url)
+    assert page.context["form"] is None
+    assert "another director signs it off" in page.text
+    refused = client.post(url, {"decision": "approve", "confirm": "on"})
+    assert "Nobody signs off their own budget." in refused.text
+    estimate.refresh_from_db()
+    assert estimate.status == "submitted"

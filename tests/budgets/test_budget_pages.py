@@ -101,7 +101,9 @@ def test_an_ae_writes_an_estimate_and_a_director_approves_it(client):
     client.post(reverse("budgets:estimate_submit", args=[project.pk, estimate.pk]))
     client.force_login(director)
     page = client.post(
-        reverse("budgets:estimate_approve", args=[project.pk, estimate.pk]), follow=True
+        reverse("budgets:estimate_review", args=[project.pk, estimate.pk]),
+        {"decision": "approve", "confirm": "on"},
+        follow=True,
     )
 
     estimate.refresh_from_db()
@@ -178,7 +180,7 @@ BUDGET_URLS = {
     "estimate_start",
     "estimate_update",
     "estimate_submit",
-    "estimate_approve",
+    "estimate_review",
     "change_order_create",
     "cost_entry_create",
     "cost_entry_decide",

@@ -53,10 +53,22 @@ def test_estimate_sign_off_a_cost_past_80_percent_and_a_partial_payment(
     )
     billing.invoice_send(invoice=invoice, sent_by=finance)
 
-    # The director approves the estimate.
+    # The director finds the estimate in the approvals inbox, reads its lines and fee, and
+    # approves it, confirming.
     sign_in(page, live_server, director)
-    page.goto(f"{live_server.url}/projects/{project.pk}/budget/")
-    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("link", name="Approvals 1 waiting")).to_be_visible()
+    page.get_by_role("link", name="Approvals 1 waiting").click()
+    page.get_by_role("link", name=f"{project}, version 1").click()
+    expect(page.get_by_role("heading", name="Estimate, version 1")).to_be_visible()
+    expect(page.get_by_text("Margin it implies")).to_be_visible()
+    page.get_by_label("Approve", exact=True).check()
+    page.get_by_role("button", name="Sign off").click()
+    expect(
+        page.get_by_text("Confirm that this version becomes the working budget.")
+    ).to_be_visible()
+    page.get_by_label("Approve", exact=True).check()
+    page.get_by_label("I have checked the lines").check()
+    page.get_by_role("button", name="Sign off").click()
     expect(page.get_by_text("Budget approved: it is the working budget now.")).to_be_visible()
     sign_out(page, director)
 
