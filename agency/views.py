@@ -5,7 +5,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from projects import selectors
+from budgets import selectors as budget_selectors
+from projects import selectors as project_selectors
 from teams import permissions
 
 from .navigation import sections_for
@@ -28,7 +29,13 @@ def home(request):
     """Each person's desk: what their day holds, by role."""
     if permissions.works_on_handed_tasks(request.user):
         return render(
-            request, "agency/desk_staff.html", {"desk": selectors.staff_desk(request.user)}
+            request, "agency/desk_staff.html", {"desk": project_selectors.staff_desk(request.user)}
+        )
+    if permissions.can_sign_off(request.user):
+        return render(
+            request,
+            "agency/desk_director.html",
+            {"desk": budget_selectors.director_desk(request.user)},
         )
     sections = [s for s in sections_for(request.user) if s["url"] != request.path]
     return render(request, "agency/desk.html", {"sections": sections})

@@ -14,6 +14,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
@@ -352,4 +353,40 @@ def estimate_review(estimate: Estimate) -> EstimateReview:
         margin_percent=(margin * 100 / estimate.fee).quantize(Decimal("0.1"), ROUND_HALF_UP)
         if estimate.fee
         else None,
+    )
+
+
+DESK_ROWS = 10
+
+
+@dataclass
+class DirectorDesk:
+    """What a director's day starts from: what waits for them, the projects to watch (over
+    budget, or burning ahead of the schedule), the late ones, and the thinnest margins."""
+
+    approvals: list
+    watch: list
+    late: list
+    clients: list
+
+
+def director_desk(user, today=None) -> DirectorDesk:
+    """Nine queries whatever the size of the agency: five for what waits, one for the
+    projects to watch, one for the late ones, two for the margins per client."""
+    today = today or timezone.localdate()
+    money = visible_money(user)
+    watch = list(budget_review(money).filter(Q(over_budget=True) | Q(ahead__gt=0))[:DESK_ROWS])
+    for row in watch:
+        row.elapsed = row.project.schedule_elapsed(today)
+    late = list(
+        Project.objects.visible_to(user)
+        .late(today)
+        .select_related("client")
+        .order_by("deadline", "pk")[:DESK_ROWS]
+    )
+    return DirectorDesk(
+        approvals=approvals(user, limit=DESK_ROWS),
+        watch=watch,
+        late=late,
+        clients=with_client_names(list(margin_by_client(money))[:DESK_ROWS]),
     )

@@ -1,15 +1,25 @@
 """Each role's desk, the page they land on."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from budgets import services as budgets
 from projects import services
-from tests.factories import DepartmentFactory, ProjectFactory, TaskFactory, UserFactory
+from tests.factories import (
+    ApprovedEstimateFactory,
+    DepartmentFactory,
+    ProjectFactory,
+    TaskFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
+
+D = Decimal
 
 
 def titles(tasks):
@@ -60,3 +70,61 @@ def test_the_staff_desk_shows_today_this_week_and_what_waits_on_others(client):
     assert "Waits on “Consumer research”" in page.text
     assert "Not mine" not in page.text
     assert "Old poster" not in page.text
+
+
+def director_world(director, size):
+    """`size` projects over budget, one late, and a cost waiting for the director."""
+    today = timezone.localdate()
+    for number in range(size):
+        project = ProjectFactory(name=f"Launch {number}")
+        ApprovedEstimateFactory(
+            project=project,
+            director=director,
+            lines={"production": D("1000")},
+            director_approval_past_budget=number == 0,
+        )
+        budgets.cost_entry_create(
+            project=project,
+            entered_by=project.owner,
+            category="production",
+            incurred_on=today,
+            kind="vendor",
+            vendor="Studio",
+            amount=D("1500"),
+        )
+    return ProjectFactory(
+        name="Farm open day",
+        start_date=today - dt.timedelta(days=40),
+        deadline=today - dt.timedelta(days=3),
+    )
+
+
+def test_the_director_desk_puts_what_waits_first_then_what_to_watch(client):
+    director = UserFactory(role="account_director")
+    late = director_world(director, 3)
+    client.force_login(director)
+
+    page = client.get(reverse("home"))
+
+    desk = page.context["desk"]
+    assert [str(row.kind) for row in desk.approvals] == ["Cost past the budget"]
+    assert sorted(row.project.name for row in desk.watch) == ["Launch 1", "Launch 2"]
+    assert [project.pk for project in desk.late] == [late.pk]
+    assert len(desk.clients) == 3
+    assert "Waiting for your sign-off" in page.text
+    assert "Over budget" in page.text
+    assert "Farm open day" in page.text
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_director_desk_costs_the_same_queries_at_any_size(
+    client, size, django_assert_num_queries
+):
+    director = UserFactory(role="account_director")
+    director_world(director, size)
+    client.force_login(director)
+
+    # session, user; five kinds of what waits; the projects to watch; the late ones; the
+    # margins per client and their names
+    with django_assert_num_queries(11):
+        assert client.get(reverse("home")).status_code == 200
