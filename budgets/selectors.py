@@ -231,30 +231,33 @@ def approvals(user, limit=50) -> list[Waiting]:
     at most `limit` rows."""
     waiting = _waiting(user)
     rows = []
-    for brief in waiting["brief"].select_related("project__client").order_by("since")[:limit]:
-        rows.append(
-            Waiting(
-                _("Strategy brief"),
-                _("%(project)s, version %(version)s")
-                % {"project": brief.project, "version": brief.version},
-                brief.project.client.name,
-                brief.since,
-                brief.project.get_absolute_url() + "#strategy",
-                yours=user.pk in (brief.author_id, brief.submitted_by_id),
+    versions = [
+        (
+            "brief",
+            _("Strategy brief"),
+            lambda brief: brief.project.get_absolute_url() + "#strategy",
+        ),
+        (
+            "estimate",
+            _("Estimate"),
+            lambda estimate: reverse(
+                "budgets:estimate_review", args=[estimate.project_id, estimate.pk]
+            ),
+        ),
+    ]
+    for kind, label, url in versions:
+        for version in waiting[kind].select_related("project__client").order_by("since")[:limit]:
+            rows.append(
+                Waiting(
+                    label,
+                    _("%(project)s, version %(version)s")
+                    % {"project": version.project, "version": version.version},
+                    version.project.client.name,
+                    version.since,
+                    url(version),
+                    yours=user.pk in (version.author_id, version.submitted_by_id),
+                )
             )
-        )
-    for estimate in waiting["estimate"].select_related("project__client").order_by("since")[:limit]:
-        rows.append(
-            Waiting(
-                _("Estimate"),
-                _("%(project)s, version %(version)s")
-                % {"project": estimate.project, "version": estimate.version},
-                estimate.project.client.name,
-                estimate.since,
-                reverse("budgets:estimate_review", args=[estimate.project_id, estimate.pk]),
-                yours=user.pk in (estimate.author_id, estimate.submitted_by_id),
-            )
-        )
     for plan in waiting["spend_plan"].select_related("client").order_by("since")[:limit]:
         rows.append(
             Waiting(
