@@ -49,6 +49,10 @@ FINANCE = "liu.yang@agency.example"
 PAGES = [
     Page("healthz", "/healthz", None),
     Page("my desk (AE)", "/", AE),
+    Page("my desk (director)", "/", DIRECTOR),
+    Page("my desk (designer)", "/", DESIGNER),
+    Page("approvals (director)", "/approvals/", DIRECTOR),
+    Page("approvals count (director)", "/approvals/count/", DIRECTOR),
     Page("client list (AE)", "/clients/", AE),
     Page("client list (director)", "/clients/", DIRECTOR),
     Page("client page (AE)", "/clients/{Qinghe Dairy}/", AE),
