@@ -205,23 +205,29 @@ class Waiting:
 
 def _waiting(user):
     """The querysets of what waits for a director's decision, or for the client's approval,
-    among what `user` sees; each with the moment it started waiting as `since`."""
-    projects = Project.objects.visible_to(user)
+    among what `user` sees; each with the moment it started waiting as `since`. Whoever sees
+    every project reads them unfiltered: a subquery naming every project only costs."""
+    everything = permissions.sees_every_project(user)
+
+    def in_scope(queryset, field="project"):
+        if everything:
+            return queryset
+        scope = Client if field == "client" else Project
+        return queryset.filter(**{f"{field}__in": scope.objects.visible_to(user)})
+
     return {
-        "brief": StrategyBrief.objects.filter(
-            status=StrategyBrief.Status.SUBMITTED, project__in=projects
+        "brief": in_scope(
+            StrategyBrief.objects.filter(status=StrategyBrief.Status.SUBMITTED)
         ).annotate(since=F("submitted_at")),
-        "estimate": Estimate.objects.filter(
-            status=Estimate.Status.SUBMITTED, project__in=projects
-        ).annotate(since=F("updated_at")),
-        "spend_plan": SpendPlan.objects.filter(
-            status=SpendPlan.Status.DRAFT, client__in=Client.objects.visible_to(user)
+        "estimate": in_scope(Estimate.objects.filter(status=Estimate.Status.SUBMITTED)).annotate(
+            since=F("updated_at")
+        ),
+        "spend_plan": in_scope(
+            SpendPlan.objects.filter(status=SpendPlan.Status.DRAFT), "client"
         ).annotate(since=F("created_at")),
-        "cost": CostEntry.objects.pending()
-        .filter(project__in=projects)
-        .annotate(since=F("created_at")),
-        "change_order": ChangeOrder.objects.filter(
-            client_approved_on__isnull=True, project__in=projects
+        "cost": in_scope(CostEntry.objects.pending()).annotate(since=F("created_at")),
+        "change_order": in_scope(
+            ChangeOrder.objects.filter(client_approved_on__isnull=True)
         ).annotate(since=F("created_at")),
     }
 
