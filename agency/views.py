@@ -2,9 +2,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from billing import selectors as billing_selectors
 from budgets import selectors as budget_selectors
 from projects import selectors as project_selectors
 from teams import permissions
@@ -36,6 +38,15 @@ def home(request):
             request,
             "agency/desk_director.html",
             {"desk": budget_selectors.director_desk(request.user)},
+        )
+    if permissions.handles_collections(request.user):
+        return render(
+            request,
+            "agency/desk_finance.html",
+            {
+                "desk": billing_selectors.finance_desk(request.user, timezone.localdate()),
+                "dso_days": billing_selectors.DSO_PERIOD_DAYS,
+            },
         )
     sections = [s for s in sections_for(request.user) if s["url"] != request.path]
     return render(request, "agency/desk.html", {"sections": sections})

@@ -51,6 +51,7 @@ PAGES = [
     Page("my desk (AE)", "/", AE),
     Page("my desk (director)", "/", DIRECTOR),
     Page("my desk (designer)", "/", DESIGNER),
+    Page("my desk (finance)", "/", FINANCE),
     Page("approvals (director)", "/approvals/", DIRECTOR),
     Page("approvals count (director)", "/approvals/count/", DIRECTOR),
     Page("client list (AE)", "/clients/", AE),

@@ -1,6 +1,7 @@
 """Finance's reads: invoices in scope, aging buckets, the collections figures, the overdue
 list and DSO."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,6 +25,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
+from budgets.models import Estimate
+from projects.models import Project, Stage
 from teams import permissions
 
 from .models import ClientAging, CollectionNote, Invoice
@@ -269,3 +272,38 @@ def days_sales_outstanding(receivable, invoiced):
     if not invoiced:
         return None
     return (receivable / invoiced * DSO_PERIOD_DAYS).quantize(Decimal("0.1"))
+
+
+DESK_ROWS = 10
+
+
+@dataclass
+class FinanceDesk:
+    """What finance's day starts from: the totals of the collections page, the longest
+    overdue invoices with their last note, and the projects with an approved budget and
+    nothing invoiced yet."""
+
+    totals: dict
+    overdue: list
+    ready_to_invoice: list
+
+
+def finance_desk(user, today) -> FinanceDesk:
+    """Three queries whatever the size of the agency: the aging totals (from the clients'
+    aging rows), the first overdue invoices, and the first projects ready to invoice."""
+    _by_ae, totals = aging_by_ae(visible_aging(user))
+    invoiced = Invoice.objects.filter(project=OuterRef("pk"), cancelled_at__isnull=True)
+    approved = Estimate.objects.filter(project=OuterRef("pk"), status=Estimate.Status.APPROVED)
+    ready = (
+        Project.objects.visible_to(user)
+        .exclude(stage=Stage.CLOSED)
+        .filter(Exists(approved))
+        .exclude(Exists(invoiced))
+        .select_related("client")
+        .order_by("start_date", "pk")[:DESK_ROWS]
+    )
+    return FinanceDesk(
+        totals=totals,
+        overdue=list(overdue(visible_invoices(user), today)[:DESK_ROWS]),
+        ready_to_invoice=list(ready),
+    )

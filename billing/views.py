@@ -17,6 +17,7 @@ from common.forms import OPENED, ReasonForm, merge_stale_edit, show_stale_edit
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
 from common.views import id_param, reason_page, show_refusal
+from projects.models import Project
 from teams import permissions
 
 from . import selectors, services
@@ -261,9 +262,13 @@ def invoice_form(request, pk=None):
     if invoice is not None and (invoice.written_off_at or invoice.cancelled_at):
         messages.error(request, _("This invoice was written off; it no longer changes."))
         return redirect("billing:invoice_detail", pk=pk)
-    form = InvoiceForm(
-        request.POST or None, invoice=invoice, initial={"issue_date": timezone.localdate()}
-    )
+    initial = {"issue_date": timezone.localdate()}
+    # A new invoice opened for a project (from finance's desk) starts with it and its client.
+    project_id = None if pk else id_param(request, "project")
+    project = Project.objects.filter(pk=project_id).first() if project_id else None
+    if project is not None:
+        initial.update(project=project.pk, client=project.client_id)
+    form = InvoiceForm(request.POST or None, invoice=invoice, initial=initial)
     editing_lines = invoice is None or invoice.sent_at is None
     lines = None
     if editing_lines:

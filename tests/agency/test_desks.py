@@ -7,11 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from billing import services as billing
 from budgets import services as budgets
 from projects import services
 from tests.factories import (
     ApprovedEstimateFactory,
     DepartmentFactory,
+    InvoiceFactory,
     ProjectFactory,
     TaskFactory,
     UserFactory,
@@ -127,4 +129,62 @@ def test_the_director_desk_costs_the_same_queries_at_any_size(
     # session, user; five kinds of what waits; the projects to watch; the late ones; the
     # margins per client and their names
     with django_assert_num_queries(11):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def finance_world(finance, size):
+    """`size` projects with an approved budget, all but one invoiced, the invoices overdue
+    and chased."""
+    today = timezone.localdate()
+    director = UserFactory(role="account_director")
+    projects = []
+    for number in range(size + 1):
+        project = ProjectFactory(name=f"Launch {number}")
+        ApprovedEstimateFactory(project=project, director=director)
+        projects.append(project)
+    for project in projects[1:]:
+        invoice = InvoiceFactory(
+            client=project.client,
+            project=project,
+            created_by=finance,
+            issue_date=today - dt.timedelta(days=60),
+            lines=[("Fee", D("1000"))],
+            sent=True,
+        )
+        billing.collection_note_add(
+            invoice=invoice, written_by=finance, contacted="Gao Yan", outcome="Pays next week."
+        )
+    billing.client_aging_refresh(today=today)
+    return projects[0]
+
+
+def test_the_finance_desk_shows_the_totals_the_longest_overdue_and_what_to_invoice(client):
+    finance = UserFactory(role="finance")
+    not_invoiced = finance_world(finance, 3)
+    client.force_login(finance)
+
+    page = client.get(reverse("home"))
+
+    desk = page.context["desk"]
+    assert desk.totals["total_outstanding"] == D("3000")
+    assert desk.totals["overdue_invoices"] == 3
+    assert [row["last_note"] for row in desk.overdue] == ["Pays next week."] * 3
+    assert [project.pk for project in desk.ready_to_invoice] == [not_invoiced.pk]
+    new_invoice = f"{reverse('billing:invoice_create')}?project={not_invoiced.pk}"
+    assert new_invoice in page.text
+    form = client.get(new_invoice).context["form"]
+    assert form["project"].value() == not_invoiced.pk
+    assert form["client"].value() == not_invoiced.client_id
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_finance_desk_costs_the_same_queries_at_any_size(
+    client, size, django_assert_num_queries
+):
+    finance = UserFactory(role="finance")
+    finance_world(finance, size)
+    client.force_login(finance)
+
+    # session, user; the aging totals; the longest overdue; the projects ready to invoice
+    with django_assert_num_queries(5):
         assert client.get(reverse("home")).status_code == 200
