@@ -9,7 +9,7 @@ from django.utils import timezone
 from teams.models import User
 
 from . import services
-from .models import AttendeeResponse, Client, ContactReport
+from .models import AttendeeResponse, Client, ContactReport, Meeting
 
 # name, industry, status, lead AE, payment terms, needs, difficulties
 CLIENTS = [
@@ -321,7 +321,59 @@ def seed() -> list[Client]:
         clients[name] = client
     _seed_reports(clients, people)
     _seed_proposals(clients, people)
+    _seed_meetings(clients, people)
     return list(clients.values())
+
+
+# client, days from today (negative: past), hour, kind, where or how, agency attendees, agenda
+MEETINGS = [
+    (
+        "Qinghe Dairy",
+        -1,
+        14,
+        Meeting.Kind.MEETING,
+        "Qinghe Dairy HQ, 3F meeting room",
+        ["zhao.min@agency.example"],
+        "Review of the key visual options for the chilled yoghurt launch.",
+    ),
+    (
+        "Xingtu Motors",
+        0,
+        16,
+        Meeting.Kind.CALL,
+        "Tencent Meeting 123 456 789",
+        ["sun.hao@agency.example"],
+        "Media flight for the EV launch: the Douyin and WeChat split.",
+    ),
+    (
+        "Qinghe Dairy",
+        3,
+        10,
+        Meeting.Kind.MEETING,
+        "Agency, room Lotus",
+        ["zhao.min@agency.example", "sun.hao@agency.example"],
+        "Monthly status: burn, next quarter's plan, open action items.",
+    ),
+]
+
+
+def _seed_meetings(clients, people) -> None:
+    today = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    for name, days, hour, kind, place, attendees, agenda in MEETINGS:
+        client = clients[name]
+        if client.meetings.filter(agenda=agenda).exists():
+            continue
+        services.meeting_schedule(
+            client=client,
+            organiser=client.lead_ae,
+            starts_at=today.replace(hour=hour) + timedelta(days=days),
+            minutes=60,
+            kind=kind,
+            place=place,
+            agenda=agenda,
+            client_attendees=client.contacts.all()[:2],
+            staff_attendees=[client.lead_ae, *(people[email] for email in attendees)],
+        )
 
 
 def _seed_proposals(clients, people) -> None:

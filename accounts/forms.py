@@ -15,6 +15,7 @@ from .models import (
     Client,
     Contact,
     ContactReport,
+    Meeting,
     Proposal,
     ProposalRound,
     RoundHours,
@@ -166,6 +167,50 @@ class ContactReportForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
             "discussion",
             "decisions",
             "client_feedback",
+        )
+
+
+class MeetingForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
+    submit_label = _("Save the meeting")
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "starts_at",
+            "minutes",
+            "kind",
+            "place",
+            "client_attendees",
+            "staff_attendees",
+            "agenda",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "minutes": forms.NumberInput(attrs={"step": 5}),
+            "client_attendees": forms.CheckboxSelectMultiple,
+            "staff_attendees": forms.SelectMultiple(attrs={"size": 6}),
+            "agenda": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client_attendees"].queryset = client.contacts.all()
+        self.fields["staff_attendees"].queryset = User.objects.active()
+        self.fields["staff_attendees"].label_from_instance = lambda user: user.full_name
+        self.helper.layout = Layout(
+            Row(
+                Column("starts_at", css_class="col-md-4"),
+                Column("minutes", css_class="col-md-4"),
+                Column("kind", css_class="col-md-4"),
+            ),
+            "place",
+            Row(
+                Column("client_attendees", css_class="col-md-6"),
+                Column("staff_attendees", css_class="col-md-6"),
+            ),
+            "agenda",
         )
 
 

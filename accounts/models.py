@@ -320,6 +320,139 @@ class ContactReport(models.Model):
         return self.created_at + self.EDIT_WINDOW
 
 
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The client's people see its meetings; anyone invited sees the ones they attend."""
+        return self.filter(
+            models.Q(client__in=Client.objects.visible_to(user))
+            | models.Q(
+                models.Exists(
+                    Meeting.staff_attendees.through.objects.filter(
+                        meeting=models.OuterRef("pk"), user=user
+                    )
+                )
+            )
+        )
+
+    def editable_by(self, user):
+        """The organiser and the client's account service change a meeting until it is
+        cancelled or its report is logged."""
+        if not permissions.works_in_account_service(user):
+            return self.none()
+        return self.filter(
+            models.Q(organiser=user) | models.Q(client__in=Client.objects.editable_by(user)),
+            cancelled_at__isnull=True,
+            report__isnull=True,
+        )
+
+    def scheduled(self):
+        return self.filter(cancelled_at__isnull=True)
+
+    def attended_by(self, user):
+        """The meetings someone organises or is invited to."""
+        return self.filter(
+            models.Q(organiser=user)
+            | models.Exists(
+                Meeting.staff_attendees.through.objects.filter(
+                    meeting=models.OuterRef("pk"), user=user
+                )
+            )
+        )
+
+
+class Meeting(models.Model):
+    """A meeting or call with the client, scheduled ahead; its contact report is logged
+    from it once it has taken place."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("Meeting")
+        CALL = "call", _("Call")
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        related_name="organised_meetings",
+    )
+    starts_at = models.DateTimeField(_("when"), validators=[PlausibleDate()])
+    minutes = models.PositiveSmallIntegerField(
+        _("how long (minutes)"),
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(12 * 60)],
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEETING)
+    place = models.CharField(
+        _("where or how"),
+        max_length=300,
+        blank=True,
+        help_text=_("A room, an address, a video link or a phone number."),
+    )
+    client_attendees = models.ManyToManyField(
+        Contact, verbose_name=_("client attendees"), related_name="meetings", blank=True
+    )
+    staff_attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agency attendees"),
+        related_name="meetings",
+        blank=True,
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    report = models.OneToOneField(
+        ContactReport,
+        verbose_name=_("contact report"),
+        on_delete=models.SET_NULL,
+        related_name="meeting",
+        null=True,
+        blank=True,
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        indexes = [
+            models.Index(fields=["client", "starts_at"]),
+            models.Index(
+                fields=["starts_at"],
+                condition=models.Q(report__isnull=True, cancelled_at__isnull=True),
+                name="meeting_waiting_for_report",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__gte=5, minutes__lte=12 * 60),
+                name="meeting_length_plausible",
+                violation_error_message=_("A meeting lasts from 5 minutes to 12 hours."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.client} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("accounts:meeting_detail", args=[self.pk])
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.minutes)
+
+    @property
+    def has_taken_place(self):
+        return self.starts_at <= timezone.now()
+
+    @property
+    def is_cancelled(self):
+        return self.cancelled_at is not None
+
+
 class ActionItemQuerySet(models.QuerySet):
     def open(self):
         return self.filter(done_at__isnull=True)

@@ -20,6 +20,7 @@ from .models import (
     Client,
     Contact,
     ContactReport,
+    Meeting,
     Proposal,
     ProposalRound,
     RecapSending,
@@ -28,6 +29,7 @@ from .models import (
 
 CONTACT_FIELDS = {"name", "title", "email", "phone", "is_decision_maker"}
 REPORT_FIELDS = {"occurred_at", "kind", "agenda", "discussion", "decisions", "client_feedback"}
+MEETING_FIELDS = {"starts_at", "minutes", "kind", "place", "agenda"}
 CLIENT_FIELDS = {
     "name",
     "code",
@@ -163,11 +165,26 @@ def contact_report_create(
     client_attendees,
     staff_attendees,
     action_items: list[dict],
+    meeting: Meeting | None = None,
     **fields,
 ) -> ContactReport:
+    """Logs a report; logged from a meeting, the meeting links to it, and a second report
+    of the same meeting (two people pressing Save at once) is refused."""
     _keeps_accounts(author)
+    if meeting is not None:
+        meeting = lock_row(meeting)
+        if meeting.report_id is not None:
+            raise Refused(_("The report of this meeting has been logged already."))
+        if meeting.is_cancelled:
+            raise Refused(_("This meeting was cancelled; log a report without it."))
+        if meeting.client_id != client.pk:
+            raise Refused(_("That meeting is with another client."))
     report = ContactReport(client=client, author=author, **fields)
-    return _save_report(report, client_attendees, staff_attendees, action_items)
+    report = _save_report(report, client_attendees, staff_attendees, action_items)
+    if meeting is not None:
+        meeting.report = report
+        meeting.save(update_fields=["report", "updated_at"])
+    return report
 
 
 @transaction.atomic
@@ -374,3 +391,43 @@ def proposal_round_log_hours(
     validate(entry)
     entry.save()
     return entry
+
+
+def _save_meeting(meeting: Meeting, client_attendees, staff_attendees) -> Meeting:
+    validate(meeting)
+    meeting.save()
+    meeting.client_attendees.set(client_attendees)
+    meeting.staff_attendees.set(staff_attendees)
+    return meeting
+
+
+@transaction.atomic
+def meeting_schedule(
+    *, client: Client, organiser: User, client_attendees, staff_attendees, **fields
+) -> Meeting:
+    _keeps_accounts(organiser)
+    meeting = Meeting(client=client, organiser=organiser, **fields)
+    return _save_meeting(meeting, client_attendees, staff_attendees)
+
+
+@transaction.atomic
+def meeting_update(
+    *, meeting: Meeting, editor: User, client_attendees, staff_attendees, **fields
+) -> Meeting:
+    _keeps_accounts(editor)
+    lock_row(meeting)
+    if not Meeting.objects.editable_by(editor).filter(pk=meeting.pk).exists():
+        raise Refused(_("This meeting can no longer be changed: it was cancelled or reported."))
+    assign(meeting, fields, MEETING_FIELDS)
+    return _save_meeting(meeting, client_attendees, staff_attendees)
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
+    _keeps_accounts(by)
+    lock_row(meeting)
+    if not Meeting.objects.editable_by(by).filter(pk=meeting.pk).exists():
+        raise Refused(_("This meeting can no longer be cancelled: it was cancelled or reported."))
+    meeting.cancelled_at = timezone.now()
+    meeting.save(update_fields=["cancelled_at", "updated_at"])
+    return meeting

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -26,6 +26,7 @@ from .forms import (
     ClientForm,
     ContactForm,
     ContactReportForm,
+    MeetingForm,
     ProposalForm,
     RoundHoursForm,
     RoundStatusForm,
@@ -37,6 +38,7 @@ from .models import (
     Client,
     Contact,
     ContactReport,
+    Meeting,
     Proposal,
     ProposalRound,
     RoundHours,
@@ -98,6 +100,8 @@ def client_detail(request, pk):
             "members": members,
             "contacts": client.contacts.all(),
             "timeline": _timeline(client, reader=request.user),
+            "meetings": _meetings_ahead(client),
+            "now": timezone.now(),
             "proposals": client.proposals.for_client_page(),
             # Spend plans sit above accounts; read through the reverse relation.
             "show_spend_plans": permissions.can_see_budgets(request.user),
@@ -107,6 +111,15 @@ def client_detail(request, pk):
 
 
 TIMELINE_LENGTH = 30
+MEETINGS_SHOWN = 10
+
+
+def _meetings_ahead(client):
+    """The meetings still to come and those of the last weeks still waiting for a report."""
+    since = timezone.now() - timedelta(days=30)
+    return client.meetings.scheduled().filter(report__isnull=True, starts_at__gte=since)[
+        :MEETINGS_SHOWN
+    ]
 
 
 def _start_of(day):
@@ -215,17 +228,28 @@ def contact_update(request, pk):
     )
 
 
-def _report_form_page(request, *, client, report=None):
+def _report_initial(request, meeting):
+    """A new report starts from now and its author, or from the meeting it reports."""
+    if meeting is None:
+        return {
+            "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
+            "staff_attendees": [request.user],
+        }
+    return {
+        "occurred_at": timezone.localtime(meeting.starts_at),
+        "kind": meeting.kind,
+        "client_attendees": list(meeting.client_attendees.all()),
+        "staff_attendees": list(meeting.staff_attendees.all()),
+        "agenda": meeting.agenda,
+    }
+
+
+def _report_form_page(request, *, client, report=None, meeting=None):
     form = ContactReportForm(
         request.POST or None,
         instance=report,
         client=client,
-        initial=None
-        if report
-        else {
-            "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
-            "staff_attendees": [request.user],
-        },
+        initial=None if report else _report_initial(request, meeting),
     )
     formset = ActionItemFormSet(request.POST or None, instance=report, prefix="items")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -236,9 +260,18 @@ def _report_form_page(request, *, client, report=None):
         }
         items = action_items_from(formset)
         if report is None:
-            report = services.contact_report_create(
-                client=client, author=request.user, action_items=items, **attendees, **fields
-            )
+            try:
+                report = services.contact_report_create(
+                    client=client,
+                    author=request.user,
+                    action_items=items,
+                    meeting=meeting,
+                    **attendees,
+                    **fields,
+                )
+            except Refused as refusal:
+                messages.error(request, str(refusal))
+                return redirect(meeting)
             messages.success(request, _("Contact report saved."))
         else:
             try:
@@ -253,13 +286,114 @@ def _report_form_page(request, *, client, report=None):
     return render(
         request,
         "accounts/contactreport_form.html",
-        {"form": form, "formset": formset, "client": client, "report": report},
+        {
+            "form": form,
+            "formset": formset,
+            "client": client,
+            "report": report,
+            "meeting": meeting,
+        },
     )
 
 
 def report_create(request, pk):
     client = _editable_client(request, pk)
     return _report_form_page(request, client=client)
+
+
+def meeting_report_create(request, pk):
+    """ "Log the report": the report form, filled from the meeting."""
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
+    client = _editable_client(request, meeting.client_id)
+    if meeting.report_id:
+        messages.info(request, _("The report of this meeting has been logged already."))
+        return redirect(meeting.report)
+    if meeting.is_cancelled:
+        messages.error(request, _("This meeting was cancelled; log a report without it."))
+        return redirect(meeting)
+    if not meeting.has_taken_place:
+        messages.error(request, _("This meeting has not taken place yet."))
+        return redirect(meeting)
+    return _report_form_page(request, client=client, meeting=meeting)
+
+
+def _meeting_form_page(request, *, client, meeting=None):
+    form = MeetingForm(
+        request.POST or None,
+        instance=meeting,
+        client=client,
+        initial=None if meeting else {"staff_attendees": [request.user]},
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        attendees = {
+            "client_attendees": fields.pop("client_attendees"),
+            "staff_attendees": fields.pop("staff_attendees"),
+        }
+        if meeting is None:
+            meeting = services.meeting_schedule(
+                client=client, organiser=request.user, **attendees, **fields
+            )
+        else:
+            try:
+                services.meeting_update(meeting=meeting, editor=request.user, **attendees, **fields)
+            except Refused as refusal:
+                messages.error(request, str(refusal))
+                return redirect(meeting)
+        messages.success(request, _("Meeting saved."))
+        return redirect(meeting)
+    return render(
+        request,
+        "accounts/meeting_form.html",
+        {"form": form, "client": client, "meeting": meeting},
+    )
+
+
+def meeting_create(request, pk):
+    client = _editable_client(request, pk)
+    return _meeting_form_page(request, client=client)
+
+
+def meeting_update(request, pk):
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
+    if not Meeting.objects.editable_by(request.user).filter(pk=pk).exists():
+        messages.error(request, _("This meeting can no longer be changed."))
+        return redirect(meeting)
+    return _meeting_form_page(request, client=meeting.client, meeting=meeting)
+
+
+def meeting_detail(request, pk):
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(request.user).select_related("client", "organiser", "report"),
+        pk=pk,
+    )
+    can_edit = Meeting.objects.editable_by(request.user).filter(pk=pk).exists()
+    return render(
+        request,
+        "accounts/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "client": meeting.client,
+            "client_attendees": meeting.client_attendees.all(),
+            "staff_attendees": meeting.staff_attendees.all(),
+            "can_edit": can_edit,
+            "can_log_report": can_edit
+            and meeting.has_taken_place
+            and Client.objects.editable_by(request.user).filter(pk=meeting.client_id).exists(),
+        },
+    )
+
+
+@require_POST
+def meeting_cancel(request, pk):
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
+    try:
+        services.meeting_cancel(meeting=meeting, by=request.user)
+    except Refused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Meeting cancelled."))
+    return redirect(meeting)
 
 
 def report_update(request, pk):

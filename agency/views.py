@@ -3,14 +3,18 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts import selectors as account_selectors
 from billing import selectors as billing_selectors
 from budgets import selectors as budget_selectors
+from common.charts import chart, series
 from projects import selectors as project_selectors
 from teams import permissions
 
+from .desks import ae_desk
 from .navigation import sections_for
 
 
@@ -28,25 +32,39 @@ def healthz(request):
 
 
 def home(request):
-    """Each person's desk: what their day holds, by role."""
-    if permissions.works_on_handed_tasks(request.user):
-        return render(
-            request, "agency/desk_staff.html", {"desk": project_selectors.staff_desk(request.user)}
-        )
-    if permissions.can_sign_off(request.user):
-        return render(
-            request,
-            "agency/desk_director.html",
-            {"desk": budget_selectors.director_desk(request.user)},
-        )
-    if permissions.handles_collections(request.user):
-        return render(
-            request,
-            "agency/desk_finance.html",
-            {
-                "desk": billing_selectors.finance_desk(request.user, timezone.localdate()),
-                "dso_days": billing_selectors.DSO_PERIOD_DAYS,
-            },
-        )
-    sections = [s for s in sections_for(request.user) if s["url"] != request.path]
-    return render(request, "agency/desk.html", {"sections": sections})
+    """Each person's desk: what their day holds, by role. Every desk shows the meetings the
+    person attends this week."""
+    user, today = request.user, timezone.localdate()
+    if permissions.works_on_handed_tasks(user):
+        template, desk = "agency/desk_staff.html", project_selectors.staff_desk(user)
+    elif permissions.can_sign_off(user):
+        template, desk = "agency/desk_director.html", budget_selectors.director_desk(user)
+    elif permissions.handles_collections(user):
+        template, desk = "agency/desk_finance.html", billing_selectors.finance_desk(user, today)
+    elif permissions.works_on_account_teams(user):
+        template, desk = "agency/desk_ae.html", ae_desk(user, today)
+    else:
+        sections = [s for s in sections_for(user) if s["url"] != request.path]
+        return render(request, "agency/desk.html", {"sections": sections})
+    return render(
+        request,
+        template,
+        {
+            "desk": desk,
+            "meetings": account_selectors.desk_meetings(user, today),
+            "today": today,
+            "now": timezone.now(),
+            "chart": _burn_chart(desk) if template == "agency/desk_ae.html" else None,
+            "dso_days": billing_selectors.DSO_PERIOD_DAYS,
+        },
+    )
+
+
+def _burn_chart(desk):
+    rows = desk.burn_chart
+    return chart(
+        "bar",
+        [row["job_number"] for row in rows],
+        series(_("Budget burnt (%)"), [row["burn"] for row in rows]),
+        series(_("Schedule behind us (%)"), [row["schedule"] for row in rows]),
+    )

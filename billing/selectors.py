@@ -307,3 +307,14 @@ def finance_desk(user, today) -> FinanceDesk:
         overdue=list(overdue(visible_invoices(user), today)[:DESK_ROWS]),
         ready_to_invoice=list(ready),
     )
+
+
+def overdue_by_client(user, client_ids) -> dict[int, Decimal]:
+    """Per client, what is overdue (outstanding past its due date) in the base currency,
+    from the clients' aging rows: one query."""
+    rows = (
+        visible_aging(user)
+        .filter(client__in=client_ids)
+        .values_list("client", F("total_outstanding") - F("current"))
+    )
+    return {client: amount for client, amount in rows if amount > 0}

@@ -12,6 +12,7 @@ from pghistory.models import Events
 
 from accounts.models import ExchangeRate
 from common import exports
+from common.charts import chart, series
 from common.errors import Refused, StaleEdit
 from common.forms import OPENED, ReasonForm, merge_stale_edit, show_stale_edit
 from common.history import HISTORY_LENGTH, history_rows
@@ -164,6 +165,8 @@ def collection_note_add(request, pk):
 
 # The clients owing the most; the aging list export has them all.
 AGING_ROWS = 25
+# From current to 90+ days: the later, the redder.
+AGING_COLOURS = ["#198754", "#ffc107", "#fd7e14", "#dc3545", "#842029"]
 OVERDUE_PER_PAGE = 25
 
 
@@ -189,10 +192,15 @@ def collections(request):
             ).get_page(request.GET.get("page")),
             "dso_days": selectors.DSO_PERIOD_DAYS,
             "handles": permissions.handles_collections(request.user),
-            "chart": {
-                "labels": [str(label) for _, label, _ in buckets],
-                "values": [float(amount) for _, _, amount in buckets],
-            },
+            "chart": chart(
+                "bar",
+                [label for _, label, _ in buckets],
+                series(
+                    _("Outstanding"),
+                    [amount for _, _, amount in buckets],
+                    colors=AGING_COLOURS,
+                ),
+            ),
             "today": today,
             "latest_rates": ExchangeRate.objects.order_by("currency", "-valid_from").distinct(
                 "currency"

@@ -7,6 +7,7 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -399,3 +400,42 @@ def director_desk(user, today=None) -> DirectorDesk:
         late=late,
         clients=with_client_names(list(margin_by_client(money))[:DESK_ROWS]),
     )
+
+
+def burn_by_client(client_ids) -> dict[int, dict]:
+    """Per client, over its open budgeted projects: the highest burn (cost as a percentage
+    of the working budget) and how many are over budget, from the money rows: one query."""
+    rows = (
+        budgeted(ProjectMoney.objects.filter(project__client__in=client_ids))
+        .order_by()
+        .values(client=F("project__client"))
+        .annotate(
+            worst=Max(ExpressionWrapper(F("cost") * 100 / F("budget"), output_field=PERCENT)),
+            over=Count("pk", filter=Q(over_budget=True)),
+            projects=Count("pk"),
+        )
+    )
+    return {row["client"]: row for row in rows}
+
+
+CHART_PROJECTS = 12
+
+
+def burn_against_schedule(user, today) -> list[dict]:
+    """The open budgeted projects `user` runs as AE, those furthest ahead of their schedule
+    first: each with its burn and how much of its schedule is behind it, in percent."""
+    rows = (
+        budgeted(ProjectMoney.objects.filter(project__owner=user))
+        .select_related("project")
+        .only("budget", "cost", "project__job_number", "project__start_date", "project__deadline")
+        .order_by("-over_budget", "-ahead", "project_id")[:CHART_PROJECTS]
+    )
+    return [
+        {
+            "project": row.project_id,
+            "job_number": row.project.job_number,
+            "burn": float(row.burn),
+            "schedule": float((row.project.schedule_elapsed(today) * 100).quantize(Decimal("0.1"))),
+        }
+        for row in rows
+    ]

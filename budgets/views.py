@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
 from accounts.models import Client, Proposal
+from common.charts import chart, series
 from common.errors import Refused, StaleEdit
 from common.forms import OPENED, merge_stale_edit, show_stale_edit
 from common.history import HISTORY_LENGTH, history_rows
@@ -454,11 +455,12 @@ def spend_plan_detail(request, pk):
             "plan": plan,
             "client": plan.client,
             "rows": rows,
-            "chart": {
-                "labels": [str(row["label"]) for row in rows],
-                "planned": [float(row["planned"]) for row in rows],
-                "actual": [float(row["actual"]) for row in rows],
-            },
+            "chart": chart(
+                "bar",
+                [row["label"] for row in rows],
+                series(_("Planned"), [row["planned"] for row in rows]),
+                series(_("Spent"), [row["actual"] for row in rows]),
+            ),
             "can_edit": Client.objects.editable_by(request.user).filter(pk=plan.client_id).exists(),
             "can_sign_off": permissions.can_sign_off(request.user),
         },

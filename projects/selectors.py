@@ -130,3 +130,32 @@ def staff_desk(user, today=None) -> StaffDesk:
         else:
             desk.week.append(task)
     return desk
+
+
+def ae_tasks(user, today) -> list:
+    """Open tasks due within the week or late, on the projects `user` runs as AE (whoever
+    has them) and handed to `user`: one query."""
+    return list(
+        Task.objects.open()
+        .filter(Q(project__owner=user) | Q(assignee=user))
+        .filter(due_on__lt=today + DESK_WEEK)
+        .for_cards(today)
+        .order_by("due_on", "pk")[:DESK_ROWS]
+    )
+
+
+def late_tasks_by_client(client_ids, today) -> dict[int, dict[str, int]]:
+    """Per client, how many open tasks are late and how many are at risk: one query."""
+    rows = (
+        Task.objects.open()
+        .filter(project__client__in=client_ids)
+        .with_flags(today)
+        .filter(Q(is_late=True) | Q(is_at_risk=True))
+        .order_by()
+        .values("project__client")
+        .annotate(
+            late=Count("pk", filter=Q(is_late=True)),
+            at_risk=Count("pk", filter=Q(is_at_risk=True)),
+        )
+    )
+    return {row["project__client"]: row for row in rows}

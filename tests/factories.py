@@ -88,6 +88,28 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=3))
 
 
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """Scheduled through the service, by the client's lead AE, who attends."""
+
+    class Meta:
+        model = "accounts.Meeting"
+
+    client = factory.SubFactory(ClientFactory)
+    organiser = factory.LazyAttribute(lambda meeting: meeting.client.lead_ae)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=1))
+    kind = "meeting"
+    place = "Client HQ, room 3"
+    agenda = "Review the key visual."
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from accounts.services import meeting_schedule
+
+        kwargs.setdefault("client_attendees", [])
+        kwargs.setdefault("staff_attendees", [kwargs["organiser"]])
+        return meeting_schedule(**kwargs)
+
+
 class ProposalFactory(factory.django.DjangoModelFactory):
     """Opened through the service, with its first round."""
 

@@ -1,42 +1,33 @@
-// Draws the charts whose data a page hands over with json_script.
+// Draws every <canvas class="portal-chart" data-source="ID">, from the chart data the page
+// hands over with json_script under that ID (common/charts.py).
 (function () {
-  const aging = document.getElementById("aging-data");
-  const canvas = document.getElementById("aging-chart");
-  if (!aging || !canvas || !window.Chart) {
+  if (!window.Chart) {
     return;
   }
-  const data = JSON.parse(aging.textContent);
-  new window.Chart(canvas, {
-    type: "bar",
-    data: {
-      labels: data.labels,
-      datasets: [
-        {
-          data: data.values,
-          backgroundColor: ["#198754", "#ffc107", "#fd7e14", "#dc3545", "#842029"],
-        },
-      ],
-    },
-    options: { plugins: { legend: { display: false } }, scales: { x: { ticks: { font: { size: 9 } } } } },
-  });
-})();
-
-// Planned against spent, by channel, on a spend plan's page.
-(function () {
-  const plan = document.getElementById("plan-data");
-  const canvas = document.getElementById("plan-chart");
-  if (!plan || !canvas || !window.Chart) {
-    return;
-  }
-  const data = JSON.parse(plan.textContent);
-  new window.Chart(canvas, {
-    type: "bar",
-    data: {
-      labels: data.labels,
-      datasets: [
-        { label: canvas.dataset.planned || "Planned", data: data.planned, backgroundColor: "#0d6efd" },
-        { label: canvas.dataset.spent || "Spent", data: data.actual, backgroundColor: "#fd7e14" },
-      ],
-    },
+  const palette = ["#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#dc3545", "#20c997"];
+  document.querySelectorAll("canvas.portal-chart").forEach(function (canvas) {
+    const source = document.getElementById(canvas.dataset.source);
+    if (!source) {
+      return;
+    }
+    const spec = JSON.parse(source.textContent);
+    const datasets = spec.datasets.map(function (series, index) {
+      const colour = series.colors || palette[index % palette.length];
+      return {
+        label: series.label,
+        data: series.data,
+        backgroundColor: colour,
+        borderColor: colour,
+        tension: 0.2,
+      };
+    });
+    new window.Chart(canvas, {
+      type: spec.type,
+      data: { labels: spec.labels, datasets: datasets },
+      options: {
+        plugins: { legend: { display: datasets.length > 1 } },
+        scales: { x: { ticks: { font: { size: 10 } } }, y: { beginAtZero: true } },
+      },
+    });
   });
 })();

@@ -7,14 +7,20 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import services as accounts
 from billing import services as billing
 from budgets import services as budgets
 from projects import services
 from tests.factories import (
+    ActionItemFactory,
     ApprovedEstimateFactory,
+    ClientFactory,
+    ContactReportFactory,
     DepartmentFactory,
     InvoiceFactory,
+    MeetingFactory,
     ProjectFactory,
+    ProposalFactory,
     TaskFactory,
     UserFactory,
 )
@@ -126,9 +132,9 @@ def test_the_director_desk_costs_the_same_queries_at_any_size(
     director_world(director, size)
     client.force_login(director)
 
-    # session, user; five kinds of what waits; the projects to watch; the late ones; the
-    # margins per client and their names
-    with django_assert_num_queries(11):
+    # session, user; the meetings; five kinds of what waits; the projects to watch; the late
+    # ones; the margins per client and their names
+    with django_assert_num_queries(12):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -185,6 +191,155 @@ def test_the_finance_desk_costs_the_same_queries_at_any_size(
     finance_world(finance, size)
     client.force_login(finance)
 
-    # session, user; the aging totals; the longest overdue; the projects ready to invoice
-    with django_assert_num_queries(5):
+    # session, user; the meetings; the aging totals; the longest overdue; the projects ready
+    # to invoice
+    with django_assert_num_queries(6):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def ae_world(ae, size, prefix="Client"):
+    """`size` clients led by `ae`, each with a project over budget and running late, a task
+    of its own and one of the AE's, an overdue invoice, a report of ten days ago with an
+    overdue action item, a proposal presented in its third round, and a meeting today."""
+    today = timezone.localdate()
+    now = timezone.now()
+    director = UserFactory(role="account_director")
+    finance = UserFactory(role="finance")
+    designer = UserFactory(role="staff", full_name="Zhao Min")
+    clients = []
+    for number in range(size):
+        acme = ClientFactory(
+            name=f"{prefix} {number}",
+            lead_ae=ae,
+            account_director=director,
+            allowed_proposal_rounds=2,
+        )
+        project = ProjectFactory(client=acme, start_date=today - dt.timedelta(days=10))
+        ApprovedEstimateFactory(project=project, director=director, lines={"production": D("1000")})
+        budgets.cost_entry_create(
+            project=project,
+            entered_by=ae,
+            category="production",
+            incurred_on=today,
+            kind="vendor",
+            vendor="Studio",
+            amount=D("900"),
+        )
+        TaskFactory(
+            project=project,
+            title=f"Storyboard {number}",
+            assignee=designer,
+            due_on=today - dt.timedelta(days=1),
+        )
+        TaskFactory(
+            project=project,
+            title=f"Brief the studio {number}",
+            assignee=ae,
+            due_on=today + dt.timedelta(days=2),
+        )
+        InvoiceFactory(
+            client=acme,
+            project=project,
+            created_by=finance,
+            issue_date=today - dt.timedelta(days=60),
+            lines=[("Fee", D("500"))],
+            sent=True,
+        )
+        report = ContactReportFactory(client=acme, occurred_at=now - dt.timedelta(days=10))
+        ActionItemFactory(
+            report=report,
+            owner=ae,
+            description=f"Send the deck {number}",
+            due_on=today - dt.timedelta(days=2),
+        )
+        ActionItemFactory(
+            report=report,
+            owner=designer,
+            description=f"Resize {number}",
+            due_on=today + dt.timedelta(days=1),
+        )
+        proposal = ProposalFactory(client=acme, title=f"Routes {number}")
+        round_ = proposal.rounds.get()
+        for _ in range(2):
+            accounts.proposal_round_set_status(
+                round_=round_, status="internal_review", changed_by=ae
+            )
+            accounts.proposal_round_set_status(
+                round_=round_,
+                status="presented",
+                changed_by=ae,
+                presented_on=today - dt.timedelta(days=5),
+            )
+            accounts.proposal_round_set_status(
+                round_=round_,
+                status="revision_requested",
+                changed_by=ae,
+                revision_reasons="Warmer.",
+            )
+            round_ = accounts.proposal_round_open_next(proposal=proposal, opened_by=ae)
+        accounts.proposal_round_set_status(round_=round_, status="internal_review", changed_by=ae)
+        accounts.proposal_round_set_status(
+            round_=round_,
+            status="presented",
+            changed_by=ae,
+            presented_on=today - dt.timedelta(days=4),
+        )
+        MeetingFactory(
+            client=acme,
+            starts_at=timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0),
+            agenda=f"Status {number}",
+        )
+        clients.append(acme)
+    billing.client_aging_refresh(today=today)
+    return clients
+
+
+def test_the_ae_desk_shows_the_day_and_each_clients_health(client):
+    ae = UserFactory(role="ae", full_name="Chen Jing")
+    acme, other = ae_world(ae, 2)
+    someone_elses = ae_world(UserFactory(role="ae"), 1, prefix="Other")[0]
+    client.force_login(ae)
+
+    page = client.get(reverse("home"))
+
+    desk, meetings = page.context["desk"], page.context["meetings"]
+    assert [meeting.agenda for meeting in meetings.today] == ["Status 0", "Status 1"]
+    assert titles(desk.my_tasks) == ["Brief the studio 0", "Brief the studio 1"]
+    assert titles(desk.team_tasks) == ["Storyboard 0", "Storyboard 1"]
+    # The AE's own overdue items, and the designer's on the AE's clients, overdue first.
+    assert [item.description for item in desk.action_items] == [
+        "Send the deck 0",
+        "Send the deck 1",
+        "Resize 0",
+        "Resize 1",
+    ]
+    assert [(p.title, p.round_number, p.days_since_presented) for p in desk.proposals] == [
+        ("Routes 0", 3, 4),
+        ("Routes 1", 3, 4),
+    ]
+    row = desk.clients[0]
+    assert row.client == acme
+    assert row.worst_burn == D("90")
+    assert (row.late_tasks, row.at_risk_tasks) == (1, 0)
+    assert row.overdue == D("500")
+    assert row.days_since_contact == 10
+    assert row.repitch_rounds == 1
+    assert [row.client for row in desk.clients] == [acme, other]
+    assert [entry["burn"] for entry in desk.burn_chart] == [90.0, 90.0]
+    text = page.text
+    assert f"{reverse('billing:invoice_list')}?client={acme.pk}" in text
+    assert someone_elses.name not in text
+    # One click ticks the AE's own item; the designer's has no button on this desk.
+    assert text.count('name="done" value="1"') == 2
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_the_ae_desk_costs_the_same_queries_at_any_size(client, size, django_assert_num_queries):
+    ae = UserFactory(role="ae")
+    ae_world(ae, size)
+    client.force_login(ae)
+
+    # session, user; the meetings; the clients, their late tasks, burn and overdue money;
+    # the tasks, the action items, the proposals and the chart
+    with django_assert_num_queries(11):
         assert client.get(reverse("home")).status_code == 200

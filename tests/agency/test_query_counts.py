@@ -83,8 +83,8 @@ PAGES = [
     ("invoice history", "finance", 4),
     ("inbox", "ae", 5),
     ("bell", "ae", 4),
-    ("desk", "ae", 2),
-    ("staff desk", "staff", 4),
+    ("AE desk", "ae", 11),
+    ("staff desk", "staff", 5),
     ("my tasks", "staff", 5),
 ]
 
@@ -97,7 +97,7 @@ def url_of(name, project, invoice):
         "invoice history": reverse("billing:invoice_history", args=[invoice.pk]),
         "inbox": reverse("notifications:inbox"),
         "bell": reverse("notifications:bell"),
-        "desk": reverse("home"),
+        "AE desk": reverse("home"),
         "staff desk": reverse("home"),
         "my tasks": reverse("projects:my_tasks"),
     }[name]

@@ -1,0 +1,118 @@
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from .models import ActionItem, Client, ContactReport, Meeting, Proposal, ProposalRound
+
+DESK_WEEK = timedelta(days=7)
+# How far back a meeting waiting for its report still shows on its organiser's desk: as far
+# as its reminder goes.
+REPORT_WAIT_SHOWN = timedelta(days=30)
+
+
+def start_of(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass
+class DeskMeetings:
+    to_report: list = field(default_factory=list)
+    today: list = field(default_factory=list)
+    week: list = field(default_factory=list)
+
+    @property
+    def any(self):
+        return bool(self.to_report or self.today or self.week)
+
+
+def desk_meetings(user, today) -> DeskMeetings:
+    """The meetings `user` attends today and in the next seven days, and those they organised
+    that still wait for a report: one query."""
+    morning = start_of(today)
+    tomorrow = start_of(today + timedelta(days=1))
+    meetings = (
+        Meeting.objects.scheduled()
+        .attended_by(user)
+        .filter(
+            Q(starts_at__gte=morning, starts_at__lt=morning + DESK_WEEK)
+            | Q(
+                organiser=user,
+                report__isnull=True,
+                starts_at__gte=morning - REPORT_WAIT_SHOWN,
+                starts_at__lt=morning,
+            )
+        )
+        .select_related("client")
+        .order_by("starts_at", "pk")
+    )
+    desk = DeskMeetings()
+    for meeting in meetings:
+        if meeting.starts_at < morning:
+            desk.to_report.append(meeting)
+        elif meeting.starts_at < tomorrow:
+            desk.today.append(meeting)
+        else:
+            desk.week.append(meeting)
+    return desk
+
+
+DESK_ROWS = 30
+
+
+def desk_action_items(user, today):
+    """Open action items due within the week or overdue: the user's own, and those of their
+    clients' reports (they lead the account)."""
+    return list(
+        ActionItem.objects.open()
+        .filter(Q(owner=user) | Q(report__client__lead_ae=user))
+        .filter(due_on__lt=today + DESK_WEEK)
+        .select_related("report__client", "owner")
+        .overdue_first()[:DESK_ROWS]
+    )
+
+
+IN_FLIGHT = [
+    ProposalRound.Status.DRAFT,
+    ProposalRound.Status.INTERNAL_REVIEW,
+    ProposalRound.Status.PRESENTED,
+    ProposalRound.Status.REVISION_REQUESTED,
+]
+
+
+def proposals_in_flight(clients):
+    """The proposals for these clients whose latest round is neither accepted nor rejected,
+    with that round's number, status and the day it was presented; the longest waiting
+    first."""
+    latest = ProposalRound.objects.filter(proposal=OuterRef("pk")).order_by("-number")
+    return list(
+        Proposal.objects.filter(client__in=clients)
+        .annotate(
+            round_number=Subquery(latest.values("number")[:1]),
+            round_status=Subquery(latest.values("status")[:1]),
+            presented_on=Subquery(latest.values("presented_on")[:1]),
+        )
+        .filter(round_status__in=IN_FLIGHT)
+        .select_related("client")
+        .order_by("presented_on", "created_at")[:DESK_ROWS]
+    )
+
+
+def clients_for_health(user):
+    """The clients whose account team `user` is on, with their re-pitch rounds and the day of
+    their last contact report."""
+    last_contact = (
+        ContactReport.objects.filter(client=OuterRef("pk"))
+        .order_by()
+        .values("client")
+        .annotate(last=Max("occurred_at"))
+        .values("last")
+    )
+    return (
+        Client.objects.filter(memberships__user=user)
+        .exclude(status=Client.Status.LOST)
+        .with_repitch()
+        .annotate(last_contact=Subquery(last_contact))
+        .order_by("name")
+    )
