@@ -2,7 +2,9 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,9 +22,18 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
 
+def one_line(text: str, length: int = 300) -> str:
+    """Text fit for a header or a title: one line, no control characters, not too long."""
+    return " ".join(str(text).split())[:length]
+
+
 class Notification(models.Model):
-    """A reminder as one person sees it in the portal, written in their language. When they
-    want it by email too, `email_pending` stays set until it has gone out."""
+    """A reminder as one person sees it in the portal. It keeps the rule that sent it and
+    the rule's parameters, and is worded from them whenever it is shown, in the language of
+    the moment: a reader who switches to 中文 reads the old ones in Chinese too. The title
+    and body written when it was sent, in the reader's language then, stand in when the
+    rule is gone. When they want it by email too, `email_pending` stays set until it has
+    gone out."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -31,6 +42,8 @@ class Notification(models.Model):
         related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    rule = models.CharField(_("rule"), max_length=60, blank=True)
+    data = models.JSONField(_("parameters"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
@@ -67,6 +80,26 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    def _worded(self) -> tuple[str, str]:
+        from .registry import worded  # the rules import this module
+
+        language = translation.get_language()
+        cached = getattr(self, "_worded_in", None)
+        if cached is None or cached[0] != language:
+            cached = (language, worded(self))
+            self._worded_in = cached
+        return cached[1]
+
+    @property
+    def headline(self) -> str:
+        """The title, in the active language."""
+        return self._worded()[0]
+
+    @property
+    def detail(self) -> str:
+        """The body, in the active language."""
+        return self._worded()[1]
 
     @property
     def message_id(self) -> str:

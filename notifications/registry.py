@@ -10,7 +10,7 @@ from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils.module_loading import autodiscover_modules
 
-from .models import SentReminder
+from .models import SentReminder, one_line
 
 
 @dataclass(frozen=True)
@@ -103,3 +103,18 @@ def rule(name: str) -> Rule:
 
 def autodiscover():
     autodiscover_modules("reminders")
+
+
+def worded(notification) -> tuple[str, str]:
+    """A notification's title and body in the active language, from the rule that sent it
+    and the parameters it keeps; the words stored when it was sent, if the rule is gone or
+    its message no longer fits the parameters kept."""
+    rule = _rules.get(notification.rule)
+    if rule is None:
+        return notification.title, notification.body
+    due = Due("", "", (), notification.link, notification.data)
+    try:
+        title, body = rule.message(due)
+    except (KeyError, TypeError, ValueError):
+        return notification.title, notification.body
+    return one_line(title), str(body)

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import registry
-from .models import Notification, Preferences, SentReminder, mail_domain
+from .models import Notification, Preferences, SentReminder, mail_domain, one_line
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,8 @@ def _deliver(rule: registry.Rule, batch: list[registry.Due]) -> int:
                 Notification(
                     recipient_id=person,
                     kind=rule.kind,
+                    rule=rule.name,
+                    data=due.data,
                     title=one_line(title),
                     body=str(body),
                     link=due.link,
@@ -116,15 +118,14 @@ def absolute(link: str) -> str:
     return settings.PORTAL_URL.rstrip("/") + link if link.startswith("/") else link
 
 
-def one_line(text: str, length: int = 300) -> str:
-    """Text fit for a header or a title: one line, no control characters, not too long."""
-    return " ".join(str(text).split())[:length]
-
-
 def _email(
-    recipient, subject: str, template: str, context: dict, *, message_id: str
+    recipient, subject: str | None, template: str, context: dict, *, message_id: str
 ) -> EmailMultiAlternatives:
+    """The email of a notification (its headline is the subject, unless one is given),
+    worded in the recipient's language."""
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        if subject is None:
+            subject = context["notification"].headline
         context = {**context, "recipient": recipient, "portal_url": settings.PORTAL_URL}
         text = render_to_string(f"notifications/email/{template}.txt", context)
         html = render_to_string(f"notifications/email/{template}.html", context)
@@ -175,7 +176,7 @@ def emails_send(*, limit: int | None = None) -> int:
                 try:
                     message = _email(
                         notification.recipient,
-                        notification.title,
+                        None,
                         "reminder",
                         {"notification": notification, "url": absolute(notification.link)},
                         message_id=notification.message_id,

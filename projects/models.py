@@ -286,6 +286,7 @@ class TaskQuerySet(models.QuerySet):
                 "project__name",
                 "project__client__name",
                 "department__name",
+                "department__name_zh_hans",
                 "department__code",
                 "assignee__full_name",
                 "waits_on__title",

@@ -12,8 +12,8 @@ admin.site.unregister(Group)
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "code"]
-    search_fields = ["name", "code"]
+    list_display = ["name", "name_zh_hans", "code"]
+    search_fields = ["name", "name_zh_hans", "code"]
     prepopulated_fields = {"code": ["name"]}
 
 

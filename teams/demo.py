@@ -10,14 +10,14 @@ from .roles import Role
 DEMO_PASSWORD = "demo-portal-2026"
 
 DEPARTMENTS = [
-    ("account-service", "Account service"),
-    ("strategy", "Strategy and planning"),
-    ("research", "Research"),
-    ("creative", "Creative"),
-    ("media", "Media"),
-    ("production", "Production"),
-    ("finance", "Finance"),
-    ("traffic", "Traffic"),
+    ("account-service", "Account service", "客户服务部"),
+    ("strategy", "Strategy and planning", "策略企划部"),
+    ("research", "Research", "调研部"),
+    ("creative", "Creative", "创意部"),
+    ("media", "Media", "媒介部"),
+    ("production", "Production", "制作部"),
+    ("finance", "Finance", "财务部"),
+    ("traffic", "Traffic", "流程管理部"),
 ]
 
 # email, full name, role, department code, cost rate, bill rate
@@ -43,8 +43,10 @@ PEOPLE = [
 @transaction.atomic
 def seed() -> list[User]:
     departments = {}
-    for code, name in DEPARTMENTS:
-        departments[code], _ = Department.objects.get_or_create(code=code, defaults={"name": name})
+    for code, name, name_zh_hans in DEPARTMENTS:
+        departments[code], _ = Department.objects.update_or_create(
+            code=code, defaults={"name": name, "name_zh_hans": name_zh_hans}
+        )
     people = []
     for email, full_name, role, department_code, cost_rate, bill_rate in PEOPLE:
         user = User.objects.filter(email__iexact=email).first()

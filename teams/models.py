@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
@@ -10,7 +10,16 @@ from .roles import Role
 
 
 class Department(models.Model):
+    """A department of the agency. Its name is kept in English and, for those who read the
+    portal in Chinese, in Chinese; it shows in the reader's language."""
+
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_zh_hans = models.CharField(
+        _("name in Chinese"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown to those who read the portal in Chinese, e.g. 创意部."),
+    )
     code = models.SlugField(
         _("code"),
         max_length=40,
@@ -24,6 +33,13 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
 
     def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language."""
+        if self.name_zh_hans and (translation.get_language() or "").startswith("zh"):
+            return self.name_zh_hans
         return self.name
 
 

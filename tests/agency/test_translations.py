@@ -8,6 +8,8 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from tests.factories import DepartmentFactory, UserFactory
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["manage.py", "agency", "common", "teams", "accounts", "projects", "budgets", "billing"]
 SOURCES += ["notifications"]
@@ -57,3 +59,17 @@ def test_a_person_who_chose_chinese_gets_the_portal_in_chinese(client, ae):
     assert "欢迎" in page
     assert "我的工作台" in page
     assert "客户经理" in page
+
+
+@pytest.mark.django_db
+def test_a_department_shows_in_the_readers_language(client):
+    creative = DepartmentFactory(name="Creative", code="creative", name_zh_hans="创意部")
+    designer = UserFactory(role="staff", department=creative, language="zh-hans")
+    client.force_login(designer)
+    assert "创意部" in client.get(reverse("home")).text
+
+    designer.language = "en"
+    designer.save()
+    page = client.get(reverse("home")).text
+    assert "Department staff · Creative" in page
+    assert "创意部" not in page

@@ -3,7 +3,8 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from notifications.models import Notification, Preferences
-from tests.factories import UserFactory
+from notifications.services import reminders_dispatch
+from tests.factories import ActionItemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +154,26 @@ def test_an_admin_finds_the_emails_set_aside_and_sends_them_again(client, ae):
 
     client.force_login(ae)
     assert client.get(url).status_code == 302  # to the sign-in page: not for them
+
+
+def test_a_notification_is_worded_in_the_language_of_the_moment(client, ae, clock):
+    ActionItemFactory(owner=ae, description="Send the deck", due_on=clock.today)
+    clock.go(days=1)
+    reminders_dispatch(rules=["accounts.action_item_overdue"])
+    client.force_login(ae)
+    english = "Action item overdue since 2026-11-30: Send the deck"
+    assert english in client.get(reverse("notifications:inbox")).text
+
+    ae.language = "zh-hans"
+    ae.save()
+
+    inbox = client.get(reverse("notifications:inbox")).text
+    assert "待办事项自 2026-11-30 起逾期：Send the deck" in inbox
+    assert english not in inbox
+    bell = client.get(reverse("notifications:bell"), headers={"hx-request": "true"}).text
+    assert "待办事项自 2026-11-30 起逾期" in bell
+    # What was written when it was sent stays, for a rule that is gone.
+    stored = Notification.objects.get(recipient=ae)
+    assert stored.title == english
+    Notification.objects.filter(pk=stored.pk).update(rule="a.rule.no.longer.there")
+    assert english in client.get(reverse("notifications:inbox")).text
