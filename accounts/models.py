@@ -672,6 +672,7 @@ class ProposalRound(models.Model):
         help_text=_("Shared with the whole team, so that the next round answers them."),
     )
     created_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
 
     objects = ProposalRoundQuerySet.as_manager()
 

@@ -4,6 +4,7 @@ organiser)."""
 
 from datetime import datetime, time, timedelta
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from notifications import registry
 from notifications.models import Kind
 
-from .models import ActionItem, Meeting
+from .models import ActionItem, AttendeeResponse, Meeting, ProposalRound
 
 
 def _open_items(only):
@@ -105,6 +106,94 @@ class MeetingNotReported(registry.Rule):
         )
 
 
+class RecapAnswered(registry.Rule):
+    """A client attendee confirms or corrects a recap: to the client's lead AE and the
+    report's author, at once."""
+
+    name = "accounts.recap_answered"
+    kind = Kind.CLIENT_ANSWERS
+
+    def due(self, now, *, only=None):
+        responses = AttendeeResponse.objects.filter(answered_at__gte=now - registry.EVENT_WINDOW)
+        if only is not None:
+            responses = responses.filter(pk__in=only)
+        rows = responses.values(
+            "pk",
+            "answer",
+            "correction",
+            "contact__name",
+            "report_id",
+            "report__occurred_at",
+            "report__author_id",
+            "report__client__name",
+            "report__client__lead_ae_id",
+        )
+        for response in rows:
+            yield registry.Due(
+                registry.object_key("accounts.attendeeresponse", response["pk"]),
+                response["answer"],
+                [response["report__client__lead_ae_id"], response["report__author_id"]],
+                reverse("accounts:report_detail", args=[response["report_id"]]),
+                {
+                    "answer": response["answer"],
+                    "contact": response["contact__name"],
+                    "client": response["report__client__name"],
+                    "day": timezone.localdate(response["report__occurred_at"]).isoformat(),
+                    "correction": response["correction"][:1000],
+                },
+            )
+
+    def message(self, due):
+        if due.data["answer"] == AttendeeResponse.Answer.CORRECTED:
+            title = _("%(contact)s of %(client)s corrected the recap of %(day)s") % due.data
+            return title, due.data["correction"]
+        return _("%(contact)s of %(client)s confirmed the recap of %(day)s") % due.data, ""
+
+
+class RevisionRequested(registry.Rule):
+    """The client asks for a revision of a proposal round: to the account team, at once."""
+
+    name = "accounts.revision_requested"
+    kind = Kind.CLIENT_ANSWERS
+
+    def due(self, now, *, only=None):
+        rounds = ProposalRound.objects.filter(
+            status=ProposalRound.Status.REVISION_REQUESTED,
+            status_changed_at__gte=now - registry.EVENT_WINDOW,
+        )
+        if only is not None:
+            rounds = rounds.filter(pk__in=only)
+        rows = rounds.values(
+            "pk",
+            "number",
+            "revision_reasons",
+            "proposal_id",
+            "proposal__title",
+            "proposal__client__name",
+        ).annotate(team=ArrayAgg("proposal__client__memberships__user", default=[]))
+        for round_ in rows:
+            yield registry.Due(
+                registry.object_key("accounts.proposalround", round_["pk"]),
+                "revision_requested",
+                round_["team"],
+                reverse("accounts:proposal_detail", args=[round_["proposal_id"]]),
+                {
+                    "title": round_["proposal__title"],
+                    "number": round_["number"],
+                    "client": round_["proposal__client__name"],
+                    "reasons": round_["revision_reasons"][:1000],
+                },
+            )
+
+    def message(self, due):
+        return (
+            _("%(client)s asked for a revision of “%(title)s” (round %(number)s)") % due.data,
+            due.data["reasons"],
+        )
+
+
 registry.register(ActionItemDueSoon())
 registry.register(ActionItemOverdue())
 registry.register(MeetingNotReported())
+registry.register(RecapAnswered())
+registry.register(RevisionRequested())

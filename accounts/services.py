@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from common.errors import Refused
 from common.locks import lock_row
 from common.models import assign, validate
+from notifications import services as notifications
 from teams import permissions
 from teams.models import User
 
@@ -314,6 +315,7 @@ def attendee_respond(
         raise RecapLinkRefused(
             "used", AttendeeResponse.objects.get(report=report, contact=contact)
         ) from taken
+    notifications.check_soon("accounts.recap_answered", [response.pk])
     return response
 
 
@@ -363,8 +365,11 @@ def proposal_round_set_status(
             raise Refused(_("Write down why the client wants a revision."))
         current.revision_reasons = revision_reasons.strip()
     current.status = status
+    current.status_changed_at = timezone.now()
     validate(current)
     current.save()
+    if status == ProposalRound.Status.REVISION_REQUESTED:
+        notifications.check_soon("accounts.revision_requested", [current.pk])
     return current
 
 

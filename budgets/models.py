@@ -108,9 +108,18 @@ class Estimate(models.Model):
         blank=True,
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
-    # What the director who returned the version asked to change; kept until it is
-    # submitted again.
+    # What the director who returned the version asked to change, and when; kept until it
+    # is submitted again.
     review_comments = models.TextField(_("comments when returned"), blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("returned by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -15,6 +15,8 @@ class Kind(models.TextChoices):
     SIGN_OFFS = "sign_offs", _("Sign-offs waiting")
     BUDGETS = "budgets", _("Budget thresholds")
     COLLECTIONS = "collections", _("Invoices due and overdue")
+    HANDED_TO_ME = "handed_to_me", _("Tasks assigned or handed on to me")
+    CLIENT_ANSWERS = "client_answers", _("Clients' answers to recaps and proposals")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -49,6 +49,20 @@ DUE_SOON_DAYS = 2
 OVERDUE_WINDOW_DAYS = 30
 # How long a sign-off may wait before the director is reminded.
 SIGN_OFF_WAIT = timedelta(days=2)
+# The rules about events (something submitted, assigned, answered) tell people at once: the
+# service asks for the rule when it commits. Should that fail, the sweep still sends what
+# happened in this window; older events are past news.
+EVENT_WINDOW = timedelta(days=2)
+
+
+def stamp(moment: datetime) -> str:
+    """A moment as part of a key: a new moment is a new reminder."""
+    return f"{moment:%Y%m%dT%H%M%S}"
+
+
+def others(recipients, *, besides) -> list[int]:
+    """The recipients but the person who did it: nobody is told of their own doing."""
+    return [person for person in recipients if person is not None and person != besides]
 
 
 def object_key(model_label: str, pk: int) -> str:

@@ -345,6 +345,8 @@ class Task(models.Model):
         help_text=_("What the next department needs to know when this is done."),
     )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # When the task last went to its assignee: the moment they are told.
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -198,7 +198,191 @@ class StrategyBriefWaiting(registry.Rule):
         )
 
 
+class StrategyBriefSubmitted(registry.Rule):
+    """A brief submitted for sign-off, to the client's account director at once."""
+
+    name = "projects.brief_submitted"
+    kind = Kind.SIGN_OFFS
+
+    def due(self, now, *, only=None):
+        briefs = StrategyBrief.objects.filter(
+            status=StrategyBrief.Status.SUBMITTED,
+            submitted_at__gte=now - registry.EVENT_WINDOW,
+            project__client__account_director__isnull=False,
+        )
+        if only is not None:
+            briefs = briefs.filter(pk__in=only)
+        rows = briefs.values(
+            "pk",
+            "version",
+            "submitted_at",
+            "submitted_by_id",
+            "project_id",
+            "project__job_number",
+            "project__client__account_director_id",
+        )
+        for brief in rows:
+            yield registry.Due(
+                registry.object_key("projects.strategybrief", brief["pk"]),
+                f"submitted:{registry.stamp(brief['submitted_at'])}",
+                registry.others(
+                    [brief["project__client__account_director_id"]],
+                    besides=brief["submitted_by_id"],
+                ),
+                reverse("projects:project_detail", args=[brief["project_id"]]),
+                {"job": brief["project__job_number"], "version": brief["version"]},
+            )
+
+    def message(self, due):
+        return (
+            _("Strategy brief v%(version)s of %(job)s is waiting for your sign-off") % due.data,
+            "",
+        )
+
+
+def _task_row(task):
+    return {
+        "title": task["title"],
+        "job": task["project__job_number"],
+        "due_on": task["due_on"].isoformat(),
+    }
+
+
+class TaskAssigned(registry.Rule):
+    """A task given to someone, or given to someone else, to its new assignee at once."""
+
+    name = "projects.task_assigned"
+    kind = Kind.HANDED_TO_ME
+
+    def due(self, now, *, only=None):
+        tasks = Task.objects.open().filter(
+            assignee__isnull=False, assigned_at__gte=now - registry.EVENT_WINDOW
+        )
+        if only is not None:
+            tasks = tasks.filter(pk__in=only)
+        rows = tasks.values(
+            "pk",
+            "title",
+            "due_on",
+            "assignee_id",
+            "assigned_at",
+            "project_id",
+            "project__job_number",
+        )
+        for task in rows:
+            yield registry.Due(
+                registry.object_key("projects.task", task["pk"]),
+                f"assigned:{task['assignee_id']}:{registry.stamp(task['assigned_at'])}",
+                [task["assignee_id"]],
+                reverse("projects:my_tasks"),
+                _task_row(task),
+            )
+
+    def message(self, due):
+        return (
+            _("New task for you: %(title)s, due %(due_on)s") % due.data,
+            _("Project %(job)s") % due.data,
+        )
+
+
+class TaskHandedOn(registry.Rule):
+    """The task a task waits on is done: over to the waiting task's assignee, at once, with
+    the hand-off note."""
+
+    name = "projects.task_handed_on"
+    kind = Kind.HANDED_TO_ME
+
+    def due(self, now, *, only=None):
+        tasks = Task.objects.open().filter(
+            assignee__isnull=False,
+            waits_on__status=Task.Status.DONE,
+            waits_on__completed_at__gte=now - registry.EVENT_WINDOW,
+        )
+        if only is not None:
+            tasks = tasks.filter(pk__in=only)
+        rows = tasks.values(
+            "pk",
+            "title",
+            "due_on",
+            "assignee_id",
+            "project__job_number",
+            "waits_on__title",
+            "waits_on__completed_at",
+            "waits_on__handoff_note",
+        )
+        for task in rows:
+            yield registry.Due(
+                registry.object_key("projects.task", task["pk"]),
+                f"handed_on:{registry.stamp(task['waits_on__completed_at'])}",
+                [task["assignee_id"]],
+                reverse("projects:my_tasks"),
+                {
+                    **_task_row(task),
+                    "done": task["waits_on__title"],
+                    "note": task["waits_on__handoff_note"][:1000],
+                },
+            )
+
+    def message(self, due):
+        title = _("Over to you: “%(done)s” is done, so “%(title)s” can start") % due.data
+        return title, due.data["note"]
+
+
+class StrategyBriefDecided(registry.Rule):
+    """A director approves or returns a strategy brief: its author and whoever submitted it
+    are told at once, with the comments."""
+
+    name = "projects.brief_decided"
+    kind = Kind.SIGN_OFFS
+
+    def due(self, now, *, only=None):
+        briefs = StrategyBrief.objects.filter(
+            status__in=[StrategyBrief.Status.APPROVED, StrategyBrief.Status.RETURNED],
+            reviewed_at__gte=now - registry.EVENT_WINDOW,
+        )
+        if only is not None:
+            briefs = briefs.filter(pk__in=only)
+        rows = briefs.values(
+            "pk",
+            "status",
+            "version",
+            "reviewed_at",
+            "review_comments",
+            "author_id",
+            "submitted_by_id",
+            "reviewed_by__full_name",
+            "project_id",
+            "project__job_number",
+        )
+        for brief in rows:
+            yield registry.Due(
+                registry.object_key("projects.strategybrief", brief["pk"]),
+                f"{brief['status']}:{registry.stamp(brief['reviewed_at'])}",
+                # Nobody reviews their own brief: the director is never among these.
+                [brief["author_id"], brief["submitted_by_id"]],
+                reverse("projects:project_detail", args=[brief["project_id"]]),
+                {
+                    "approved": brief["status"] == StrategyBrief.Status.APPROVED,
+                    "director": brief["reviewed_by__full_name"],
+                    "job": brief["project__job_number"],
+                    "version": brief["version"],
+                    "comments": brief["review_comments"][:1000],
+                },
+            )
+
+    def message(self, due):
+        if due.data["approved"]:
+            title = _("%(director)s approved strategy brief v%(version)s of %(job)s")
+        else:
+            title = _("%(director)s returned strategy brief v%(version)s of %(job)s")
+        return title % due.data, due.data["comments"]
+
+
 registry.register(TaskDueSoon())
 registry.register(TaskOverdue())
 registry.register(ProjectDeadline())
 registry.register(StrategyBriefWaiting())
+registry.register(StrategyBriefSubmitted())
+registry.register(TaskAssigned())
+registry.register(TaskHandedOn())
+registry.register(StrategyBriefDecided())

@@ -8,6 +8,7 @@ from common.counters import count_down, count_up
 from common.errors import Refused
 from common.locks import lock_row
 from common.models import assign, validate
+from notifications import services as notifications
 from teams import permissions, sign_off
 from teams.models import User
 
@@ -155,9 +156,13 @@ def task_create(*, project: Project, created_by: User, **fields) -> Task:
     _check_waits_on(task)
     _check_due_within_project(task)
     _stamp_completion(task)
+    if task.assignee_id:
+        task.assigned_at = timezone.now()
     validate(task)
     task.save()
     _count_task_move(None, _cell(task))
+    if task.assignee_id:
+        notifications.check_soon("projects.task_assigned", [task.pk])
     return task
 
 
@@ -165,15 +170,21 @@ def task_create(*, project: Project, created_by: User, **fields) -> Task:
 def task_update(*, task: Task, updated_by: User, **fields) -> Task:
     _keeps_projects(updated_by)
     task = lock_row(task)
-    before, due_before = _cell(task), task.due_on
+    before, due_before, assignee_before = _cell(task), task.due_on, task.assignee_id
     assign(task, fields, TASK_FIELDS)
     _check_waits_on(task)
     if task.due_on != due_before:
         _check_due_within_project(task)
     _stamp_completion(task)
+    reassigned = task.assignee_id is not None and task.assignee_id != assignee_before
+    if reassigned:
+        task.assigned_at = timezone.now()
     validate(task)
     task.save()
     _count_task_move(before, _cell(task))
+    if reassigned:
+        notifications.check_soon("projects.task_assigned", [task.pk])
+    _tell_the_next(task, was_done=before[1] == Task.Status.DONE)
     return task
 
 
@@ -207,7 +218,16 @@ def task_set_status(*, task: Task, status: str, changed_by: User, handoff_note=N
     validate(task)
     task.save()
     _count_task_move(before, _cell(task))
+    _tell_the_next(task, was_done=before[1] == Task.Status.DONE)
     return task
+
+
+def _tell_the_next(task: Task, *, was_done: bool) -> None:
+    """A task just done hands on to the tasks that wait on it: their assignees are told."""
+    if task.status == Task.Status.DONE and not was_done:
+        waiting = list(task.followers.exclude(status=Task.Status.DONE).values_list("pk", flat=True))
+        if waiting:
+            notifications.check_soon("projects.task_handed_on", waiting)
 
 
 # Strategy briefs
@@ -256,6 +276,7 @@ def strategy_brief_submit(*, brief: StrategyBrief, submitted_by: User) -> Strate
     sign_off.submit(brief, by=submitted_by)
     brief.submitted_at = timezone.now()
     brief.save()
+    notifications.check_soon("projects.brief_submitted", [brief.pk])
     return brief
 
 
@@ -277,6 +298,7 @@ def _review(brief, reviewer, status, comments) -> StrategyBrief:
     brief.review_comments = comments.strip()
     validate(brief)
     brief.save()
+    notifications.check_soon("projects.brief_decided", [brief.pk])
     return brief
 
 

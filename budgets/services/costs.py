@@ -78,6 +78,8 @@ def cost_entry_create(
     entry.save()
     project_money_refresh([project.pk])
     crossed = []
+    if entry.status == CostEntry.Status.PENDING:
+        notifications.check_soon("budgets.cost_waiting", [entry.pk])
     if entry.status == CostEntry.Status.COUNTED:
         notifications.check_soon("budgets.threshold", [project.pk])
         after = {**before, category: (line_budget, line_spent + entry.amount)}

@@ -10,6 +10,7 @@ from accounts.models import Proposal, ProposalRound
 from common.errors import Refused, check_revision
 from common.locks import lock_row
 from common.models import assign, validate
+from notifications import services as notifications
 from projects.models import Project
 from teams import sign_off
 from teams.models import User
@@ -108,6 +109,7 @@ def estimate_submit(*, estimate: Estimate, submitted_by: User) -> Estimate:
     estimate.updated_by = submitted_by
     estimate.revision += 1
     estimate.save()
+    notifications.check_soon("budgets.estimate_submitted", [estimate.pk])
     return estimate
 
 
@@ -135,6 +137,7 @@ def estimate_approve(*, estimate: Estimate, approved_by: User) -> Estimate:
     estimate.revision += 1
     estimate.save()
     project_money_refresh([estimate.project_id])
+    notifications.check_soon("budgets.estimate_decided", [estimate.pk])
     return estimate
 
 
@@ -147,10 +150,13 @@ def estimate_return(*, estimate: Estimate, returned_by: User, comments: str) -> 
         raise Refused(_("Say what to change when returning a budget."), field="comments")
     estimate.status = Estimate.Status.DRAFT
     estimate.review_comments = comments.strip()
+    estimate.returned_at = timezone.now()
+    estimate.returned_by = returned_by
     estimate.updated_by = returned_by
     estimate.revision += 1
     validate(estimate)
     estimate.save()
+    notifications.check_soon("budgets.estimate_decided", [estimate.pk])
     return estimate
 
 

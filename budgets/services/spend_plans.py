@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from common.errors import Refused
 from common.locks import lock_row
 from common.models import assign, validate
+from notifications import services as notifications
 from teams import sign_off
 from teams.models import User
 
@@ -75,6 +76,7 @@ def spend_plan_save(
         for (channel, month), amount in allocations.items()
         if amount
     )
+    notifications.check_soon("budgets.spend_plan_submitted", [plan.pk])
     return plan
 
 

@@ -7,6 +7,7 @@ from tests.factories import (
     ClientFactory,
     ContactFactory,
     ContactReportFactory,
+    MeetingFactory,
     ProposalFactory,
     UserFactory,
 )
@@ -124,6 +125,7 @@ def every_accounts_url(acme):
     item = ActionItemFactory(report=report)
     proposal = ProposalFactory(client=acme)
     round_ = proposal.rounds.get()
+    meeting = MeetingFactory(client=acme)
     by_name = {
         "client_detail": {"pk": acme.pk},
         "client_update": {"pk": acme.pk},
@@ -141,6 +143,11 @@ def every_accounts_url(acme):
         "round_open_next": {"pk": proposal.pk},
         "round_set_status": {"pk": proposal.pk, "round_pk": round_.pk},
         "round_log_hours": {"pk": proposal.pk, "round_pk": round_.pk},
+        "meeting_create": {"pk": acme.pk},
+        "meeting_detail": {"pk": meeting.pk},
+        "meeting_update": {"pk": meeting.pk},
+        "meeting_cancel": {"pk": meeting.pk},
+        "meeting_report_create": {"pk": meeting.pk},
     }
     return {name: reverse(f"accounts:{name}", kwargs=kwargs) for name, kwargs in by_name.items()}
 

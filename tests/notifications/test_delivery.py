@@ -19,12 +19,16 @@ pytestmark = pytest.mark.django_db
 
 
 def due_tasks(clock, count, **people):
+    """Tasks due today, handed out long ago: each is one reminder, that it is due."""
     project = ProjectFactory()
     designer = people.get("designer") or UserFactory(role="staff", full_name="Zhao Min")
-    return [
+    tasks = [
         TaskFactory(project=project, assignee=designer, due_on=clock.today, title=f"Task {n}")
         for n in range(count)
     ]
+    handed_out = Task.objects.filter(pk__in=[task.pk for task in tasks])
+    handed_out.update(assigned_at=timezone.now() - dt.timedelta(days=10))
+    return list(handed_out.order_by("pk"))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -102,6 +102,8 @@ def test_people_choose_which_reminders_come_by_email_and_the_digest(client, ae):
         "sign_offs",
         "budgets",
         "collections",
+        "handed_to_me",
+        "client_answers",
     ]
     client.post(
         reverse("notifications:preferences"),
@@ -109,7 +111,7 @@ def test_people_choose_which_reminders_come_by_email_and_the_digest(client, ae):
     )
 
     preferences = Preferences.objects.get(user=ae)
-    assert preferences.email_off == ["deadlines", "sign_offs"]
+    assert preferences.email_off == ["client_answers", "deadlines", "handed_to_me", "sign_offs"]
     assert preferences.daily_digest
     again = client.get(reverse("notifications:preferences"))
     assert again.context["form"]["emailed"].value() == ["budgets", "collections"]

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts import services as accounts
 from accounts.models import ActionItem
 from billing import services as billing
 from budgets import services as budgets
@@ -16,9 +17,12 @@ from projects import services as projects
 from projects.models import Task
 from tests.factories import (
     ActionItemFactory,
+    ApprovedEstimateFactory,
     ClientFactory,
+    ContactFactory,
     ContactReportFactory,
     ProjectFactory,
+    ProposalFactory,
     TaskFactory,
     UserFactory,
 )
@@ -43,6 +47,10 @@ def project(acme):
     return ProjectFactory(client=acme, name="Spring launch")
 
 
+TASK_DUE = ["projects.task_due", "projects.task_overdue"]
+BURN = ["budgets.threshold"]
+
+
 def test_a_task_reminds_its_assignee_two_days_before_and_the_ae_the_day_after(clock, project):
     designer = UserFactory(role="staff", full_name="Zhao Min")
     task = TaskFactory(
@@ -53,17 +61,17 @@ def test_a_task_reminds_its_assignee_two_days_before_and_the_ae_the_day_after(cl
     )
     TaskFactory(project=project, title="Nobody's", due_on=clock.today + dt.timedelta(days=1))
 
-    reminders_dispatch()
+    reminders_dispatch(rules=TASK_DUE)
     assert received() == []
 
     clock.go(days=1)
-    reminders_dispatch()
-    reminders_dispatch()
+    reminders_dispatch(rules=TASK_DUE)
+    reminders_dispatch(rules=TASK_DUE)
     assert received() == [("Zhao Min", "Task due 2026-12-03: Key visual")]
     assert Notification.objects.get().link == f"/projects/{project.pk}/#task-{task.pk}"
 
     clock.go(days=3)
-    reminders_dispatch()
+    reminders_dispatch(rules=TASK_DUE)
     assert received()[1:] == [
         ("Zhao Min", "Task overdue since 2026-12-03: Key visual"),
         ("Chen Jing", "Task overdue since 2026-12-03: Key visual"),
@@ -77,10 +85,10 @@ def test_a_done_task_is_not_chased_and_a_moved_due_date_is_a_new_reminder(clock,
     done = TaskFactory(project=project, assignee=designer, due_on=clock.today)
     Task.objects.filter(pk=done.pk).update(status=Task.Status.DONE)
 
-    reminders_dispatch()
+    reminders_dispatch(rules=TASK_DUE)
     Task.objects.filter(pk=task.pk).update(due_on=clock.today + dt.timedelta(days=1))
-    reminders_dispatch()
-    reminders_dispatch()
+    reminders_dispatch(rules=TASK_DUE)
+    reminders_dispatch(rules=TASK_DUE)
 
     assert [title for _, title in received()] == [
         f"Task due 2026-11-30: {task.title}",
@@ -141,7 +149,7 @@ def test_a_project_deadline_reaches_the_ae_and_team_a_week_and_a_day_before_and_
     ]
 
 
-def test_sign_offs_waiting_more_than_two_days_remind_the_director(clock, acme, project):
+def test_a_sign_off_reaches_the_director_at_once_and_again_after_two_days(clock, acme, project):
     brief = projects.strategy_brief_start(project=project, author=project.owner)
     projects.strategy_brief_update(
         brief=brief, editor=project.owner, objectives="Trial", key_message="Fresh"
@@ -165,15 +173,22 @@ def test_sign_offs_waiting_more_than_two_days_remind_the_director(clock, acme, p
         allocations={("digital", dt.date(2027, 1, 1)): D("1000")},
     )
 
+    reminders_dispatch()
+    waiting = "is waiting for your sign-off"
+    assert sorted(received()) == [
+        ("Zhang Wei", f"Estimate v1 of {project.job_number} {waiting}"),
+        ("Zhang Wei", f"Spend plan Q1 plan of Acme {waiting}"),
+        ("Zhang Wei", f"Strategy brief v1 of {project.job_number} {waiting}"),
+    ]
     clock.go(days=1, hours=23)
     reminders_dispatch()
-    assert received() == []
+    assert len(received()) == 3
     clock.go(hours=2)
     reminders_dispatch()
     reminders_dispatch()
 
     waited = "has waited more than two days for your sign-off"
-    assert sorted(received()) == [
+    assert sorted(received()[3:]) == [
         ("Zhang Wei", f"Estimate v1 of {project.job_number} {waited}"),
         ("Zhang Wei", f"Spend plan Q1 plan of Acme {waited}"),
         ("Zhang Wei", f"Strategy brief v1 of {project.job_number} {waited}"),
@@ -198,13 +213,13 @@ def test_budget_burn_reminds_the_ae_and_director_once_per_threshold_and_version(
         )
 
     cost("7000")
-    reminders_dispatch()
+    reminders_dispatch(rules=BURN)
     assert received() == []
     cost("1500")
-    reminders_dispatch()
-    reminders_dispatch()
+    reminders_dispatch(rules=BURN)
+    reminders_dispatch(rules=BURN)
     cost("100")
-    reminders_dispatch()
+    reminders_dispatch(rules=BURN)
     assert received() == [
         ("Chen Jing", f"{job} has used 80% of its budget"),
         ("Zhang Wei", f"{job} has used 80% of its budget"),
@@ -213,7 +228,7 @@ def test_budget_burn_reminds_the_ae_and_director_once_per_threshold_and_version(
         "The project as a whole, all budget lines together."
     )
     cost("2000")
-    reminders_dispatch()
+    reminders_dispatch(rules=BURN)
     assert received()[2:] == [
         ("Chen Jing", f"{job} is over budget"),
         ("Zhang Wei", f"{job} is over budget"),
@@ -221,7 +236,7 @@ def test_budget_burn_reminds_the_ae_and_director_once_per_threshold_and_version(
     # A new approved version is a new budget: its thresholds are reminded afresh.
     assert Estimate.objects.get(pk=estimate.pk).status == "approved"
     approve_budget(project, {"production": "13000"}, acme.account_director)
-    reminders_dispatch()
+    reminders_dispatch(rules=BURN)
     assert received()[4:] == [
         ("Chen Jing", f"{job} has used 80% of its budget"),
         ("Zhang Wei", f"{job} has used 80% of its budget"),
@@ -243,8 +258,8 @@ def test_a_line_over_budget_alerts_the_ae_and_director_while_the_project_is_unde
         vendor="Studio",
         amount=D("1200"),
     )
-    reminders_dispatch()
-    reminders_dispatch()
+    reminders_dispatch(rules=BURN)
+    reminders_dispatch(rules=BURN)
 
     assert received() == [
         ("Chen Jing", f"{job}: the Production line is over budget"),
@@ -335,6 +350,168 @@ def test_a_reminder_speaks_its_recipients_language(clock, project):
     designer = UserFactory(role="staff", full_name="Zhao Min", language="zh-hans")
     TaskFactory(project=project, title="主视觉", assignee=designer, due_on=clock.today)
 
-    reminders_dispatch()
+    reminders_dispatch(rules=TASK_DUE)
 
     assert received() == [("Zhao Min", "任务 2026-11-30 到期：主视觉")]
+
+
+def test_a_task_is_told_to_its_assignee_when_given_and_again_when_handed_on(clock, project):
+    planner = UserFactory(role="staff", full_name="Sun Hao")
+    designer = UserFactory(role="staff", full_name="Zhao Min")
+    strategy = TaskFactory(project=project, title="Strategy", assignee=planner, due_on=clock.today)
+    visual = TaskFactory(
+        project=project,
+        title="Key visual",
+        assignee=planner,
+        waits_on=strategy,
+        due_on=clock.today + dt.timedelta(days=5),
+    )
+    reminders_dispatch(rules=["projects.task_assigned"])
+    assert received() == [
+        ("Sun Hao", "New task for you: Strategy, due 2026-11-30"),
+        ("Sun Hao", "New task for you: Key visual, due 2026-12-05"),
+    ]
+
+    clock.go(hours=1)
+    projects.task_update(task=visual, updated_by=project.owner, assignee=designer)
+    projects.task_update(task=strategy, updated_by=project.owner, title="Strategy deck")
+    projects.task_set_status(
+        task=strategy, status="done", changed_by=planner, handoff_note="Route B won."
+    )
+    reminders_dispatch()
+    reminders_dispatch()
+
+    assert received()[2:] == [
+        ("Zhao Min", "New task for you: Key visual, due 2026-12-05"),
+        ("Zhao Min", "Over to you: “Strategy deck” is done, so “Key visual” can start"),
+    ]
+    handed_on = Notification.objects.get(rule="projects.task_handed_on")
+    assert handed_on.body == "Route B won."
+    assert handed_on.kind == "handed_to_me"
+
+
+def test_a_clients_answer_to_a_recap_reaches_the_lead_ae_and_the_author(clock, acme):
+    author = UserFactory(role="ae", full_name="Li Na")
+    gao = ContactFactory(client=acme, name="Gao Yan")
+    lin = ContactFactory(client=acme, name="Lin Xiao")
+    report = ContactReportFactory(client=acme, author=author)
+
+    accounts.attendee_respond(report=report, contact=gao, answer="confirmed")
+    accounts.attendee_respond(
+        report=report, contact=lin, answer="corrected", correction="Launch is 3 March."
+    )
+    reminders_dispatch()
+    reminders_dispatch()
+
+    confirmed = "Gao Yan of Acme confirmed the recap of 2026-11-30"
+    corrected = "Lin Xiao of Acme corrected the recap of 2026-11-30"
+    assert received() == [
+        ("Chen Jing", confirmed),
+        ("Li Na", confirmed),
+        ("Chen Jing", corrected),
+        ("Li Na", corrected),
+    ]
+    assert Notification.objects.filter(title=corrected).first().body == "Launch is 3 March."
+
+
+def test_a_revision_requested_by_the_client_reaches_the_account_team(clock, acme):
+    planner = UserFactory(role="staff", full_name="Sun Hao")
+    accounts.account_team_add(
+        client=acme, user=planner, role_on_account="Planner", by=acme.account_director
+    )
+    proposal = ProposalFactory(client=acme, title="Spring routes")
+    round_ = proposal.rounds.get()
+    for status in ["internal_review", "presented"]:
+        round_ = accounts.proposal_round_set_status(
+            round_=round_, status=status, changed_by=acme.lead_ae
+        )
+    reminders_dispatch()
+    assert received() == []
+
+    accounts.proposal_round_set_status(
+        round_=round_,
+        status="revision_requested",
+        changed_by=acme.lead_ae,
+        revision_reasons="Warmer colours.",
+    )
+    reminders_dispatch()
+    reminders_dispatch()
+
+    title = "Acme asked for a revision of “Spring routes” (round 1)"
+    assert sorted(received()) == [("Chen Jing", title), ("Sun Hao", title), ("Zhang Wei", title)]
+    assert {n.body for n in Notification.objects.all()} == {"Warmer colours."}
+
+
+def test_a_cost_past_the_budget_reaches_the_director_at_once(clock, acme, project):
+    ApprovedEstimateFactory(
+        project=project,
+        director=acme.account_director,
+        lines={"production": D("1000")},
+        director_approval_past_budget=True,
+    )
+    budgets.cost_entry_create(
+        project=project,
+        entered_by=project.owner,
+        category="production",
+        incurred_on=clock.today,
+        kind="vendor",
+        vendor="Studio",
+        amount=D("1500"),
+    )
+    reminders_dispatch()
+    reminders_dispatch()
+
+    assert sorted(received()) == [
+        ("Chen Jing", f"Zhang Wei approved estimate v1 of {project.job_number}"),
+        (
+            "Zhang Wei",
+            f"A cost of CNY 1,500.00 on the Production line of {project.job_number} is past "
+            "the budget and waits for your decision",
+        ),
+    ]
+
+
+def test_nobody_is_told_of_what_they_submitted_themselves(clock, acme, project):
+    director = acme.account_director
+    brief = projects.strategy_brief_start(project=project, author=director)
+    projects.strategy_brief_update(
+        brief=brief, editor=director, objectives="Trial", key_message="Fresh"
+    )
+    projects.strategy_brief_submit(brief=brief, submitted_by=director)
+
+    reminders_dispatch()
+
+    assert received() == []
+
+
+def test_the_ae_hears_of_the_directors_decision_with_the_comments(clock, acme, project):
+    estimate = budgets.estimate_start(project=project, author=project.owner)
+    budgets.estimate_update(
+        estimate=estimate,
+        editor=project.owner,
+        revision=estimate.revision,
+        lines={"media": D("1000")},
+    )
+    budgets.estimate_submit(estimate=estimate, submitted_by=project.owner)
+    budgets.estimate_return(
+        estimate=estimate, returned_by=acme.account_director, comments="Media is too thin."
+    )
+    budgets.estimate_update(
+        estimate=estimate,
+        editor=project.owner,
+        revision=Estimate.objects.get(pk=estimate.pk).revision,
+        lines={"media": D("2000")},
+    )
+    reminders_dispatch(rules=["budgets.estimate_decided"])
+    clock.go(minutes=5)
+    budgets.estimate_submit(estimate=estimate, submitted_by=project.owner)
+    budgets.estimate_approve(estimate=estimate, approved_by=acme.account_director)
+    reminders_dispatch(rules=["budgets.estimate_decided"])
+    reminders_dispatch(rules=["budgets.estimate_decided"])
+
+    job = project.job_number
+    assert received() == [
+        ("Chen Jing", f"Zhang Wei returned estimate v1 of {job}"),
+        ("Chen Jing", f"Zhang Wei approved estimate v1 of {job}"),
+    ]
+    assert Notification.objects.get(title__contains="returned").body == "Media is too thin."

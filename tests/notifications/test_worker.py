@@ -1,8 +1,10 @@
 """With a real Redis and a real worker: the crossing cost's alert arrives in seconds, a
 worker killed mid-batch loses and repeats nothing, and a Redis outage loses no alert."""
 
+import datetime as dt
 import threading
 import time
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -12,6 +14,7 @@ from redis import Redis as RedisClient
 
 from agency.beat import CatchUpScheduler
 from agency.celery import app
+from budgets import services as budgets
 from budgets.models import CostEntry
 from notifications import tasks
 from notifications.models import Notification, SentReminder
@@ -75,24 +78,53 @@ def cost_form(amount):
 
 
 def test_the_alert_for_a_crossing_cost_arrives_within_seconds(client, workers, mail_dir):
+    project = budgeted_project()  # its estimate approved: no longer waiting when told
     workers()
-    project = budgeted_project()
     client.force_login(project.owner)
 
     saved_at = time.monotonic()
     client.post(reverse("budgets:cost_entry_create", args=[project.pk]), cost_form("8500"))
-    arrived = wait_for(lambda: Notification.objects.count() == 2, timeout=15)
+    alerts = Notification.objects.filter(rule="budgets.threshold")
+    arrived = wait_for(lambda: alerts.count() == 2, timeout=15)
     latency = time.monotonic() - saved_at
 
     assert arrived, "no alert within 15 seconds"
     assert latency < 10
-    titles = set(Notification.objects.values_list("recipient__full_name", "title"))
+    titles = set(alerts.values_list("recipient__full_name", "title"))
     job = f"{project.job_number} Spring launch"
     assert titles == {
         ("Chen Jing", f"{job} has used 80% of its budget"),
         ("Zhang Wei", f"{job} has used 80% of its budget"),
     }
-    assert wait_for(lambda: len(delivered(mail_dir)) == 2)
+    assert wait_for(
+        lambda: sum("has used 80% of its budget" in mail for mail in delivered(mail_dir)) == 2
+    )
+
+
+def test_the_director_hears_of_a_submitted_estimate_within_seconds(client, workers):
+    project = ProjectFactory(
+        client=ClientFactory(
+            account_director=UserFactory(role="account_director", full_name="Zhang Wei")
+        )
+    )
+    estimate = budgets.estimate_start(project=project, author=project.owner)
+    budgets.estimate_update(
+        estimate=estimate,
+        editor=project.owner,
+        revision=estimate.revision,
+        lines={"media": Decimal("1000")},
+    )
+    workers()
+    client.force_login(project.owner)
+
+    client.post(reverse("budgets:estimate_submit", args=[project.pk, estimate.pk]))
+
+    assert wait_for(lambda: Notification.objects.exists(), timeout=15), "nobody was told"
+    told = Notification.objects.get()
+    assert (told.recipient.full_name, told.title) == (
+        "Zhang Wei",
+        f"Estimate v1 of {project.job_number} is waiting for your sign-off",
+    )
 
 
 def test_a_worker_killed_mid_batch_and_started_again_delivers_everything_once(workers, mail_dir):
@@ -100,6 +132,8 @@ def test_a_worker_killed_mid_batch_and_started_again_delivers_everything_once(wo
     designers = [UserFactory(role="staff") for _ in range(40)]
     for person in designers:
         TaskFactory(project=project, assignee=person, due_on=timezone.localdate())
+    # Handed out long ago: each is one reminder, that it is due today.
+    project.tasks.update(assigned_at=timezone.now() - dt.timedelta(days=10))
     worker = workers(mail_delay=0.1)
 
     tasks.sweep.delay()
@@ -145,10 +179,11 @@ def test_a_cost_saved_while_redis_is_down_is_alerted_by_the_sweep_once_it_is_bac
     redis.start()
     workers()
     tasks.sweep.delay()
-    assert wait_for(lambda: Notification.objects.count() == 2)
+    alerts = Notification.objects.filter(rule="budgets.threshold")
+    assert wait_for(lambda: alerts.count() == 2)
     tasks.sweep.delay()
     time.sleep(1)
-    assert Notification.objects.count() == 2
+    assert alerts.count() == 2
 
 
 def test_beat_queues_a_tick_that_fell_due_while_redis_was_down_as_soon_as_it_is_back(
