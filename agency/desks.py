@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import selectors as accounts
 from accounts.models import ProposalRound
 from billing import selectors as billing
 from budgets import selectors as budgets
+from common.charts import chart, series
 from projects import selectors as projects
 from teams import permissions
 
@@ -36,7 +38,7 @@ class AEDesk:
     action_items: list
     proposals: list
     clients: list
-    burn_chart: list
+    burn_chart: dict
     sees_money: bool
 
     @property
@@ -85,6 +87,15 @@ def ae_desk(user, today: date) -> AEDesk:
         action_items=accounts.desk_action_items(user, today),
         proposals=proposals,
         clients=health,
-        burn_chart=budgets.burn_against_schedule(user, today) if sees_money else [],
+        burn_chart=_burn_chart(budgets.burn_against_schedule(user, today) if sees_money else []),
         sees_money=sees_money,
+    )
+
+
+def _burn_chart(rows):
+    return chart(
+        "bar",
+        [row["job_number"] for row in rows],
+        series(_("Budget burnt (%)"), [row["burn"] for row in rows]),
+        series(_("Schedule behind us (%)"), [row["schedule"] for row in rows]),
     )

@@ -3,14 +3,12 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import selectors as account_selectors
 from billing import selectors as billing_selectors
 from budgets import selectors as budget_selectors
-from common.charts import chart, series
 from projects import selectors as project_selectors
 from teams import permissions
 
@@ -54,17 +52,6 @@ def home(request):
             "meetings": account_selectors.desk_meetings(user, today),
             "today": today,
             "now": timezone.now(),
-            "chart": _burn_chart(desk) if template == "agency/desk_ae.html" else None,
             "dso_days": billing_selectors.DSO_PERIOD_DAYS,
         },
-    )
-
-
-def _burn_chart(desk):
-    rows = desk.burn_chart
-    return chart(
-        "bar",
-        [row["job_number"] for row in rows],
-        series(_("Budget burnt (%)"), [row["burn"] for row in rows]),
-        series(_("Schedule behind us (%)"), [row["schedule"] for row in rows]),
     )

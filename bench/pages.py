@@ -12,10 +12,11 @@ class Page:
 
     def resolve(self) -> str:
         """The path with each {client name}, {proposal:title}, {project:name}, {plan:name},
-        {report:client name} (its latest contact report), {invoice:client name} (its
+        {report:client name} (its latest contact report), {meeting:client name} (its last
+        meeting), {invoice:client name} (its
         largest invoice) or {cost:project name} (its latest cost) replaced by that demo
         object's id."""
-        from accounts.models import Client, ContactReport, Proposal
+        from accounts.models import Client, ContactReport, Meeting, Proposal
         from billing.models import Invoice
         from budgets.models import CostEntry, SpendPlan
         from projects.models import Project
@@ -34,6 +35,8 @@ class Page:
                 )
             if kind == "cost":
                 return str(CostEntry.objects.filter(project__name=title).latest("pk").pk)
+            if kind == "meeting":
+                return str(Meeting.objects.filter(client__name=title).latest("starts_at").pk)
             if kind == "invoice":
                 return str(Invoice.objects.filter(client__name=title).order_by("-total").first().pk)
             return str(Client.objects.get(name=match.group(1)).pk)
@@ -59,6 +62,7 @@ PAGES = [
     Page("client page (AE)", "/clients/{Qinghe Dairy}/", AE),
     Page("contact report (AE)", "/reports/{report:Qinghe Dairy}/", AE),
     Page("my action items (AE)", "/action-items/", AE),
+    Page("meeting page (AE)", "/meetings/{meeting:Qinghe Dairy}/", AE),
     Page(
         "proposal page (AE)", "/proposals/{proposal:Chilled yoghurt launch: creative routes}/", AE
     ),

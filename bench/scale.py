@@ -45,7 +45,7 @@ def seed() -> dict:
 
     from accounts.models import AccountTeamMember, Client
     from billing.models import Invoice, InvoiceLine
-    from billing.services import client_aging_refresh
+    from billing.services import client_aging_refresh, dso_months_refresh
     from budgets.models import CostEntry, Estimate, EstimateLine
     from budgets.services import project_money_refresh
     from budgets.services.money import RatesOn
@@ -265,6 +265,7 @@ def seed() -> dict:
     with transaction.atomic():
         task_counts_rebuild()
         client_aging_refresh()
+        dso_months_refresh()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return {

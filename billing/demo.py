@@ -105,3 +105,4 @@ def seed() -> None:
         lines=[("Agency fee, research phase", D("60000")), ("Focus groups", D("24000"))],
         tax_rate=D("6"),
     )
+    services.dso_months_refresh(today=today)

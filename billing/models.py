@@ -385,6 +385,33 @@ class ClientAging(models.Model):
     unconverted_invoices = models.PositiveIntegerField(
         _("invoices without a rate"), default=0, db_default=0
     )
+    # The cash expected in each of the next eight weeks (the first is the rest of this
+    # one): an open invoice counts in the week of the date its latest collection note
+    # promises, or else of its due date, if that is today or later.
+    expected_week_0 = models.DecimalField(
+        _("expected in week 1"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    expected_week_1 = models.DecimalField(
+        _("expected in week 2"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    expected_week_2 = models.DecimalField(
+        _("expected in week 3"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    expected_week_3 = models.DecimalField(
+        _("expected in week 4"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    expected_week_4 = models.DecimalField(
+        _("expected in week 5"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    expected_week_5 = models.DecimalField(
+        _("expected in week 6"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    expected_week_6 = models.DecimalField(
+        _("expected in week 7"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
+    expected_week_7 = models.DecimalField(
+        _("expected in week 8"), default=Decimal("0"), db_default=Decimal("0"), **MONEY
+    )
 
     class Meta:
         db_table = "budgets_clientaging"
@@ -395,3 +422,24 @@ class ClientAging(models.Model):
 
     def __str__(self):
         return f"{self.client_id}: {self.total_outstanding} as of {self.as_of}"
+
+
+class DsoMonth(models.Model):
+    """The DSO at the end of a past month, in the base currency: what was outstanding that
+    day, what was invoiced in the DSO period before it, and their ratio. A month's figures
+    are read from the invoices and payments of the time once it has ended, and again the
+    next night for late entries; the finance desk draws the trend from these rows."""
+
+    month = models.DateField(_("month"), primary_key=True)
+    receivable = models.DecimalField(_("outstanding at the month's end"), **MONEY)
+    invoiced = models.DecimalField(_("invoiced in the DSO period"), **MONEY)
+    days = models.DecimalField(_("DSO (days)"), max_digits=8, decimal_places=1, null=True)
+    computed_at = models.DateTimeField(_("computed"), auto_now=True)
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("DSO of a month")
+        verbose_name_plural = _("DSO of past months")
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}: {self.days}"

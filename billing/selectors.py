@@ -2,7 +2,7 @@
 list and DSO."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -26,10 +26,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
 from budgets.models import Estimate
+from common.charts import chart, series
 from projects.models import Project, Stage
 from teams import permissions
 
-from .models import ClientAging, CollectionNote, Invoice
+from .models import ClientAging, CollectionNote, DsoMonth, Invoice
+
+# From current to 90+ days: the later, the redder.
+AGING_COLOURS = ["#198754", "#ffc107", "#fd7e14", "#dc3545", "#842029"]
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0")
@@ -115,13 +119,27 @@ AGING_FIELDS = [
     "days_61_90",
     "days_90_plus",
 ]
+CASH_WEEKS = 8
+WEEK_FIELDS = [f"expected_week_{week}" for week in range(CASH_WEEKS)]
 FIGURE_FIELDS = [
     *AGING_FIELDS,
     "expected_this_month",
     "invoiced_recently",
     "overdue_invoices",
     "unconverted_invoices",
+    *WEEK_FIELDS,
 ]
+
+
+def cash_weeks(today) -> list[tuple[date, date]]:
+    """The next eight weeks, Monday to Sunday, the first from today."""
+    monday = today - timedelta(days=today.weekday())
+    weeks = [
+        (monday + timedelta(weeks=week), monday + timedelta(weeks=week + 1))
+        for week in range(CASH_WEEKS)
+    ]
+    weeks[0] = (today, weeks[0][1])
+    return weeks
 
 
 def _promised_in(first, next_month):
@@ -129,6 +147,21 @@ def _promised_in(first, next_month):
     few invoices with notes are looked at, not every open invoice."""
     return (
         CollectionNote.objects.filter(promised_on__gte=first, promised_on__lt=next_month)
+        .exclude(
+            Exists(
+                CollectionNote.objects.filter(
+                    invoice=OuterRef("invoice"), created_at__gt=OuterRef("created_at")
+                )
+            )
+        )
+        .values("invoice")
+    )
+
+
+def _with_a_promise():
+    """The invoices whose latest collection note promises a date."""
+    return (
+        CollectionNote.objects.filter(promised_on__isnull=False)
         .exclude(
             Exists(
                 CollectionNote.objects.filter(
@@ -177,6 +210,19 @@ def aging_figures(today, prefix=""):
         "unconverted_invoices": Count(
             f"{prefix}pk", filter=(is_open | recent) & Q(**{f"{prefix}rate__isnull": True})
         ),
+        **{
+            name: total(
+                is_open
+                & (
+                    (
+                        Q(**{f"{due}__gte": start, f"{due}__lt": end})
+                        & ~Q(**{f"{prefix or 'pk__'}in": _with_a_promise()})
+                    )
+                    | Q(**{f"{prefix or 'pk__'}in": _promised_in(start, end)})
+                )
+            )
+            for name, (start, end) in zip(WEEK_FIELDS, cash_weeks(today), strict=True)
+        },
     }
 
 
@@ -275,6 +321,17 @@ def days_sales_outstanding(receivable, invoiced):
 
 
 DESK_ROWS = 10
+DSO_MONTHS = 12
+
+
+def month_ends(today) -> list[date]:
+    """The last day of each of the twelve months before this one, oldest first."""
+    ends, first = [], today.replace(day=1)
+    for _month in range(DSO_MONTHS):
+        end = first - timedelta(days=1)
+        ends.append(end)
+        first = end.replace(day=1)
+    return ends[::-1]
 
 
 @dataclass
@@ -286,6 +343,9 @@ class FinanceDesk:
     totals: dict
     overdue: list
     ready_to_invoice: list
+    cash_weeks: list
+    dso_trend: list
+    charts: dict
 
 
 def finance_desk(user, today) -> FinanceDesk:
@@ -302,10 +362,44 @@ def finance_desk(user, today) -> FinanceDesk:
         .select_related("client")
         .order_by("start_date", "pk")[:DESK_ROWS]
     )
+    cash = [
+        (start, totals[name])
+        for name, (start, _end) in zip(WEEK_FIELDS, cash_weeks(today), strict=True)
+    ]
+    months = {
+        row.month: row.days
+        for row in DsoMonth.objects.filter(month__gte=month_ends(today)[0].replace(day=1))
+    }
+    trend = [(end.replace(day=1), months.get(end.replace(day=1))) for end in month_ends(today)]
+    trend.append((today.replace(day=1), totals["dso"]))
+    aging = buckets(today)
     return FinanceDesk(
         totals=totals,
         overdue=list(overdue(visible_invoices(user), today)[:DESK_ROWS]),
         ready_to_invoice=list(ready),
+        cash_weeks=cash,
+        dso_trend=trend,
+        charts={
+            "aging": chart(
+                "bar",
+                [label for _name, label, _condition in aging],
+                series(
+                    _("Outstanding"),
+                    [totals[name] for name, _label, _condition in aging],
+                    colors=AGING_COLOURS,
+                ),
+            ),
+            "cash": chart(
+                "bar",
+                [f"{start:%m-%d}" for start, _amount in cash],
+                series(_("Expected"), [amount for _start, amount in cash]),
+            ),
+            "dso": chart(
+                "line",
+                [f"{month:%Y-%m}" for month, _days in trend],
+                series(_("DSO (days)"), [days for _month, days in trend]),
+            ),
+        },
     )
 
 

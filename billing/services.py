@@ -1,11 +1,21 @@
 """Finance's writes: invoices, payments, collection notes, and the clients' aging rows they
 keep current."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import (
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +36,7 @@ from .models import (
     CollectionNote,
     CreditNote,
     CreditNoteCounter,
+    DsoMonth,
     Invoice,
     InvoiceCounter,
     InvoiceLine,
@@ -63,10 +74,73 @@ def client_aging_refresh(*, client_ids=None, today=None) -> None:
 
 def client_aging_roll_over(today=None) -> None:
     """Each night: the aging rows of an earlier day recomputed for today, as their buckets
-    and what is expected this month move with the date."""
+    and what is expected this month move with the date; and the DSO of past months."""
     today = today or timezone.localdate()
     stale = ClientAging.objects.filter(as_of__lt=today).values_list("client_id", flat=True)
     client_aging_refresh(client_ids=list(stale), today=today)
+    dso_months_refresh(today=today)
+
+
+def _month_figures(end) -> dict:
+    """What was outstanding at the end of the day `end` and what had been invoiced in the
+    DSO period up to it, in the base currency, from the invoices and payments of the time:
+    one query."""
+    paid = (
+        Payment.objects.filter(invoice=OuterRef("pk"), paid_on__lte=end)
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    outstanding = ExpressionWrapper(
+        (F("total") - Coalesce(Subquery(paid, output_field=money), Decimal("0"))) * F("rate"),
+        output_field=money,
+    )
+    standing = Q(written_off_at__isnull=True) | Q(written_off_at__date__gt=end)
+    recent = Q(issue_date__gt=end - timedelta(days=selectors.DSO_PERIOD_DAYS))
+    return (
+        # Owed from the day it is issued, once sent.
+        Invoice.objects.filter(sent_at__isnull=False, issue_date__lte=end, rate__isnull=False)
+        .exclude(cancelled_at__date__lte=end)
+        .aggregate(
+            receivable=Coalesce(
+                Sum(outstanding, filter=standing), Decimal("0"), output_field=money
+            ),
+            invoiced=Coalesce(
+                Sum(F("total") * F("rate"), filter=recent, output_field=money),
+                Decimal("0"),
+                output_field=money,
+            ),
+        )
+    )
+
+
+def dso_months_refresh(*, today=None) -> None:
+    """The DSO at the end of each of the last twelve months: those not yet computed, and
+    the last one again each day, for the payments and notes entered late."""
+    today = today or timezone.localdate()
+    ends = selectors.month_ends(today)
+    known = dict(
+        DsoMonth.objects.filter(month__in=[end.replace(day=1) for end in ends]).values_list(
+            "month", "computed_at"
+        )
+    )
+    start_of_today = timezone.make_aware(datetime.combine(today, time.min))
+    for end in ends:
+        month = end.replace(day=1)
+        if month in known and (end != ends[-1] or known[month] >= start_of_today):
+            continue
+        figures = _month_figures(end)
+        DsoMonth.objects.update_or_create(
+            month=month,
+            defaults={
+                **figures,
+                "days": selectors.days_sales_outstanding(
+                    figures["receivable"], figures["invoiced"]
+                ),
+            },
+        )
 
 
 def _next_invoice_number(year: int) -> str:

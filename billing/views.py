@@ -165,8 +165,6 @@ def collection_note_add(request, pk):
 
 # The clients owing the most; the aging list export has them all.
 AGING_ROWS = 25
-# From current to 90+ days: the later, the redder.
-AGING_COLOURS = ["#198754", "#ffc107", "#fd7e14", "#dc3545", "#842029"]
 OVERDUE_PER_PAGE = 25
 
 
@@ -198,7 +196,7 @@ def collections(request):
                 series(
                     _("Outstanding"),
                     [amount for _, _, amount in buckets],
-                    colors=AGING_COLOURS,
+                    colors=selectors.AGING_COLOURS,
                 ),
             ),
             "today": today,

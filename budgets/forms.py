@@ -251,3 +251,18 @@ class EstimateReviewForm(PortalFormMixin, forms.Form):
         if data.get("decision") == "return" and not data.get("comments", "").strip():
             self.add_error("comments", _("Say what to change when returning a budget."))
         return data
+
+
+class SpendPlanSignOffForm(PortalFormMixin, forms.Form):
+    """Signing off a spend plan asks the director to confirm that it locks."""
+
+    confirm = forms.BooleanField(
+        label=_("I have checked the grid: the plan is signed off and locks."),
+        error_messages={"required": _("Confirm that the plan is signed off and locks.")},
+    )
+
+    def __init__(self, *args, action, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.add_input(Submit("sign_off", _("Sign off"), css_class="btn-success"))

@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Client
+from accounts.models import Client, ProposalRound
+from common.charts import chart, series
+from common.money import base_currency
 from projects.models import Project, Stage, StrategyBrief
 from teams import permissions
 
@@ -242,7 +244,7 @@ def approvals(user, limit=50) -> list[Waiting]:
         (
             "brief",
             _("Strategy brief"),
-            lambda brief: brief.project.get_absolute_url() + "#strategy",
+            lambda brief: reverse("projects:brief_review", args=[brief.project_id, brief.pk]),
         ),
         (
             "estimate",
@@ -378,11 +380,27 @@ class DirectorDesk:
     watch: list
     late: list
     clients: list
+    rounds: list
+    charts: dict
+
+
+def rounds_this_quarter(today) -> list[dict]:
+    """Per client, the proposal rounds opened this quarter and how many of them are past
+    what the fee includes (re-pitch), the most re-pitched first: one query."""
+    first = datetime(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    repitch = Q(number__gt=F("proposal__client__allowed_proposal_rounds"))
+    return list(
+        ProposalRound.objects.filter(created_at__gte=timezone.make_aware(first))
+        .values(client=F("proposal__client"), client_name=F("proposal__client__name"))
+        .annotate(rounds=Count("pk"), repitch=Count("pk", filter=repitch))
+        .order_by("-repitch", "-rounds", "client_name")[:DESK_ROWS]
+    )
 
 
 def director_desk(user, today=None) -> DirectorDesk:
-    """Nine queries whatever the size of the agency: five for what waits, one for the
-    projects to watch, one for the late ones, two for the margins per client."""
+    """Ten queries whatever the size of the agency: five for what waits, one for the
+    projects to watch, one for the late ones, two for the margins per client and one for
+    the proposal rounds of the quarter."""
     today = today or timezone.localdate()
     money = visible_money(user)
     watch = list(budget_review(money).filter(Q(over_budget=True) | Q(ahead__gt=0))[:DESK_ROWS])
@@ -394,11 +412,40 @@ def director_desk(user, today=None) -> DirectorDesk:
         .select_related("client")
         .order_by("deadline", "pk")[:DESK_ROWS]
     )
+    clients = with_client_names(list(margin_by_client(money))[:DESK_ROWS])
+    rounds = rounds_this_quarter(today)
     return DirectorDesk(
         approvals=approvals(user, limit=DESK_ROWS),
         watch=watch,
         late=late,
-        clients=with_client_names(list(margin_by_client(money))[:DESK_ROWS]),
+        clients=clients,
+        rounds=rounds,
+        charts={
+            "margin": chart(
+                "bar",
+                [row["client_name"] for row in clients],
+                series(
+                    _("Margin (%(currency)s)") % {"currency": base_currency()},
+                    [row["margin"] for row in clients],
+                ),
+            ),
+            "burn": chart(
+                "bar",
+                [row.project.job_number for row in watch],
+                series(_("Budget burnt (%)"), [row.burn for row in watch]),
+                series(
+                    _("Schedule behind us (%)"),
+                    [(row.elapsed * 100).quantize(Decimal("0.1")) for row in watch],
+                ),
+            ),
+            "rounds": chart(
+                "bar",
+                [row["client_name"] for row in rounds],
+                series(_("Rounds included"), [row["rounds"] - row["repitch"] for row in rounds]),
+                series(_("Re-pitch rounds"), [row["repitch"] for row in rounds]),
+                stacked=True,
+            ),
+        },
     )
 
 

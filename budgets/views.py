@@ -29,6 +29,7 @@ from .forms import (
     EstimateForm,
     EstimateReviewForm,
     SpendPlanForm,
+    SpendPlanSignOffForm,
 )
 from .models import Category, CostEntry, Estimate, SpendPlan
 
@@ -438,7 +439,7 @@ def spend_plan_form(request, pk, plan_pk=None):
     )
 
 
-def spend_plan_detail(request, pk):
+def spend_plan_detail(request, pk, *, sign_off_form=None):
     plan = get_object_or_404(
         SpendPlan.objects.filter(client__in=Client.objects.visible_to(request.user)).select_related(
             "client", "approved_by"
@@ -463,6 +464,8 @@ def spend_plan_detail(request, pk):
             ),
             "can_edit": Client.objects.editable_by(request.user).filter(pk=plan.client_id).exists(),
             "can_sign_off": permissions.can_sign_off(request.user),
+            "sign_off_form": sign_off_form
+            or SpendPlanSignOffForm(action=reverse("budgets:spend_plan_approve", args=[pk])),
         },
     )
 
@@ -472,6 +475,11 @@ def spend_plan_approve(request, pk):
     if not permissions.can_sign_off(request.user):
         raise Http404
     plan = get_object_or_404(SpendPlan, pk=pk)
+    form = SpendPlanSignOffForm(
+        request.POST, action=reverse("budgets:spend_plan_approve", args=[pk])
+    )
+    if not form.is_valid():
+        return spend_plan_detail(request, pk, sign_off_form=form)
     try:
         services.spend_plan_approve(plan=plan, approved_by=request.user)
     except Refused as error:

@@ -16,5 +16,18 @@ def series(label, values, *, colors=None) -> dict:
     return data
 
 
-def chart(kind: str, labels, *datasets: dict) -> dict:
-    return {"type": kind, "labels": [str(label) for label in labels], "datasets": list(datasets)}
+def chart(kind: str, labels, *datasets: dict, stacked: bool = False) -> dict:
+    """The chart, and its figures row by row for the table that reads it out to those who
+    cannot see it."""
+    labels = [str(label) for label in labels]
+    rows = [
+        (label, [dataset["data"][index] for dataset in datasets])
+        for index, label in enumerate(labels)
+    ]
+    return {
+        "type": kind,
+        "labels": labels,
+        "datasets": list(datasets),
+        "stacked": stacked,
+        "rows": rows,
+    }

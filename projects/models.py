@@ -513,6 +513,20 @@ class StrategyBrief(models.Model):
     def __str__(self):
         return f"{self.project.job_number} strategy v{self.version}"
 
+    def compared_with(self, previous) -> list[tuple[str, str, str | None]]:
+        """Each point of the strategy, as (label, this version's text, the earlier text
+        where it differs, else None)."""
+        return [
+            (
+                self._meta.get_field(name).verbose_name,
+                getattr(self, name),
+                getattr(previous, name)
+                if previous is not None and getattr(previous, name) != getattr(self, name)
+                else None,
+            )
+            for name in self.CONTENT_FIELDS
+        ]
+
     @property
     def is_locked(self):
         return self.status != self.Status.DRAFT

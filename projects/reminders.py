@@ -229,7 +229,7 @@ class StrategyBriefSubmitted(registry.Rule):
                     [brief["project__client__account_director_id"]],
                     besides=brief["submitted_by_id"],
                 ),
-                reverse("projects:project_detail", args=[brief["project_id"]]),
+                reverse("projects:brief_review", args=[brief["project_id"], brief["pk"]]),
                 {"job": brief["project__job_number"], "version": brief["version"]},
             )
 

@@ -113,7 +113,6 @@ def project_detail(request, pk, *, stage_form=None, revision_form=None):
             "can_sign_off": permissions.can_sign_off(request.user),
             "can_see_budget": permissions.can_see_budgets(request.user),
             "stage_form": stage_form,
-            "review_form": BriefReviewForm(),
             "creative_reviews": CreativeReview.objects.filter(task__project=project).select_related(
                 "task", "reviewer"
             ),
@@ -377,31 +376,50 @@ def brief_submit(request, pk, brief_pk):
     return redirect(brief.project)
 
 
-@require_POST
 def brief_review(request, pk, brief_pk):
-    brief = _brief(request, pk, brief_pk, editable=False)
+    """A director reads a submitted strategy, point by point against the version before it
+    (the one returned, as a rule), then approves it (confirming) or returns it (saying what
+    to change)."""
     if not permissions.can_sign_off(request.user):
         raise Http404
-    form = BriefReviewForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(brief.project)
-    try:
-        if form.cleaned_data["decision"] == "approve":
-            services.strategy_brief_approve(
-                brief=brief, approved_by=request.user, comments=form.cleaned_data["comments"]
-            )
-            messages.success(request, _("Strategy approved."))
+    brief = _brief(request, pk, brief_pk, editable=False)
+    own = request.user.pk in (brief.author_id, brief.submitted_by_id)
+    decidable = brief.status == StrategyBrief.Status.SUBMITTED and not own
+    form = BriefReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.strategy_brief_approve(
+                    brief=brief, approved_by=request.user, comments=form.cleaned_data["comments"]
+                )
+                messages.success(request, _("Strategy approved."))
+            else:
+                services.strategy_brief_return(
+                    brief=brief, returned_by=request.user, comments=form.cleaned_data["comments"]
+                )
+                messages.success(request, _("Strategy returned with comments."))
+        except Refused as refusal:
+            if decidable:
+                show_refusal(form, refusal)
+            else:
+                messages.error(request, str(refusal))
         else:
-            services.strategy_brief_return(
-                brief=brief, returned_by=request.user, comments=form.cleaned_data["comments"]
-            )
-            messages.success(request, _("Strategy returned with comments."))
-    except Refused as refusal:
-        messages.error(request, str(refusal))
-    return redirect(brief.project)
+            return redirect(brief.project)
+    previous = (
+        brief.project.strategy_briefs.filter(version__lt=brief.version).order_by("-version").first()
+    )
+    return render(
+        request,
+        "projects/brief_review.html",
+        {
+            "brief": brief,
+            "project": brief.project,
+            "previous": previous,
+            "points": brief.compared_with(previous),
+            "form": form if decidable else None,
+            "own": own,
+        },
+    )
 
 
 def task_review(request, pk):

@@ -24,7 +24,6 @@ POST_ONLY = {
     "notifications:open",
     "notifications:read",
     "notifications:read_all",
-    "projects:brief_review",
     "projects:brief_start",
     "projects:brief_submit",
 }

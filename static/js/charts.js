@@ -25,8 +25,13 @@
       type: spec.type,
       data: { labels: spec.labels, datasets: datasets },
       options: {
+        // A desk is read, not watched: the figures stand still from the first frame.
+        animation: false,
         plugins: { legend: { display: datasets.length > 1 } },
-        scales: { x: { ticks: { font: { size: 10 } } }, y: { beginAtZero: true } },
+        scales: {
+          x: { stacked: Boolean(spec.stacked), ticks: { font: { size: 10 } } },
+          y: { stacked: Boolean(spec.stacked), beginAtZero: true },
+        },
       },
     });
   });

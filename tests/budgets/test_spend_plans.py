@@ -134,7 +134,11 @@ def test_a_director_signs_off_a_plan_which_then_locks_and_shows_plan_against_act
         channel="digital",
     )
     client.force_login(director)
-    client.post(reverse("budgets:spend_plan_approve", args=[plan.pk]))
+    unconfirmed = client.post(reverse("budgets:spend_plan_approve", args=[plan.pk]))
+    assert "Confirm that the plan is signed off and locks." in unconfirmed.text
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+    client.post(reverse("budgets:spend_plan_approve", args=[plan.pk]), {"confirm": "on"})
 
     plan.refresh_from_db()
     assert plan.status == "approved"

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from billing import services as billing
 from billing.models import Invoice
 from budgets import services
+from notifications.services import reminders_dispatch
 from tests.factories import PASSWORD, ClientFactory, ProjectFactory, UserFactory
 
 D = Decimal
@@ -71,9 +72,19 @@ def test_estimate_sign_off_a_cost_past_80_percent_and_a_partial_payment(
     page.get_by_role("button", name="Sign off").click()
     expect(page.get_by_text("Budget approved: it is the working budget now.")).to_be_visible()
     sign_out(page, director)
+    # What the worker does when the approval commits: the AE is told.
+    reminders_dispatch()
+
+    # The AE's bell shows the director's decision.
+    sign_in(page, live_server, ae)
+    bell = page.locator("#bell")
+    bell.get_by_role("button", name="Notifications: 1 unread").click()
+    expect(
+        bell.get_by_role("button", name=f"Zhang Wei approved estimate v1 of {project.job_number}")
+    ).to_be_visible()
+    screenshot("bell-estimate-approved")
 
     # The AE records a cost that takes production past 80%.
-    sign_in(page, live_server, ae)
     page.goto(f"{live_server.url}/projects/{project.pk}/budget/")
     page.get_by_role("link", name="Record a cost").click()
     # The form starts on a vendor cost, with the staff-time part out of the way.

@@ -52,10 +52,14 @@ def test_strategy_sign_off_opens_creative_and_work_is_handed_on(live_server, pag
     expect(page.get_by_text("Submitted for sign-off.")).to_be_visible()
     sign_out(page, ae)
 
-    # The director approves it.
+    # The director opens it from the approvals inbox, reads it and approves it, confirming.
     sign_in(page, live_server, director)
-    page.goto(f"{live_server.url}{project.get_absolute_url()}")
-    page.get_by_label("Approve").check()
+    page.get_by_role("link", name="Approvals 1 waiting").click()
+    page.get_by_role("link", name=f"{project}, version 1").click()
+    expect(page.get_by_role("heading", name="Strategy, version 1")).to_be_visible()
+    expect(page.get_by_text("Made simply, for the people you love.")).to_be_visible()
+    page.get_by_label("Approve", exact=True).check()
+    page.get_by_label("I have read the strategy").check()
     screenshot("strategy-sign-off")
     page.get_by_role("button", name="Sign off").click()
     expect(page.get_by_text("Strategy approved.")).to_be_visible()

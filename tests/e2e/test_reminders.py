@@ -34,10 +34,12 @@ def test_a_crossing_cost_lights_the_bell_and_the_inbox_leads_to_the_project(
     acme = ClientFactory(name="Qinghe Dairy", lead_ae=ae, account_director=director)
     project = ProjectFactory(client=acme, owner=ae, name="Chilled yoghurt launch")
     ApprovedEstimateFactory(project=project, director=director, lines={"production": D("10000")})
+    mine = Notification.objects.filter(recipient=ae)
+    assert wait_for(lambda: mine.count() == 1, timeout=15), "the approval was not told"
 
     sign_in(page, live_server, ae)
     bell = page.locator("#bell")
-    expect(bell.get_by_role("button", name="Notifications: 0 unread")).to_be_visible()
+    expect(bell.get_by_role("button", name="Notifications: 1 unread")).to_be_visible()
     page.goto(f"{live_server.url}/projects/{project.pk}/costs/new/")
     page.get_by_label("Vendor cost").check()
     page.get_by_label("Budget line").select_option(label="Production")
@@ -45,11 +47,11 @@ def test_a_crossing_cost_lights_the_bell_and_the_inbox_leads_to_the_project(
     page.get_by_label("Amount").fill("8500")
     page.get_by_role("button", name="Record the cost").click()
     expect(page).to_have_url(f"{live_server.url}/projects/{project.pk}/budget/")
-    assert wait_for(lambda: Notification.objects.filter(recipient=ae).exists(), timeout=15)
+    assert wait_for(lambda: mine.count() == 2, timeout=15), "no alert within 15 seconds"
 
     page.reload()
-    expect(bell.locator("[data-unread-count]")).to_have_text("1")
-    bell.get_by_role("button", name="Notifications: 1 unread").click()
+    expect(bell.locator("[data-unread-count]")).to_have_text("2")
+    bell.get_by_role("button", name="Notifications: 2 unread").click()
     alert = f"{project.job_number} Chilled yoghurt launch has used 80% of its budget"
     expect(bell.get_by_role("button", name=alert)).to_be_visible()
     screenshot("reminder-bell")
@@ -59,4 +61,4 @@ def test_a_crossing_cost_lights_the_bell_and_the_inbox_leads_to_the_project(
     page.get_by_role("button", name=alert).click()
 
     expect(page).to_have_url(f"{live_server.url}/projects/{project.pk}/budget/")
-    expect(bell.get_by_role("button", name="Notifications: 0 unread")).to_be_visible()
+    expect(bell.get_by_role("button", name="Notifications: 1 unread")).to_be_visible()

@@ -37,7 +37,7 @@ def submitted(project):
 def review(client, brief, decision, comments=""):
     return client.post(
         reverse("projects:brief_review", args=[brief.project_id, brief.pk]),
-        {"decision": decision, "comments": comments},
+        {"decision": decision, "comments": comments, "confirm": "on"},
         follow=True,
     )
 
@@ -135,3 +135,35 @@ def test_a_draft_without_objectives_or_key_message_is_not_submitted(client, proj
     assert "Write at least the objectives and the key message" in page.text
     brief.refresh_from_db()
     assert brief.status == "draft"
+
+
+def test_the_director_reads_what_changed_since_the_returned_version_before_deciding(
+    client, project, director
+):
+    first = submitted(project)
+    services.strategy_brief_return(
+        brief=first, returned_by=director, comments="Sharpen the key message."
+    )
+    second = services.strategy_brief_start(project=project, author=project.owner)
+    services.strategy_brief_update(
+        brief=second, editor=project.owner, key_message="Yesterday's farm, this morning's cup."
+    )
+    services.strategy_brief_submit(brief=second, submitted_by=project.owner)
+    client.force_login(director)
+    url = reverse("projects:brief_review", args=[project.pk, second.pk])
+
+    page = client.get(url)
+
+    assert page.context["form"] is not None
+    changed = [label for label, _text, before in page.context["points"] if before is not None]
+    assert [str(label) for label in changed] == ["key message"]
+    assert "Sharpen the key message." in page.text
+    assert f'<del class="pre-line">{CONTENT["key_message"]}</del>' in page.text
+
+    refused = client.post(url, {"decision": "approve"})
+    assert "Confirm that this version is approved and locks." in refused.text
+    second.refresh_from_db()
+    assert second.status == "submitted"
+    client.post(url, {"decision": "approve", "confirm": "on"})
+    second.refresh_from_db()
+    assert second.status == "approved"

@@ -1,0 +1,100 @@
+"""Each role's desk in the browser: the AE's day from a meeting to its report, and every
+desk of the demo agency in English and Chinese, on a laptop and on a phone."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.models import ContactReport, Meeting
+from teams.demo import DEMO_PASSWORD
+from teams.models import User
+from tests.e2e.test_money_flow import sign_in
+from tests.factories import (
+    ClientFactory,
+    ContactFactory,
+    MeetingFactory,
+    ProjectFactory,
+    TaskFactory,
+    UserFactory,
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_ae_logs_the_report_of_todays_meeting_from_the_desk(live_server, page, screenshot):
+    ae = UserFactory(role="ae", full_name="Chen Jing")
+    acme = ClientFactory(name="Qinghe Dairy", lead_ae=ae)
+    gao = ContactFactory(client=acme, name="Gao Yan")
+    project = ProjectFactory(
+        client=acme,
+        name="Chilled yoghurt launch",
+        start_date=timezone.localdate() - dt.timedelta(days=20),
+    )
+    TaskFactory(
+        project=project,
+        title="Brief the studio",
+        assignee=ae,
+        due_on=timezone.localdate() - dt.timedelta(days=2),
+    )
+    started = timezone.localtime().replace(second=0, microsecond=0) - dt.timedelta(hours=1)
+    meeting = MeetingFactory(
+        client=acme,
+        starts_at=started,
+        place="Qinghe HQ, 3F",
+        agenda="Key visual options",
+        client_attendees=[gao],
+    )
+
+    sign_in(page, live_server, ae)
+    today = page.locator("#meetings-today")
+    expect(today).to_contain_text("Qinghe HQ, 3F")
+    task = page.locator("#desk-tasks").locator("xpath=ancestor::section")
+    expect(task.get_by_role("row", name="Brief the studio")).to_contain_text("Late")
+    screenshot("desk-ae-meeting")
+
+    today.get_by_role("link", name="Log the report").click()
+    expect(page.get_by_label("Agenda")).to_have_value("Key visual options")
+    expect(page.get_by_label("Gao Yan")).to_be_checked()
+    page.get_by_label("Discussion").fill("Route B, with the farm at dawn.")
+    page.get_by_role("button", name="Save the report").click()
+    expect(page.get_by_text("Contact report saved.")).to_be_visible()
+
+    report = ContactReport.objects.get()
+    assert Meeting.objects.get(pk=meeting.pk).report == report
+    assert list(report.client_attendees.all()) == [gao]
+    page.get_by_role("link", name="My desk").click()
+    expect(page.locator("#meetings-today")).to_contain_text("Report logged")
+
+
+DESKS = {
+    "ae": "chen.jing@agency.example",
+    "director": "zhang.wei@agency.example",
+    "finance": "liu.yang@agency.example",
+    "staff": "zhao.min@agency.example",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_desk_reads_in_english_and_chinese_on_a_laptop_and_a_phone(
+    live_server, browser, screenshot
+):
+    call_command("seed_demo", verbosity=0)
+    for role, email in DESKS.items():
+        person = User.objects.get(email=email)
+        for language, welcome in [("en", "Welcome"), ("zh-hans", "欢迎")]:
+            person.language = language
+            person.save()
+            for width in (1366, 390):
+                window = browser.new_page(viewport={"width": width, "height": 900})
+                window.goto(f"{live_server.url}/auth/sign-in/")
+                window.get_by_label("Email").fill(email)
+                window.get_by_label("Password").fill(DEMO_PASSWORD)
+                window.get_by_role("button", name="Sign in").click()
+                expect(window.get_by_role("heading", level=1)).to_contain_text(welcome)
+                # Wide tables scroll inside their card: the page itself never does.
+                overflow = window.evaluate("document.documentElement.scrollWidth")
+                assert overflow <= width, f"the {role} desk is {overflow}px wide at {width}px"
+                screenshot(f"desk-{role}-{language}-{width}", of=window)
+                window.close()
