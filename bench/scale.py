@@ -194,7 +194,8 @@ def seed() -> dict:
                 updated_by_id=project.owner_id,
                 submitted_by_id=project.owner_id,
                 approved_by_id=project.client.account_director_id,
-                approved_at=now,
+                # Signed off when the project started, not all on the day the data loads.
+                approved_at=now - (today - project.start_date),
             )
             for project in projects
         ),

@@ -253,16 +253,35 @@ class EstimateReviewForm(PortalFormMixin, forms.Form):
         return data
 
 
-class SpendPlanSignOffForm(PortalFormMixin, forms.Form):
-    """Signing off a spend plan asks the director to confirm that it locks."""
+class SpendPlanReviewForm(PortalFormMixin, forms.Form):
+    """A director's decision on a spend plan: signing it off asks them to confirm that it
+    locks; returning it asks what to change."""
 
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Sign off")), ("return", _("Return with comments"))],
+        widget=forms.RadioSelect,
+    )
     confirm = forms.BooleanField(
-        label=_("I have checked the grid: the plan is signed off and locks."),
-        error_messages={"required": _("Confirm that the plan is signed off and locks.")},
+        label=_("I have checked the grid: the plan is signed off and locks."), required=False
+    )
+    comments = forms.CharField(
+        label=_("Comments"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when returning: what the AE should change."),
     )
 
     def __init__(self, *args, action, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_action = action
-        self.helper.add_input(Submit("sign_off", _("Sign off"), css_class="btn-success"))
+        self.helper.add_input(Submit("decide", _("Sign off")))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "approve" and not data.get("confirm"):
+            self.add_error("confirm", _("Confirm that the plan is signed off and locks."))
+        if data.get("decision") == "return" and not data.get("comments", "").strip():
+            self.add_error("comments", _("Say what to change when returning a spend plan."))
+        return data

@@ -433,7 +433,10 @@ class SpendPlan(models.Model):
     month, and the return expected. A director signs it off, and it locks."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
+        # A plan waits for sign-off from the moment it is drawn up, and again each time it
+        # is saved after a return.
+        DRAFT = "draft", _("Waiting for sign-off")
+        RETURNED = "returned", _("Returned")
         APPROVED = "approved", _("Approved")
 
     client = models.ForeignKey(
@@ -476,7 +479,19 @@ class SpendPlan(models.Model):
         null=True,
         blank=True,
     )
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("returned by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # What the director who returned the plan asked to change; kept until it is saved again.
+    review_comments = models.TextField(_("comments when returned"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("waiting for sign-off since"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("signed off or returned"), null=True, blank=True)
 
     class Meta:
         ordering = ["-first_month"]

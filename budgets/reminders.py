@@ -1,7 +1,8 @@
 """Reminders about money: estimates and spend plans waiting for a director, a project's
 burn crossing its warning percentage or 100 %."""
 
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -54,14 +55,27 @@ class SpendPlanWaiting(registry.Rule):
 
     def due(self, now, *, only=None):
         plans = SpendPlan.objects.filter(
-            status=SpendPlan.Status.DRAFT, created_at__lte=now - registry.SIGN_OFF_WAIT
+            status=SpendPlan.Status.DRAFT, submitted_at__lte=now - registry.SIGN_OFF_WAIT
         ).exclude(client__account_director__isnull=True)
         if only is not None:
             plans = plans.filter(pk__in=only)
-        for plan in plans.values("pk", "name", "client__name", "client__account_director_id"):
+        rows = plans.values(
+            "pk",
+            "name",
+            "submitted_at",
+            "returned_by_id",
+            "client__name",
+            "client__account_director_id",
+        )
+        for plan in rows:
+            # A plan saved again after a return waits anew; one never returned keeps the
+            # key its reminder always had.
+            waiting = "draft"
+            if plan["returned_by_id"]:
+                waiting = f"draft:{registry.stamp(plan['submitted_at'])}"
             yield registry.Due(
                 registry.object_key("budgets.spendplan", plan["pk"]),
-                "draft",
+                waiting,
                 [plan["client__account_director_id"]],
                 reverse("budgets:spend_plan_detail", args=[plan["pk"]]),
                 {"name": plan["name"], "client": plan["client__name"]},
@@ -188,18 +202,23 @@ class SpendPlanSubmitted(registry.Rule):
     def due(self, now, *, only=None):
         plans = SpendPlan.objects.filter(
             status=SpendPlan.Status.DRAFT,
-            created_at__gte=now - registry.EVENT_WINDOW,
+            submitted_at__gte=now - registry.EVENT_WINDOW,
             client__account_director__isnull=False,
         )
         if only is not None:
             plans = plans.filter(pk__in=only)
         rows = plans.values(
-            "pk", "name", "created_by_id", "client__name", "client__account_director_id"
+            "pk",
+            "name",
+            "submitted_at",
+            "created_by_id",
+            "client__name",
+            "client__account_director_id",
         )
         for plan in rows:
             yield registry.Due(
                 registry.object_key("budgets.spendplan", plan["pk"]),
-                "submitted",
+                f"submitted:{registry.stamp(plan['submitted_at'])}",
                 registry.others(
                     [plan["client__account_director_id"]], besides=plan["created_by_id"]
                 ),
@@ -283,6 +302,13 @@ class EstimateDecided(registry.Rule):
         )
         if only is not None:
             estimates = estimates.filter(pk__in=only)
+        # A busy day signs off hundreds: the sweeps after it read only what is not yet told.
+        moment = Case(
+            When(status=Estimate.Status.APPROVED, then=F("approved_at")),
+            default=F("returned_at"),
+        )
+        key = Concat(F("status"), Value(":"), registry.stamp_sql(moment))
+        estimates = registry.unsent(estimates, self.name, "budgets.estimate", key)
         rows = estimates.values(
             "pk",
             "status",
@@ -326,6 +352,58 @@ class EstimateDecided(registry.Rule):
         )
 
 
+class SpendPlanDecided(registry.Rule):
+    """A director signs off or returns a spend plan: whoever drew it up is told at once,
+    with the comments of a return."""
+
+    name = "budgets.spend_plan_decided"
+    kind = Kind.SIGN_OFFS
+
+    def due(self, now, *, only=None):
+        plans = SpendPlan.objects.filter(
+            status__in=[SpendPlan.Status.APPROVED, SpendPlan.Status.RETURNED],
+            decided_at__gte=now - registry.EVENT_WINDOW,
+        )
+        if only is not None:
+            plans = plans.filter(pk__in=only)
+        rows = plans.values(
+            "pk",
+            "name",
+            "status",
+            "decided_at",
+            "review_comments",
+            "created_by_id",
+            "approved_by__full_name",
+            "returned_by__full_name",
+            "client__name",
+        )
+        for plan in rows:
+            approved = plan["status"] == SpendPlan.Status.APPROVED
+            # Nobody decides on their own plan: the director is never its maker.
+            yield registry.Due(
+                registry.object_key("budgets.spendplan", plan["pk"]),
+                f"{plan['status']}:{registry.stamp(plan['decided_at'])}",
+                [plan["created_by_id"]],
+                reverse("budgets:spend_plan_detail", args=[plan["pk"]]),
+                {
+                    "approved": approved,
+                    "director": plan["approved_by__full_name"]
+                    if approved
+                    else plan["returned_by__full_name"],
+                    "name": plan["name"],
+                    "client": plan["client__name"],
+                    "comments": "" if approved else plan["review_comments"][:1000],
+                },
+            )
+
+    def message(self, due):
+        if due.data["approved"]:
+            title = _("%(director)s signed off spend plan %(name)s of %(client)s")
+        else:
+            title = _("%(director)s returned spend plan %(name)s of %(client)s")
+        return title % due.data, due.data["comments"]
+
+
 registry.register(EstimateWaiting())
 registry.register(SpendPlanWaiting())
 registry.register(BudgetThreshold())
@@ -333,3 +411,4 @@ registry.register(EstimateSubmitted())
 registry.register(SpendPlanSubmitted())
 registry.register(CostWaiting())
 registry.register(EstimateDecided())
+registry.register(SpendPlanDecided())

@@ -227,7 +227,7 @@ def _waiting(user):
         ),
         "spend_plan": in_scope(
             SpendPlan.objects.filter(status=SpendPlan.Status.DRAFT), "client"
-        ).annotate(since=F("created_at")),
+        ).annotate(since=F("submitted_at")),
         "cost": in_scope(CostEntry.objects.pending()).annotate(since=F("created_at")),
         "change_order": in_scope(
             ChangeOrder.objects.filter(client_approved_on__isnull=True)

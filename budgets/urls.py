@@ -12,7 +12,7 @@ urlpatterns = [
         name="spend_plan_update",
     ),
     path("spend-plans/<int:pk>/", views.spend_plan_detail, name="spend_plan_detail"),
-    path("spend-plans/<int:pk>/approve/", views.spend_plan_approve, name="spend_plan_approve"),
+    path("spend-plans/<int:pk>/decide/", views.spend_plan_decide, name="spend_plan_decide"),
     path("budgets/review/", views.budget_review, name="budget_review"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/count/", views.approvals_count, name="approvals_count"),

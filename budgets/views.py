@@ -29,7 +29,7 @@ from .forms import (
     EstimateForm,
     EstimateReviewForm,
     SpendPlanForm,
-    SpendPlanSignOffForm,
+    SpendPlanReviewForm,
 )
 from .models import Category, CostEntry, Estimate, SpendPlan
 
@@ -439,10 +439,10 @@ def spend_plan_form(request, pk, plan_pk=None):
     )
 
 
-def spend_plan_detail(request, pk, *, sign_off_form=None):
+def spend_plan_detail(request, pk, *, review_form=None):
     plan = get_object_or_404(
         SpendPlan.objects.filter(client__in=Client.objects.visible_to(request.user)).select_related(
-            "client", "approved_by"
+            "client", "approved_by", "returned_by"
         ),
         pk=pk,
     )
@@ -464,26 +464,31 @@ def spend_plan_detail(request, pk, *, sign_off_form=None):
             ),
             "can_edit": Client.objects.editable_by(request.user).filter(pk=plan.client_id).exists(),
             "can_sign_off": permissions.can_sign_off(request.user),
-            "sign_off_form": sign_off_form
-            or SpendPlanSignOffForm(action=reverse("budgets:spend_plan_approve", args=[pk])),
+            "review_form": review_form
+            or SpendPlanReviewForm(action=reverse("budgets:spend_plan_decide", args=[pk])),
         },
     )
 
 
 @require_POST
-def spend_plan_approve(request, pk):
+def spend_plan_decide(request, pk):
+    """A director signs off a waiting plan (confirming that it locks) or returns it with
+    what to change."""
     if not permissions.can_sign_off(request.user):
         raise Http404
     plan = get_object_or_404(SpendPlan, pk=pk)
-    form = SpendPlanSignOffForm(
-        request.POST, action=reverse("budgets:spend_plan_approve", args=[pk])
-    )
+    form = SpendPlanReviewForm(request.POST, action=reverse("budgets:spend_plan_decide", args=[pk]))
     if not form.is_valid():
-        return spend_plan_detail(request, pk, sign_off_form=form)
+        return spend_plan_detail(request, pk, review_form=form)
     try:
-        services.spend_plan_approve(plan=plan, approved_by=request.user)
-    except Refused as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Spend plan signed off and locked."))
+        if form.cleaned_data["decision"] == "approve":
+            services.spend_plan_approve(plan=plan, approved_by=request.user)
+            messages.success(request, _("Spend plan signed off and locked."))
+        else:
+            services.spend_plan_return(
+                plan=plan, returned_by=request.user, comments=form.cleaned_data["comments"]
+            )
+            messages.success(request, _("Spend plan returned to the AE with your comments."))
+    except Refused as refusal:
+        messages.error(request, str(refusal))
     return redirect("budgets:spend_plan_detail", pk=pk)

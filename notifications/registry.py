@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models import CharField, Exists, Func, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils.module_loading import autodiscover_modules
 
@@ -56,8 +56,17 @@ EVENT_WINDOW = timedelta(days=2)
 
 
 def stamp(moment: datetime) -> str:
-    """A moment as part of a key: a new moment is a new reminder."""
-    return f"{moment:%Y%m%dT%H%M%S}"
+    """A moment as part of a key, to the microsecond: a new moment is a new reminder, even
+    within the same second."""
+    return f"{moment:%Y%m%dT%H%M%S%f}"
+
+
+def stamp_sql(moment):
+    """The SQL giving stamp()'s text for a timestamp column or expression (in UTC, the
+    connection's time zone, as the moments Django reads), for unsent()."""
+    return Func(
+        moment, Value('YYYYMMDD"T"HH24MISSUS'), function="to_char", output_field=CharField()
+    )
 
 
 def others(recipients, *, besides) -> list[int]:

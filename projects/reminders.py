@@ -4,7 +4,8 @@ briefs waiting for a director."""
 from datetime import timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -260,6 +261,14 @@ class TaskAssigned(registry.Rule):
         )
         if only is not None:
             tasks = tasks.filter(pk__in=only)
+        # A busy day hands out thousands: the sweeps after it read only what is not yet told.
+        key = Concat(
+            Value("assigned:"),
+            Cast("assignee_id", CharField()),
+            Value(":"),
+            registry.stamp_sql(F("assigned_at")),
+        )
+        tasks = registry.unsent(tasks, self.name, "projects.task", key)
         rows = tasks.values(
             "pk",
             "title",

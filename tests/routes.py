@@ -20,7 +20,7 @@ POST_ONLY = {
     "billing:invoice_write_off",
     "billing:payment_record",
     "budgets:proposal_change_order",
-    "budgets:spend_plan_approve",
+    "budgets:spend_plan_decide",
     "notifications:open",
     "notifications:read",
     "notifications:read_all",

@@ -20,7 +20,12 @@ from .money import (
     project_money_reorder,
     working_budget,
 )
-from .spend_plans import spend_plan_against_actual, spend_plan_approve, spend_plan_save
+from .spend_plans import (
+    spend_plan_against_actual,
+    spend_plan_approve,
+    spend_plan_return,
+    spend_plan_save,
+)
 
 __all__ = [
     "Refused",
@@ -40,6 +45,7 @@ __all__ = [
     "project_money_reorder",
     "spend_plan_against_actual",
     "spend_plan_approve",
+    "spend_plan_return",
     "spend_plan_save",
     "working_budget",
 ]

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import Refused
@@ -55,6 +56,10 @@ def spend_plan_save(
         plan = SpendPlan(client=client, created_by=saved_by, currency=client.currency)
     assign(plan, fields, SPEND_PLAN_FIELDS)
     plan.first_month = plan.first_month.replace(day=1)
+    # Saved, it waits for sign-off (again, after a return).
+    plan.status = SpendPlan.Status.DRAFT
+    plan.submitted_at = timezone.now()
+    plan.review_comments = ""
     # The plan's own fields first: a month count of 13 is refused as such, not as a grid
     # that does not add up.
     validate(plan, exclude=["client", "created_by"])
@@ -80,13 +85,10 @@ def spend_plan_save(
     return plan
 
 
-@transaction.atomic
-def spend_plan_approve(*, plan: SpendPlan, approved_by: User) -> SpendPlan:
-    """A spend plan goes to a director as soon as it is drafted: it has no submit step."""
-    plan = lock_row(plan)
+def _check_plan_decision(plan: SpendPlan, by: User) -> None:
     sign_off.check_decision(
         plan,
-        by=approved_by,
+        by=by,
         waiting=SpendPlan.Status.DRAFT,
         makers=(plan.created_by_id,),
         wording=sign_off.Wording(
@@ -94,9 +96,36 @@ def spend_plan_approve(*, plan: SpendPlan, approved_by: User) -> SpendPlan:
             not_own=_("Nobody signs off their own spend plan."),
         ),
     )
+
+
+@transaction.atomic
+def spend_plan_approve(*, plan: SpendPlan, approved_by: User) -> SpendPlan:
+    """A spend plan goes to a director as soon as it is drafted: it has no submit step."""
+    plan = lock_row(plan)
+    _check_plan_decision(plan, approved_by)
     plan.status = SpendPlan.Status.APPROVED
     plan.approved_by = approved_by
+    plan.decided_at = timezone.now()
     plan.save()
+    notifications.check_soon("budgets.spend_plan_decided", [plan.pk])
+    return plan
+
+
+@transaction.atomic
+def spend_plan_return(*, plan: SpendPlan, returned_by: User, comments: str) -> SpendPlan:
+    """Sends a waiting plan back to the AE, with what to change; saving it again puts it
+    back in the director's inbox."""
+    plan = lock_row(plan)
+    _check_plan_decision(plan, returned_by)
+    if not comments.strip():
+        raise Refused(_("Say what to change when returning a spend plan."), field="comments")
+    plan.status = SpendPlan.Status.RETURNED
+    plan.returned_by = returned_by
+    plan.review_comments = comments.strip()
+    plan.decided_at = timezone.now()
+    validate(plan)
+    plan.save()
+    notifications.check_soon("budgets.spend_plan_decided", [plan.pk])
     return plan
 
 

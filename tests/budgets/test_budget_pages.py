@@ -205,7 +205,7 @@ def test_budgets_outside_ones_scope_are_404(client, role):
         "spend_plan_create",
         "spend_plan_update",
         "spend_plan_detail",
-        "spend_plan_approve",
+        "spend_plan_decide",
     }
     client.force_login(UserFactory(role=role))
     for name in BUDGET_URLS:

@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from budgets import services
 from budgets.models import SpendPlan
+from notifications.models import Notification
+from notifications.services import reminders_dispatch
 from tests.factories import ClientFactory, ProjectFactory, UserFactory
 from tests.routes import outsider_get_status
 
@@ -134,11 +136,16 @@ def test_a_director_signs_off_a_plan_which_then_locks_and_shows_plan_against_act
         channel="digital",
     )
     client.force_login(director)
-    unconfirmed = client.post(reverse("budgets:spend_plan_approve", args=[plan.pk]))
+    unconfirmed = client.post(
+        reverse("budgets:spend_plan_decide", args=[plan.pk]), {"decision": "approve"}
+    )
     assert "Confirm that the plan is signed off and locks." in unconfirmed.text
     plan.refresh_from_db()
     assert plan.status == "draft"
-    client.post(reverse("budgets:spend_plan_approve", args=[plan.pk]), {"confirm": "on"})
+    client.post(
+        reverse("budgets:spend_plan_decide", args=[plan.pk]),
+        {"decision": "approve", "confirm": "on"},
+    )
 
     plan.refresh_from_db()
     assert plan.status == "approved"
@@ -171,7 +178,7 @@ def test_nobody_signs_off_their_own_plan_and_outsiders_get_404(client):
         reverse("budgets:spend_plan_detail", args=[plan.pk]),
         reverse("budgets:spend_plan_create", args=[acme.pk]),
         reverse("budgets:spend_plan_update", args=[acme.pk, plan.pk]),
-        reverse("budgets:spend_plan_approve", args=[plan.pk]),
+        reverse("budgets:spend_plan_decide", args=[plan.pk]),
     ]:
         assert client.get(url).status_code == outsider_get_status(url), url
         assert client.post(url, plan_data()).status_code == 404, url
@@ -198,3 +205,56 @@ def test_an_approved_plan_is_not_signed_off_again():
 
     plan.refresh_from_db()
     assert plan.approved_by == first
+
+
+def test_a_returned_plan_goes_back_to_its_ae_and_returns_to_the_inbox_once_saved(client):
+    director = UserFactory(role="account_director", full_name="Zhang Wei")
+    acme = ClientFactory(account_director=director)
+    ae = acme.lead_ae
+    plan = services.spend_plan_save(
+        client=acme,
+        saved_by=ae,
+        name="Winter season",
+        first_month=dt.date(2026, 12, 1),
+        months=1,
+        total=D("10"),
+        allocations={("tv", dt.date(2026, 12, 1)): D("10")},
+    )
+    reminders_dispatch()  # what the worker does when the save commits
+    client.force_login(director)
+    url = reverse("budgets:spend_plan_decide", args=[plan.pk])
+
+    refused = client.post(url, {"decision": "return"})
+    assert "Say what to change when returning a spend plan." in refused.text
+    client.post(url, {"decision": "return", "comments": "More digital."})
+
+    plan.refresh_from_db()
+    assert plan.status == "returned"
+    assert plan.review_comments == "More digital."
+    assert "Winter season" not in client.get(reverse("budgets:approvals")).text
+    reminders_dispatch()
+    assert Notification.objects.get(recipient=ae).title == (
+        f"Zhang Wei returned spend plan Winter season of {acme.name}"
+    )
+
+    client.force_login(ae)
+    assert "More digital." in client.get(reverse("budgets:spend_plan_detail", args=[plan.pk])).text
+    services.spend_plan_save(
+        client=acme,
+        saved_by=ae,
+        plan=plan,
+        name="Winter season",
+        first_month=dt.date(2026, 12, 1),
+        months=1,
+        total=D("10"),
+        allocations={("digital", dt.date(2026, 12, 1)): D("10")},
+    )
+    plan.refresh_from_db()
+    assert (plan.status, plan.review_comments) == ("draft", "")
+    client.force_login(director)
+    assert "Winter season" in client.get(reverse("budgets:approvals")).text
+    reminders_dispatch()
+    told = Notification.objects.filter(recipient=director).values_list("title", flat=True)
+    assert (
+        list(told) == [f"Spend plan Winter season of {acme.name} is waiting for your sign-off"] * 2
+    )

@@ -11,6 +11,7 @@ from accounts.models import ActionItem
 from billing import services as billing
 from budgets import services as budgets
 from budgets.models import Estimate
+from notifications import registry
 from notifications.models import Notification
 from notifications.services import reminders_dispatch
 from projects import services as projects
@@ -385,6 +386,8 @@ def test_a_task_is_told_to_its_assignee_when_given_and_again_when_handed_on(cloc
         ("Zhao Min", "New task for you: Key visual, due 2026-12-05"),
         ("Zhao Min", "Over to you: “Strategy deck” is done, so “Key visual” can start"),
     ]
+    # What was told is left out in the database: the next sweep reads nothing of it.
+    assert list(registry.rule("projects.task_assigned").due(timezone.now())) == []
     handed_on = Notification.objects.get(rule="projects.task_handed_on")
     assert handed_on.body == "Route B won."
     assert handed_on.kind == "handed_to_me"
@@ -515,3 +518,4 @@ def test_the_ae_hears_of_the_directors_decision_with_the_comments(clock, acme, p
         ("Chen Jing", f"Zhang Wei approved estimate v1 of {job}"),
     ]
     assert Notification.objects.get(title__contains="returned").body == "Media is too thin."
+    assert list(registry.rule("budgets.estimate_decided").due(timezone.now())) == []
