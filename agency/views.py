@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -11,7 +11,9 @@ from billing import selectors as billing_selectors
 from budgets import selectors as budget_selectors
 from projects import selectors as project_selectors
 from teams import permissions
+from teams.models import User
 
+from . import calendar
 from .desks import ae_desk
 from .navigation import sections_for
 
@@ -55,3 +57,16 @@ def home(request):
             "dso_days": billing_selectors.DSO_PERIOD_DAYS,
         },
     )
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request, token):
+    """A person's calendar, for their calendar app: the secret in the address stands in for
+    signing in. A replaced or unknown address is a 404."""
+    user = get_object_or_404(User.objects.active(), calendar_token=token)
+    response = HttpResponse(
+        calendar.feed(user, timezone.localdate()), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'inline; filename="ae-portal.ics"'
+    return response

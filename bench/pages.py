@@ -13,13 +13,16 @@ class Page:
     def resolve(self) -> str:
         """The path with each {client name}, {proposal:title}, {project:name}, {plan:name},
         {report:client name} (its latest contact report), {meeting:client name} (its last
-        meeting), {invoice:client name} (its
+        meeting), {calendar:email} (that person's calendar feed key, made if missing),
+        {invoice:client name} (its
         largest invoice) or {cost:project name} (its latest cost) replaced by that demo
         object's id."""
         from accounts.models import Client, ContactReport, Meeting, Proposal
         from billing.models import Invoice
         from budgets.models import CostEntry, SpendPlan
         from projects.models import Project
+        from teams.models import User
+        from teams.services import calendar_token_replace
 
         def object_id(match):
             kind, _, title = match.group(1).partition(":")
@@ -35,6 +38,9 @@ class Page:
                 )
             if kind == "cost":
                 return str(CostEntry.objects.filter(project__name=title).latest("pk").pk)
+            if kind == "calendar":
+                person = User.objects.get(email=title)
+                return person.calendar_token or calendar_token_replace(user=person)
             if kind == "meeting":
                 return str(Meeting.objects.filter(client__name=title).latest("starts_at").pk)
             if kind == "invoice":
@@ -87,4 +93,6 @@ PAGES = [
     Page("notification bell (AE)", "/notifications/bell/", AE),
     Page("notification inbox (AE)", "/notifications/", AE),
     Page("notification preferences (AE)", "/notifications/preferences/", AE),
+    Page("calendar feed (AE)", "/calendar/{calendar:chen.jing@agency.example}.ics", None),
+    Page("calendar feed (finance)", "/calendar/{calendar:liu.yang@agency.example}.ics", None),
 ]

@@ -120,6 +120,11 @@ class User(AbstractBaseUser):
         help_text=_("Inactive people cannot sign in. Deactivate instead of deleting."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The secret in the address of the person's calendar feed, which calendar apps fetch
+    # without signing in; replacing it turns the old address off.
+    calendar_token = models.CharField(
+        _("calendar feed key"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 

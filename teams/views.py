@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from .forms import (
     PasswordChangeForm,
@@ -11,7 +12,7 @@ from .forms import (
     SetPasswordForm,
     SignInForm,
 )
-from .services import user_set_language
+from .services import calendar_token_replace, user_set_language
 
 
 class SignInView(auth_views.LoginView):
@@ -60,4 +61,22 @@ def preferences(request):
         user_set_language(user=request.user, language=form.cleaned_data["language"])
         messages.success(request, _("Your preferences have been saved."))
         return redirect("teams:preferences")
-    return render(request, "teams/preferences.html", {"form": form})
+    token = request.user.calendar_token
+    calendar_url = (
+        request.build_absolute_uri(reverse("calendar_feed", args=[token])) if token else None
+    )
+    return render(request, "teams/preferences.html", {"form": form, "calendar_url": calendar_url})
+
+
+@require_POST
+def calendar_link_replace(request):
+    """A new address for the person's calendar feed; the old one stops working at once."""
+    had_one = bool(request.user.calendar_token)
+    calendar_token_replace(user=request.user)
+    if had_one:
+        messages.success(
+            request, _("Your calendar has a new address; the old one no longer works.")
+        )
+    else:
+        messages.success(request, _("Your calendar address is ready: add it to your calendar app."))
+    return redirect("teams:preferences")

@@ -7,6 +7,7 @@ from django.urls import resolve
 POST_ONLY = {
     "accounts:action_item_toggle",
     "accounts:meeting_cancel",
+    "teams:calendar_link_replace",
     "accounts:report_send_recap",
     "accounts:round_open_next",
     "accounts:round_set_status",

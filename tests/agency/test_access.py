@@ -19,6 +19,8 @@ PUBLIC = {
     "teams:password_reset_confirm",
     "teams:password_reset_complete",
     "accounts:recap_respond",
+    # Read by calendar apps, with the secret in the address for a key.
+    "calendar_feed",
 }
 
 
@@ -70,7 +72,8 @@ def test_the_admin_sends_signed_out_people_to_the_portal_sign_in(client):
 
 
 @pytest.mark.parametrize(
-    "name", sorted(PUBLIC - {"teams:password_reset_confirm", "accounts:recap_respond"})
+    "name",
+    sorted(PUBLIC - {"teams:password_reset_confirm", "accounts:recap_respond", "calendar_feed"}),
 )
 def test_public_pages_open_signed_out(client, name):
     assert client.get(reverse(name)).status_code == 200

@@ -57,6 +57,9 @@ UNREACHED = {
     "teams:password_reset_confirm": "reached from a reset email",
     "teams:password_reset_complete": "reached after a reset",
     "teams:password_reset_sent": "reached after asking for a reset",
+    # Read by calendar apps from the address on the preferences page; its key is tried
+    # made up in tests/agency/test_calendar_feed.py.
+    "calendar_feed": "read by calendar apps",
     # Signing out ends the walk; it takes no input.
     "teams:logout": "signs the walker out",
 }
