@@ -5,7 +5,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import PortalFormMixin, opened_field, remember_opened
+from common.forms import PortalFormMixin, SignOffForm, opened_field, remember_opened
 from teams.models import User
 
 from .models import Category, Channel, CostEntry, Estimate, SpendPlan
@@ -219,69 +219,19 @@ class SpendPlanForm(PortalFormMixin, forms.ModelForm):
         ]
 
 
-class EstimateReviewForm(PortalFormMixin, forms.Form):
-    """A director's decision on a submitted version: approving it asks them to confirm
-    that it becomes the working budget; returning it asks what to change."""
+class EstimateReviewForm(SignOffForm):
+    """Approving a budget makes it the working budget."""
 
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Approve")), ("return", _("Return with comments"))],
-        widget=forms.RadioSelect,
+    confirm_label = _(
+        "I have checked the lines: this version becomes the working budget and locks."
     )
-    confirm = forms.BooleanField(
-        label=_("I have checked the lines: this version becomes the working budget and locks."),
-        required=False,
-    )
-    comments = forms.CharField(
-        label=_("Comments"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when returning: what the AE should change."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("decide", _("Sign off")))
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "approve" and not data.get("confirm"):
-            self.add_error("confirm", _("Confirm that this version becomes the working budget."))
-        if data.get("decision") == "return" and not data.get("comments", "").strip():
-            self.add_error("comments", _("Say what to change when returning a budget."))
-        return data
+    confirm_missing = _("Confirm that this version becomes the working budget.")
+    comments_missing = _("Say what to change when returning a budget.")
 
 
-class SpendPlanReviewForm(PortalFormMixin, forms.Form):
-    """A director's decision on a spend plan: signing it off asks them to confirm that it
-    locks; returning it asks what to change."""
+class SpendPlanReviewForm(SignOffForm):
+    """Approving a spend plan locks it."""
 
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Sign off")), ("return", _("Return with comments"))],
-        widget=forms.RadioSelect,
-    )
-    confirm = forms.BooleanField(
-        label=_("I have checked the grid: the plan is signed off and locks."), required=False
-    )
-    comments = forms.CharField(
-        label=_("Comments"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when returning: what the AE should change."),
-    )
-
-    def __init__(self, *args, action, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_action = action
-        self.helper.add_input(Submit("decide", _("Sign off")))
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "approve" and not data.get("confirm"):
-            self.add_error("confirm", _("Confirm that the plan is signed off and locks."))
-        if data.get("decision") == "return" and not data.get("comments", "").strip():
-            self.add_error("comments", _("Say what to change when returning a spend plan."))
-        return data
+    confirm_label = _("I have checked the grid: the plan is signed off and locks.")
+    confirm_missing = _("Confirm that the plan is signed off and locks.")
+    comments_missing = _("Say what to change when returning a spend plan.")

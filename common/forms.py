@@ -221,3 +221,42 @@ def _shown(bound_field) -> str:
             if str(key) == _plain(value):
                 return str(label)
     return _plain(value) or "—"
+
+
+class SignOffForm(PortalFormMixin, forms.Form):
+    """A director's decision on what waits for their sign-off: approving asks them to
+    confirm what it means (`confirm_label`, `confirm_missing`); returning asks what to
+    change (`comments_missing`). Each kind of sign-off names its own words."""
+
+    confirm_label = ""
+    confirm_missing = ""
+    comments_missing = ""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("return", _("Return with comments"))],
+        widget=forms.RadioSelect,
+    )
+    confirm = forms.BooleanField(required=False)
+    comments = forms.CharField(
+        label=_("Comments"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when returning: what the AE should change."),
+    )
+
+    def __init__(self, *args, action=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = self.confirm_label
+        self.helper = FormHelper()
+        if action:
+            self.helper.form_action = action
+        self.helper.add_input(Submit("decide", _("Sign off")))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "approve" and not data.get("confirm"):
+            self.add_error("confirm", self.confirm_missing)
+        if data.get("decision") == "return" and not data.get("comments", "").strip():
+            self.add_error("comments", self.comments_missing)
+        return data

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
-from common.forms import PortalFormMixin
+from common.forms import PortalFormMixin, SignOffForm
 from teams.forms import SubmitHelperMixin
 from teams.models import Department, User
 
@@ -169,38 +169,12 @@ class StrategyBriefForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in StrategyBrief.CONTENT_FIELDS}
 
 
-class BriefReviewForm(PortalFormMixin, forms.Form):
-    """A director's decision on a submitted strategy: approving it asks them to confirm
-    that the version locks; returning it asks what to change."""
+class BriefReviewForm(SignOffForm):
+    """Approving a strategy locks the version."""
 
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Approve")), ("return", _("Return with comments"))],
-        widget=forms.RadioSelect,
-    )
-    confirm = forms.BooleanField(
-        label=_("I have read the strategy: this version is approved and locks."),
-        required=False,
-    )
-    comments = forms.CharField(
-        label=_("Comments"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when returning: what the AE should change."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("review", _("Sign off")))
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "approve" and not data.get("confirm"):
-            self.add_error("confirm", _("Confirm that this version is approved and locks."))
-        if data.get("decision") == "return" and not data.get("comments", "").strip():
-            self.add_error("comments", _("Say what to change when returning a strategy."))
-        return data
+    confirm_label = _("I have read the strategy: this version is approved and locks.")
+    confirm_missing = _("Confirm that this version is approved and locks.")
+    comments_missing = _("Say what to change when returning a strategy.")
 
 
 class CreativeReviewForm(PortalFormMixin, forms.Form):
