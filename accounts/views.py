@@ -384,9 +384,18 @@ def meeting_detail(request, pk):
     )
 
 
-@require_POST
 def meeting_cancel(request, pk):
+    """Asks first, then cancels: a cancelled meeting leaves its attendees' desks."""
     meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
+    if request.method != "POST":
+        if not Meeting.objects.editable_by(request.user).filter(pk=pk).exists():
+            messages.error(request, _("This meeting can no longer be changed."))
+            return redirect(meeting)
+        return render(
+            request,
+            "accounts/meeting_cancel.html",
+            {"meeting": meeting, "client": meeting.client},
+        )
     try:
         services.meeting_cancel(meeting=meeting, by=request.user)
     except Refused as refusal:

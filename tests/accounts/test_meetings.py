@@ -150,6 +150,10 @@ def test_a_meeting_still_to_come_or_cancelled_is_not_reported(client, acme):
     assert "has not taken place yet" in response.text
 
     past = MeetingFactory(client=acme, starts_at=timezone.now() - dt.timedelta(hours=1))
+    asked = client.get(reverse("accounts:meeting_cancel", args=[past.pk]))
+    assert "It leaves its attendees' desks" in asked.text
+    past.refresh_from_db()
+    assert not past.is_cancelled  # asking writes nothing
     client.post(reverse("accounts:meeting_cancel", args=[past.pk]))
     past.refresh_from_db()
     assert past.is_cancelled
