@@ -412,3 +412,22 @@ def overdue_by_client(user, client_ids) -> dict[int, Decimal]:
         .values_list("client", F("total_outstanding") - F("current"))
     )
     return {client: amount for client, amount in rows if amount > 0}
+
+
+def with_status(invoices, status, today):
+    """The invoices whose status on `today` is `status`, decided in SQL the way
+    Invoice.status() decides it in Python."""
+    Status = Invoice.Status
+    live = Q(cancelled_at__isnull=True, written_off_at__isnull=True)
+    sent = live & Q(sent_at__isnull=False)
+    paid = Q(total__gt=0, amount_paid__gte=F("total"))
+    conditions = {
+        Status.CANCELLED: Q(cancelled_at__isnull=False),
+        Status.WRITTEN_OFF: Q(cancelled_at__isnull=True, written_off_at__isnull=False),
+        Status.DRAFT: live & Q(sent_at__isnull=True),
+        Status.PAID: sent & paid,
+        Status.OVERDUE: sent & ~paid & Q(due_date__lt=today),
+        Status.PARTLY_PAID: sent & ~paid & Q(due_date__gte=today, amount_paid__gt=0),
+        Status.SENT: sent & ~paid & Q(due_date__gte=today, amount_paid__lte=0),
+    }
+    return invoices.filter(conditions[status])

@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("exchange-rates/", views.exchange_rates, name="exchange_rates"),
     path("invoices/", views.invoice_list, name="invoice_list"),
+    path(
+        "invoices/export/<str:file_format>/",
+        views.invoice_list_export,
+        name="invoice_list_export",
+    ),
     path("invoices/new/", views.invoice_form, name="invoice_create"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/edit/", views.invoice_form, name="invoice_update"),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
-from accounts.models import ExchangeRate
+from accounts.models import Client, ExchangeRate
 from common import exports
 from common.charts import chart, series
 from common.errors import Refused, StaleEdit
@@ -25,6 +25,7 @@ from . import selectors, services
 from .forms import (
     CollectionNoteForm,
     ExchangeRateForm,
+    InvoiceFilterForm,
     InvoiceForm,
     InvoiceLineFormSet,
     PaymentForm,
@@ -380,16 +381,20 @@ def invoice_history(request, pk):
 INVOICES_PER_PAGE = 25
 
 
+def _filtered_invoices(request):
+    invoices = selectors.visible_invoices(request.user)
+    filters = InvoiceFilterForm(
+        request.GET or None,
+        clients=Client.objects.filter(pk__in=invoices.values("client")).order_by("name"),
+    )
+    return filters, filters.filter(invoices.select_related("client"), timezone.localdate())
+
+
 def invoice_list(request):
     if not permissions.can_see_budgets(request.user):
         raise Http404
-    invoices = selectors.visible_invoices(request.user).select_related("client")
-    client_id = id_param(request, "client")
-    if client_id is not None:
-        invoices = invoices.filter(client_id=client_id)
-    page = Paginator(invoices.order_by("-issue_date", "-number"), INVOICES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    filters, invoices = _filtered_invoices(request)
+    page = Paginator(invoices, INVOICES_PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for invoice in page:
         invoice.current_status = invoice.status(today)
@@ -400,9 +405,56 @@ def invoice_list(request):
         "billing/invoice_list.html",
         {
             "page": page,
+            "filters": filters,
             "query": query.urlencode(),
             "handles": permissions.handles_collections(request.user),
         },
+    )
+
+
+INVOICE_LIST_COLUMNS = [
+    exports.Column(gettext_lazy("Invoice")),
+    exports.Column(gettext_lazy("Fapiao")),
+    exports.Column(gettext_lazy("Client")),
+    exports.Column(gettext_lazy("Issued"), number_format=DATE_FORMAT),
+    exports.Column(gettext_lazy("Due"), number_format=DATE_FORMAT),
+    exports.Column(gettext_lazy("Status")),
+    exports.Column(gettext_lazy("Total"), total=True, number_format=MONEY_FORMAT),
+    exports.Column(gettext_lazy("Paid"), total=True, number_format=MONEY_FORMAT),
+    exports.Column(gettext_lazy("Outstanding"), total=True, number_format=MONEY_FORMAT),
+    exports.Column(gettext_lazy("Currency")),
+]
+INVOICE_LIST_CURRENCY_COLUMN = 9
+
+
+def invoice_list_export(request, file_format):
+    """What the invoice list shows under its filters, every page of it, as CSV or Excel."""
+    if not permissions.can_see_budgets(request.user):
+        raise Http404
+    filters, invoices = _filtered_invoices(request)
+    today = timezone.localdate()
+    rows = (
+        [
+            invoice.number,
+            invoice.fapiao_number,
+            invoice.client.name,
+            invoice.issue_date,
+            invoice.due_date,
+            str(invoice.status(today).label),
+            invoice.total,
+            invoice.amount_paid,
+            invoice.outstanding,
+            invoice.currency,
+        ]
+        for invoice in invoices.iterator(chunk_size=1000)
+    )
+    return exports.download(
+        filename=f"invoices-{today:%Y-%m-%d}",
+        file_format=file_format,
+        sheet=_("Invoices"),
+        columns=INVOICE_LIST_COLUMNS,
+        rows=rows,
+        group_by=INVOICE_LIST_CURRENCY_COLUMN,
     )
 
 
