@@ -2,7 +2,7 @@
 client's lead AE) and about meetings whose report is not logged the day after (to the
 organiser)."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.urls import reverse
@@ -13,6 +13,7 @@ from notifications import registry
 from notifications.models import Kind
 
 from .models import ActionItem, AttendeeResponse, Meeting, ProposalRound
+from .selectors import start_of
 
 
 def _open_items(only):
@@ -81,7 +82,7 @@ class MeetingNotReported(registry.Rule):
 
     def due(self, now, *, only=None):
         today = timezone.localdate(now)
-        start_of_today = timezone.make_aware(datetime.combine(today, time.min))
+        start_of_today = start_of(today)
         oldest = start_of_today - timedelta(days=registry.OVERDUE_WINDOW_DAYS)
         meetings = Meeting.objects.scheduled().filter(
             report__isnull=True, starts_at__lt=start_of_today, starts_at__gte=oldest

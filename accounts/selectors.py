@@ -13,6 +13,7 @@ REPORT_WAIT_SHOWN = timedelta(days=30)
 
 
 def start_of(day):
+    """The first moment of a day, in the portal's time zone."""
     return timezone.make_aware(datetime.combine(day, time.min))
 
 

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -43,6 +43,7 @@ from .models import (
     ProposalRound,
     RoundHours,
 )
+from .selectors import start_of
 
 CLIENTS_PER_PAGE = 25
 
@@ -122,10 +123,6 @@ def _meetings_ahead(client):
     ]
 
 
-def _start_of(day):
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
-
-
 def _timeline(client, *, reader):
     """Contact reports, proposal rounds, the projects the reader may open and, for those who
     see the money, invoices; newest first."""
@@ -138,17 +135,17 @@ def _timeline(client, *, reader):
     # Projects sit above accounts; the client page reads them through the reverse relation.
     projects = client.projects.visible_to(reader).order_by("-start_date")[:TIMELINE_LENGTH]
     entries = [(report.occurred_at, "report", report) for report in reports]
-    entries += [(_start_of(project.start_date), "project", project) for project in projects]
+    entries += [(start_of(project.start_date), "project", project) for project in projects]
     if permissions.can_see_budgets(reader):
         # Invoices sit above accounts too, read through the same kind of reverse relation.
         today = timezone.localdate()
         for invoice in client.invoices.order_by("-issue_date", "-number")[:TIMELINE_LENGTH]:
             invoice.current_status = invoice.status(today)
-            entries.append((_start_of(invoice.issue_date), "invoice", invoice))
+            entries.append((start_of(invoice.issue_date), "invoice", invoice))
     for round_ in rounds:
         when = round_.created_at
         if round_.presented_on:
-            when = timezone.make_aware(datetime.combine(round_.presented_on, datetime.min.time()))
+            when = start_of(round_.presented_on)
         entries.append((when, "round", round_))
     entries.sort(key=lambda entry: entry[0], reverse=True)
     return [{"when": when, "kind": kind, "item": item} for when, kind, item in entries][

@@ -1,7 +1,7 @@
 """Finance's writes: invoices, payments, collection notes, and the clients' aging rows they
 keep current."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Client, ExchangeRate
+from accounts.selectors import start_of
 from budgets.services import project_money_rate
 from common.counters import count_up
 from common.errors import Refused, check_revision
@@ -126,7 +127,7 @@ def dso_months_refresh(*, today=None) -> None:
             "month", "computed_at"
         )
     )
-    start_of_today = timezone.make_aware(datetime.combine(today, time.min))
+    start_of_today = start_of(today)
     for end in ends:
         month = end.replace(day=1)
         if month in known and (end != ends[-1] or known[month] >= start_of_today):
