@@ -1,10 +1,13 @@
+from datetime import timedelta
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import PortalFormMixin
+from common.forms import ListFilterForm, PortalFormMixin, date_filter
 from teams.forms import SubmitHelperMixin
 from teams.models import User
 
@@ -20,6 +23,7 @@ from .models import (
     ProposalRound,
     RoundHours,
 )
+from .selectors import start_of
 
 
 class ClientForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
@@ -97,30 +101,178 @@ class ContactForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
         fields = ["name", "title", "email", "phone", "is_decision_maker"]
 
 
-class ClientFilterForm(PortalFormMixin, forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+def client_filter():
+    """A list's choice of one client; the list gives the clients it offers."""
+    return forms.ModelChoiceField(
+        label=_("Client"),
+        required=False,
+        queryset=Client.objects.none(),
+        empty_label=_("Any client"),
+    )
+
+
+def ae_filter():
+    """A list's choice of one AE."""
+    return forms.ModelChoiceField(
+        label=_("AE"),
+        required=False,
+        queryset=User.objects.account_executives(),
+        empty_label=_("Any AE"),
+    )
+
+
+class ClientFilterForm(ListFilterForm):
+    SORTS = [
+        ("name", _("Name A to Z"), ("name",)),
+        ("newest", _("Newest first"), ("-created_at",)),
+        ("repitch", _("Highest re-pitch cost"), ("-repitch_cost", "name")),
+    ]
+    DATE_RANGES = [("opened_from", "opened_to")]
+    WIDE = ("q", "ae")
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Client.Status.choices]
     )
-    ae = forms.ModelChoiceField(
-        label=_("AE"), required=False, queryset=User.objects.none(), empty_label=_("Any AE")
-    )
+    ae = ae_filter()
+    opened_from = date_filter(_("Opened from"))
+    opened_to = date_filter(_("Opened to"))
+    repitching = forms.BooleanField(label=_("Re-pitching only"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ae"].queryset = User.objects.account_executives()
+        self.fields["q"].widget.attrs["placeholder"] = _("Name, code or industry")
 
-    def filter(self, clients):
-        if not self.is_valid():
-            return clients
-        data = self.cleaned_data
+    def narrow(self, clients, data):
+        """`clients` carry their re-pitch figures (Client.objects.for_list)."""
         if data["q"]:
-            clients = clients.filter(name__icontains=data["q"])
+            clients = clients.filter(
+                Q(name__icontains=data["q"])
+                | Q(code__icontains=data["q"])
+                | Q(industry__icontains=data["q"])
+            )
         if data["status"]:
             clients = clients.filter(status=data["status"])
         if data["ae"]:
-            clients = clients.filter(memberships__user=data["ae"])
+            clients = clients.filter(
+                Exists(AccountTeamMember.objects.filter(client=OuterRef("pk"), user=data["ae"]))
+            )
+        if data["opened_from"]:
+            clients = clients.filter(created_at__gte=start_of(data["opened_from"]))
+        if data["opened_to"]:
+            clients = clients.filter(created_at__lt=start_of(data["opened_to"] + timedelta(1)))
+        if data["repitching"]:
+            clients = clients.filter(repitch_rounds__gt=0)
         return clients
+
+
+class ActionItemFilterForm(ListFilterForm):
+    """Someone's action items: open ones by default."""
+
+    OPEN, DONE, EVERY = "open", "done", "all"
+    SORTS = [
+        ("due", _("Due soonest"), ("due_on",)),
+        ("-due", _("Due latest"), ("-due_on",)),
+        ("agreed", _("Agreed most recently"), ("-report__occurred_at",)),
+    ]
+    TIEBREAK = ("pk",)
+    DATE_RANGES = [("due_from", "due_to")]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    client = client_filter()
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[(OPEN, _("Open")), (DONE, _("Done")), (EVERY, _("Open and done"))],
+    )
+    due_from = date_filter(_("Due from"))
+    due_to = date_filter(_("Due to"))
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, clients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients
+
+    def narrow(self, items, data):
+        if data["q"]:
+            items = items.filter(
+                Q(description__icontains=data["q"]) | Q(report__client__name__icontains=data["q"])
+            )
+        if data["client"]:
+            items = items.filter(report__client=data["client"])
+        status = data["status"] or self.OPEN
+        if status == self.OPEN:
+            items = items.open()
+        elif status == self.DONE:
+            items = items.filter(done_at__isnull=False)
+        if data["due_from"]:
+            items = items.filter(due_on__gte=data["due_from"])
+        if data["due_to"]:
+            items = items.filter(due_on__lte=data["due_to"])
+        if data["overdue"]:
+            items = items.open().filter(due_on__lt=timezone.localdate())
+        return items
+
+
+class MeetingFilterForm(ListFilterForm):
+    SORTS = [
+        ("-starts", _("Latest first"), ("-starts_at",)),
+        ("starts", _("Earliest first"), ("starts_at",)),
+    ]
+    DATE_RANGES = [("held_from", "held_to")]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    client = client_filter()
+    organiser = forms.ModelChoiceField(
+        label=_("Organiser"),
+        required=False,
+        queryset=User.objects.none(),
+        empty_label=_("Anyone"),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *Meeting.Kind.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Meeting.State.choices],
+    )
+    held_from = date_filter(_("From"))
+    held_to = date_filter(_("To"))
+
+    def __init__(self, *args, clients, organisers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients
+        self.fields["organiser"].queryset = organisers
+
+    def narrow(self, meetings, data):
+        if data["q"]:
+            meetings = meetings.filter(
+                Q(client__name__icontains=data["q"])
+                | Q(place__icontains=data["q"])
+                | Q(agenda__icontains=data["q"])
+            )
+        if data["client"]:
+            meetings = meetings.filter(client=data["client"])
+        if data["organiser"]:
+            meetings = meetings.filter(organiser=data["organiser"])
+        if data["kind"]:
+            meetings = meetings.filter(kind=data["kind"])
+        now = timezone.now()
+        status = data["status"]
+        if status == Meeting.State.UPCOMING:
+            meetings = meetings.scheduled().filter(starts_at__gt=now)
+        elif status == Meeting.State.UNREPORTED:
+            meetings = meetings.scheduled().filter(starts_at__lte=now, report__isnull=True)
+        elif status == Meeting.State.REPORTED:
+            meetings = meetings.filter(report__isnull=False)
+        elif status == Meeting.State.CANCELLED:
+            meetings = meetings.filter(cancelled_at__isnull=False)
+        if data["held_from"]:
+            meetings = meetings.filter(starts_at__gte=start_of(data["held_from"]))
+        if data["held_to"]:
+            meetings = meetings.filter(starts_at__lt=start_of(data["held_to"] + timedelta(1)))
+        return meetings
 
 
 class ContactReportForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):

@@ -452,6 +452,19 @@ class Meeting(models.Model):
     def is_cancelled(self):
         return self.cancelled_at is not None
 
+    class State(models.TextChoices):
+        UPCOMING = "upcoming", _("Upcoming")
+        UNREPORTED = "unreported", _("Held, report not logged")
+        REPORTED = "reported", _("Report logged")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    def state(self, now):
+        if self.cancelled_at is not None:
+            return self.State.CANCELLED
+        if self.report_id is not None:
+            return self.State.REPORTED
+        return self.State.UPCOMING if self.starts_at > now else self.State.UNREPORTED
+
 
 class ActionItemQuerySet(models.QuerySet):
     def open(self):

@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("clients/", views.client_list, name="client_list"),
+    path("clients/export/<str:file_format>/", views.client_list_export, name="client_list_export"),
     path("clients/new/", views.client_create, name="client_create"),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", views.client_update, name="client_update"),
@@ -19,6 +20,12 @@ urlpatterns = [
     path("contacts/<int:pk>/edit/", views.contact_update, name="contact_update"),
     path("clients/<int:pk>/reports/new/", views.report_create, name="report_create"),
     path("clients/<int:pk>/meetings/new/", views.meeting_create, name="meeting_create"),
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path(
+        "meetings/export/<str:file_format>/",
+        views.meeting_list_export,
+        name="meeting_list_export",
+    ),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.meeting_update, name="meeting_update"),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
@@ -42,5 +49,10 @@ urlpatterns = [
     ),
     path("reports/action-item-row/", views.action_item_row, name="action_item_row"),
     path("action-items/", views.my_action_items, name="my_action_items"),
+    path(
+        "action-items/export/<str:file_format>/",
+        views.my_action_items_export,
+        name="my_action_items_export",
+    ),
     path("action-items/<int:pk>/done/", views.action_item_toggle, name="action_item_toggle"),
 ]

@@ -3,29 +3,32 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from common import exports
 from common.errors import Refused
-from common.views import back_to
+from common.views import back_to, filtered_page
 from teams import permissions
+from teams.models import User
 
 from . import services
 from .forms import (
     AccountTeamMemberForm,
+    ActionItemFilterForm,
     ActionItemFormSet,
     AttendeeResponseForm,
     ClientFilterForm,
     ClientForm,
     ContactForm,
     ContactReportForm,
+    MeetingFilterForm,
     MeetingForm,
     ProposalForm,
     RoundHoursForm,
@@ -56,23 +59,64 @@ def _editable_client(request, pk):
     return get_object_or_404(Client.objects.editable_by(request.user), pk=pk)
 
 
-def client_list(request):
+def _client_filters(request):
     if not permissions.can_use_clients(request.user):
         raise Http404
-    filters = ClientFilterForm(request.GET or None)
-    clients = filters.filter(Client.objects.visible_to(request.user)).for_list()
-    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    return ClientFilterForm(request.GET or None), Client.objects.visible_to(request.user).for_list()
+
+
+def client_list(request):
+    filters, clients = _client_filters(request)
+    page, query = filtered_page(request, filters, clients, CLIENTS_PER_PAGE)
     return render(
         request,
         "accounts/client_list.html",
         {
             "page": page,
             "filters": filters,
-            "query": query.urlencode(),
+            "query": query,
             "can_open": permissions.can_open_clients(request.user),
         },
+    )
+
+
+CLIENT_LIST_COLUMNS = [
+    exports.Column(gettext_lazy("Client")),
+    exports.Column(gettext_lazy("Code")),
+    exports.Column(gettext_lazy("Status")),
+    exports.Column(gettext_lazy("Industry")),
+    exports.Column(gettext_lazy("Lead AE")),
+    exports.Column(gettext_lazy("Account director")),
+    exports.Column(gettext_lazy("Currency")),
+    exports.day(gettext_lazy("Opened")),
+    exports.Column(gettext_lazy("Re-pitch rounds"), total=True),
+    exports.money(gettext_lazy("Re-pitch cost")),
+]
+
+
+def client_list_export(request, file_format):
+    filters, clients = _client_filters(request)
+    rows = (
+        [
+            client.name,
+            client.code,
+            client.get_status_display(),
+            client.industry,
+            client.lead_ae.full_name,
+            client.account_director.full_name if client.account_director else "",
+            client.currency,
+            timezone.localdate(client.created_at),
+            client.repitch_rounds,
+            client.repitch_cost,
+        ]
+        for client in filters.filter(clients).iterator(chunk_size=1000)
+    )
+    return exports.download(
+        filename=f"clients-{timezone.localdate():%Y-%m-%d}",
+        file_format=file_format,
+        sheet=_("Clients"),
+        columns=CLIENT_LIST_COLUMNS,
+        rows=rows,
     )
 
 
@@ -359,6 +403,69 @@ def meeting_update(request, pk):
     return _meeting_form_page(request, client=meeting.client, meeting=meeting)
 
 
+MEETINGS_PER_PAGE = 25
+
+
+def _meeting_filters(request):
+    meetings = Meeting.objects.visible_to(request.user)
+    filters = MeetingFilterForm(
+        request.GET or None,
+        clients=Client.objects.filter(pk__in=meetings.values("client")).order_by("name"),
+        organisers=User.objects.filter(pk__in=meetings.values("organiser")).order_by("full_name"),
+    )
+    return filters, meetings.select_related("client", "organiser")
+
+
+def meeting_list(request):
+    filters, meetings = _meeting_filters(request)
+    page, query = filtered_page(request, filters, meetings, MEETINGS_PER_PAGE)
+    now = timezone.now()
+    for meeting in page:
+        meeting.current_state = meeting.state(now)
+    return render(
+        request,
+        "accounts/meeting_list.html",
+        {"page": page, "filters": filters, "query": query},
+    )
+
+
+MEETING_COLUMNS = [
+    exports.moment(gettext_lazy("When")),
+    exports.Column(gettext_lazy("Minutes"), total=True),
+    exports.Column(gettext_lazy("Kind")),
+    exports.Column(gettext_lazy("Client")),
+    exports.Column(gettext_lazy("Organiser")),
+    exports.Column(gettext_lazy("Place")),
+    exports.Column(gettext_lazy("Agenda")),
+    exports.Column(gettext_lazy("Status")),
+]
+
+
+def meeting_list_export(request, file_format):
+    filters, meetings = _meeting_filters(request)
+    now = timezone.now()
+    rows = (
+        [
+            exports.local_moment(meeting.starts_at),
+            meeting.minutes,
+            meeting.get_kind_display(),
+            meeting.client.name,
+            meeting.organiser.full_name,
+            meeting.place,
+            meeting.agenda,
+            str(meeting.state(now)),
+        ]
+        for meeting in filters.filter(meetings).iterator(chunk_size=1000)
+    )
+    return exports.download(
+        filename=f"meetings-{timezone.localdate():%Y-%m-%d}",
+        file_format=file_format,
+        sheet=_("Meetings"),
+        columns=MEETING_COLUMNS,
+        rows=rows,
+    )
+
+
 def meeting_detail(request, pk):
     meeting = get_object_or_404(
         Meeting.objects.visible_to(request.user).select_related("client", "organiser", "report"),
@@ -491,17 +598,62 @@ def action_item_toggle(request, pk):
     return back_to(request, item.report)
 
 
-def my_action_items(request):
-    items = (
-        ActionItem.objects.owned_by(request.user)
-        .open()
-        .overdue_first()
-        .select_related("report__client", "owner")
+ACTION_ITEMS_PER_PAGE = 50
+
+
+def _action_item_filters(request):
+    items = ActionItem.objects.owned_by(request.user)
+    filters = ActionItemFilterForm(
+        request.GET or None,
+        clients=Client.objects.filter(pk__in=items.values("report__client")).order_by("name"),
     )
+    return filters, items.select_related("report__client", "owner")
+
+
+def my_action_items(request):
+    filters, items = _action_item_filters(request)
+    page, query = filtered_page(request, filters, items, ACTION_ITEMS_PER_PAGE)
     return render(
         request,
         "accounts/actionitem_list.html",
-        {"items": items, "today": timezone.localdate(), "can_tick": True},
+        {
+            "page": page,
+            "items": page,
+            "filters": filters,
+            "query": query,
+            "today": timezone.localdate(),
+            "can_tick": True,
+        },
+    )
+
+
+ACTION_ITEM_COLUMNS = [
+    exports.Column(gettext_lazy("What")),
+    exports.Column(gettext_lazy("Client")),
+    exports.moment(gettext_lazy("Agreed on")),
+    exports.day(gettext_lazy("Due")),
+    exports.moment(gettext_lazy("Done")),
+]
+
+
+def my_action_items_export(request, file_format):
+    filters, items = _action_item_filters(request)
+    rows = (
+        [
+            item.description,
+            item.report.client.name,
+            exports.local_moment(item.report.occurred_at),
+            item.due_on,
+            exports.local_moment(item.done_at),
+        ]
+        for item in filters.filter(items).iterator(chunk_size=1000)
+    )
+    return exports.download(
+        filename=f"action-items-{timezone.localdate():%Y-%m-%d}",
+        file_format=file_format,
+        sheet=_("Action items"),
+        columns=ACTION_ITEM_COLUMNS,
+        rows=rows,
     )
 
 

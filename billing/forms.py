@@ -4,10 +4,19 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import ae_filter, client_filter
 from accounts.models import Client, ExchangeRate
-from common.forms import OPENED, PortalFormMixin, opened_field, remember_opened
+from common.forms import (
+    OPENED,
+    ListFilterForm,
+    PortalFormMixin,
+    date_filter,
+    opened_field,
+    remember_opened,
+)
 from common.money import base_currency
 from projects.models import Project
 
@@ -195,57 +204,30 @@ class ExchangeRateForm(PortalFormMixin, forms.ModelForm):
         pass
 
 
-class InvoiceFilterForm(PortalFormMixin, forms.Form):
-    """The invoice list's filters and order, in the URL: shared as a link, kept while
-    paging, and the same for the export of what the list shows."""
-
+class InvoiceFilterForm(ListFilterForm):
     SORTS = [
-        ("-issue_date", _("Newest first")),
-        ("issue_date", _("Oldest first")),
-        ("due_date", _("Due soonest")),
-        ("-total", _("Largest first")),
+        ("-issue_date", _("Newest first"), ("-issue_date",)),
+        ("issue_date", _("Oldest first"), ("issue_date",)),
+        ("due_date", _("Due soonest"), ("due_date",)),
+        ("-total", _("Largest first"), ("-total",)),
     ]
+    TIEBREAK = ("-number",)
+    DATE_RANGES = [("issued_from", "issued_to")]
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    client = forms.ModelChoiceField(
-        label=_("Client"),
-        required=False,
-        queryset=Client.objects.none(),
-        empty_label=_("Any client"),
-    )
+    client = client_filter()
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Invoice.Status.choices]
     )
-    issued_from = forms.DateField(
-        label=_("Issued from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    issued_to = forms.DateField(
-        label=_("Issued to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    sort = forms.ChoiceField(label=_("Order"), required=False, choices=SORTS)
+    ae = ae_filter()
+    issued_from = date_filter(_("Issued from"))
+    issued_to = date_filter(_("Issued to"))
 
     def __init__(self, *args, clients, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = clients
-        for name, field in self.fields.items():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            invalid = " is-invalid" if self.is_bound and name in self.errors else ""
-            field.widget.attrs["class"] = css + invalid
 
-    def clean(self):
-        data = super().clean()
-        first, last = data.get("issued_from"), data.get("issued_to")
-        if first and last and first > last:
-            self.add_error("issued_to", _("Choose a day on or after the first one."))
-        return data
-
-    def filter(self, invoices, today):
-        """The invoices the filters keep, in the order chosen. A filter that is not valid is
-        left out (its error shows next to it); the others still apply."""
-        if not self.is_bound:
-            return invoices.order_by("-issue_date", "-number")
-        self.is_valid()
-        data = dict.fromkeys(self.fields) | self.cleaned_data
+    def narrow(self, invoices, data):
         if data["q"]:
             invoices = invoices.filter(
                 Q(number__icontains=data["q"])
@@ -254,10 +236,12 @@ class InvoiceFilterForm(PortalFormMixin, forms.Form):
             )
         if data["client"]:
             invoices = invoices.filter(client=data["client"])
+        if data["ae"]:
+            invoices = invoices.filter(client__lead_ae=data["ae"])
         if data["status"]:
-            invoices = selectors.with_status(invoices, data["status"], today)
+            invoices = selectors.with_status(invoices, data["status"], timezone.localdate())
         if data["issued_from"]:
             invoices = invoices.filter(issue_date__gte=data["issued_from"])
         if data["issued_to"]:
             invoices = invoices.filter(issue_date__lte=data["issued_to"])
-        return invoices.order_by(data["sort"] or "-issue_date", "-number")
+        return invoices

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,7 @@ from common.errors import Refused, StaleEdit
 from common.forms import OPENED, ReasonForm, merge_stale_edit, show_stale_edit
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
-from common.views import id_param, reason_page, show_refusal
+from common.views import filtered_page, id_param, reason_page, show_refusal
 from projects.models import Project
 from teams import permissions
 
@@ -211,20 +210,18 @@ def collections(request):
     )
 
 
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
 EXPORT_COLUMNS = [
     exports.Column(gettext_lazy("Invoice")),
     exports.Column(gettext_lazy("Client")),
     exports.Column(gettext_lazy("AE")),
-    exports.Column(gettext_lazy("Issued"), number_format=DATE_FORMAT),
-    exports.Column(gettext_lazy("Due"), number_format=DATE_FORMAT),
+    exports.day(gettext_lazy("Issued")),
+    exports.day(gettext_lazy("Due")),
     exports.Column(gettext_lazy("Days overdue")),
     exports.Column(gettext_lazy("Bucket")),
-    exports.Column(gettext_lazy("Outstanding"), total=True, number_format=MONEY_FORMAT),
+    exports.money(gettext_lazy("Outstanding")),
     exports.Column(gettext_lazy("Currency")),
     exports.Column(gettext_lazy("Last note")),
-    exports.Column(gettext_lazy("Promised payment date"), number_format=DATE_FORMAT),
+    exports.day(gettext_lazy("Promised payment date")),
 ]
 CURRENCY_COLUMN = 8
 
@@ -381,32 +378,31 @@ def invoice_history(request, pk):
 INVOICES_PER_PAGE = 25
 
 
-def _filtered_invoices(request):
+def _invoice_filters(request):
+    """The invoices the user sees, and the list's filters read from the URL."""
     invoices = selectors.visible_invoices(request.user)
     filters = InvoiceFilterForm(
         request.GET or None,
         clients=Client.objects.filter(pk__in=invoices.values("client")).order_by("name"),
     )
-    return filters, filters.filter(invoices.select_related("client"), timezone.localdate())
+    return filters, invoices.select_related("client")
 
 
 def invoice_list(request):
     if not permissions.can_see_budgets(request.user):
         raise Http404
-    filters, invoices = _filtered_invoices(request)
-    page = Paginator(invoices, INVOICES_PER_PAGE).get_page(request.GET.get("page"))
+    filters, invoices = _invoice_filters(request)
+    page, query = filtered_page(request, filters, invoices, INVOICES_PER_PAGE)
     today = timezone.localdate()
     for invoice in page:
         invoice.current_status = invoice.status(today)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "billing/invoice_list.html",
         {
             "page": page,
             "filters": filters,
-            "query": query.urlencode(),
+            "query": query,
             "handles": permissions.handles_collections(request.user),
         },
     )
@@ -416,12 +412,12 @@ INVOICE_LIST_COLUMNS = [
     exports.Column(gettext_lazy("Invoice")),
     exports.Column(gettext_lazy("Fapiao")),
     exports.Column(gettext_lazy("Client")),
-    exports.Column(gettext_lazy("Issued"), number_format=DATE_FORMAT),
-    exports.Column(gettext_lazy("Due"), number_format=DATE_FORMAT),
+    exports.day(gettext_lazy("Issued")),
+    exports.day(gettext_lazy("Due")),
     exports.Column(gettext_lazy("Status")),
-    exports.Column(gettext_lazy("Total"), total=True, number_format=MONEY_FORMAT),
-    exports.Column(gettext_lazy("Paid"), total=True, number_format=MONEY_FORMAT),
-    exports.Column(gettext_lazy("Outstanding"), total=True, number_format=MONEY_FORMAT),
+    exports.money(gettext_lazy("Total")),
+    exports.money(gettext_lazy("Paid")),
+    exports.money(gettext_lazy("Outstanding")),
     exports.Column(gettext_lazy("Currency")),
 ]
 INVOICE_LIST_CURRENCY_COLUMN = 9
@@ -431,7 +427,7 @@ def invoice_list_export(request, file_format):
     """What the invoice list shows under its filters, every page of it, as CSV or Excel."""
     if not permissions.can_see_budgets(request.user):
         raise Http404
-    filters, invoices = _filtered_invoices(request)
+    filters, invoices = _invoice_filters(request)
     today = timezone.localdate()
     rows = (
         [
@@ -446,7 +442,7 @@ def invoice_list_export(request, file_format):
             invoice.outstanding,
             invoice.currency,
         ]
-        for invoice in invoices.iterator(chunk_size=1000)
+        for invoice in filters.filter(invoices).iterator(chunk_size=1000)
     )
     return exports.download(
         filename=f"invoices-{today:%Y-%m-%d}",

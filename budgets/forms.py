@@ -3,9 +3,18 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import PortalFormMixin, SignOffForm, opened_field, remember_opened
+from accounts.forms import ae_filter, client_filter
+from common.forms import (
+    ListFilterForm,
+    PortalFormMixin,
+    SignOffForm,
+    date_filter,
+    opened_field,
+    remember_opened,
+)
 from teams.models import User
 
 from .models import Category, Channel, CostEntry, Estimate, SpendPlan
@@ -235,3 +244,55 @@ class SpendPlanReviewForm(SignOffForm):
     confirm_label = _("I have checked the grid: the plan is signed off and locks.")
     confirm_missing = _("Confirm that the plan is signed off and locks.")
     comments_missing = _("Say what to change when returning a spend plan.")
+
+
+class CostFilterForm(ListFilterForm):
+    SORTS = [
+        ("-incurred", _("Newest first"), ("-incurred_on",)),
+        ("incurred", _("Oldest first"), ("incurred_on",)),
+        ("-amount", _("Largest first"), ("-amount",)),
+    ]
+    DATE_RANGES = [("incurred_from", "incurred_to")]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    client = client_filter()
+    owner = ae_filter()
+    category = forms.ChoiceField(
+        label=_("Budget line"), required=False, choices=[("", _("Any line")), *Category.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *CostEntry.Kind.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *CostEntry.Status.choices],
+    )
+    incurred_from = date_filter(_("From"))
+    incurred_to = date_filter(_("To"))
+
+    def __init__(self, *args, clients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients
+        self.fields["q"].widget.attrs["placeholder"] = _("Vendor, reference or job number")
+
+    def narrow(self, costs, data):
+        if data["q"]:
+            costs = costs.filter(
+                Q(vendor__icontains=data["q"])
+                | Q(reference__icontains=data["q"])
+                | Q(project__job_number__icontains=data["q"])
+                | Q(project__name__icontains=data["q"])
+            )
+        if data["client"]:
+            costs = costs.filter(project__client=data["client"])
+        if data["owner"]:
+            costs = costs.filter(project__owner=data["owner"])
+        for name in ("category", "kind", "status"):
+            if data[name]:
+                costs = costs.filter(**{name: data[name]})
+        if data["incurred_from"]:
+            costs = costs.filter(incurred_on__gte=data["incurred_from"])
+        if data["incurred_to"]:
+            costs = costs.filter(incurred_on__lte=data["incurred_to"])
+        return costs

@@ -34,6 +34,8 @@ urlpatterns = [
         views.estimate_review,
         name="estimate_review",
     ),
+    path("costs/", views.cost_list, name="cost_list"),
+    path("costs/export/<str:file_format>/", views.cost_list_export, name="cost_list_export"),
     path("projects/<int:pk>/costs/new/", views.cost_entry_create, name="cost_entry_create"),
     path(
         "projects/<int:pk>/costs/<int:cost_pk>/reverse/",

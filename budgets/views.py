@@ -8,16 +8,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
 from accounts.models import Client, Proposal
+from common import exports
 from common.charts import chart, series
 from common.errors import Refused, StaleEdit
 from common.forms import OPENED, merge_stale_edit, show_stale_edit
 from common.history import HISTORY_LENGTH, history_rows
 from common.paging import CountedPaginator
-from common.views import reason_page, show_refusal
+from common.views import filtered_page, reason_page, show_refusal
 from projects.models import Project
 from teams import permissions
 
@@ -26,6 +28,7 @@ from .forms import (
     MAX_PLAN_MONTHS,
     ChangeOrderForm,
     CostEntryForm,
+    CostFilterForm,
     EstimateForm,
     EstimateReviewForm,
     SpendPlanForm,
@@ -220,6 +223,73 @@ def change_order_create(request, pk):
             messages.success(request, _("Change order recorded."))
             return redirect("budgets:project_budget", pk=pk)
     return render(request, "budgets/changeorder_form.html", {"form": form, "project": project})
+
+
+COSTS_PER_PAGE = 50
+
+
+def _cost_filters(request):
+    if not permissions.can_see_budgets(request.user):
+        raise Http404
+    costs = CostEntry.objects.all()
+    if not permissions.sees_every_project(request.user):
+        costs = costs.filter(project__in=Project.objects.visible_to(request.user))
+    filters = CostFilterForm(
+        request.GET or None, clients=Client.objects.visible_to(request.user).order_by("name")
+    )
+    return filters, costs.select_related("project__client", "person")
+
+
+def cost_list(request):
+    filters, costs = _cost_filters(request)
+    page, query = filtered_page(request, filters, costs, COSTS_PER_PAGE)
+    return render(
+        request, "budgets/cost_list.html", {"page": page, "filters": filters, "query": query}
+    )
+
+
+COST_LIST_COLUMNS = [
+    exports.day(gettext_lazy("Date")),
+    exports.Column(gettext_lazy("Job")),
+    exports.Column(gettext_lazy("Client")),
+    exports.Column(gettext_lazy("Budget line")),
+    exports.Column(gettext_lazy("Kind")),
+    exports.Column(gettext_lazy("Vendor or person")),
+    exports.Column(gettext_lazy("Reference")),
+    exports.Column(gettext_lazy("Hours"), total=True, number_format=exports.MONEY_FORMAT),
+    exports.money(gettext_lazy("Amount")),
+    exports.Column(gettext_lazy("Currency")),
+    exports.Column(gettext_lazy("Status")),
+]
+COST_LIST_CURRENCY_COLUMN = 9
+
+
+def cost_list_export(request, file_format):
+    filters, costs = _cost_filters(request)
+    rows = (
+        [
+            cost.incurred_on,
+            cost.project.job_number,
+            cost.project.client.name,
+            cost.get_category_display(),
+            cost.get_kind_display(),
+            cost.person.full_name if cost.person else cost.vendor,
+            cost.reference,
+            cost.hours,
+            cost.amount,
+            cost.project.currency,
+            cost.get_status_display(),
+        ]
+        for cost in filters.filter(costs).iterator(chunk_size=1000)
+    )
+    return exports.download(
+        filename=f"costs-{timezone.localdate():%Y-%m-%d}",
+        file_format=file_format,
+        sheet=_("Costs"),
+        columns=COST_LIST_COLUMNS,
+        rows=rows,
+        group_by=COST_LIST_CURRENCY_COLUMN,
+    )
 
 
 def cost_entry_create(request, pk):

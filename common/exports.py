@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import openpyxl
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -22,12 +23,37 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# How the workbook shows money, days and moments.
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
 
 @dataclass(frozen=True)
 class Column:
     label: str
     total: bool = False  # the column's sum goes on the totals row
     number_format: str | None = None  # for the workbook: "#,##0.00", "yyyy-mm-dd"
+
+
+def money(label) -> Column:
+    """A money column, summed on the totals row."""
+    return Column(label, total=True, number_format=MONEY_FORMAT)
+
+
+def day(label) -> Column:
+    return Column(label, number_format=DATE_FORMAT)
+
+
+def moment(label) -> Column:
+    """A date and time column; its values are local times without a zone (a workbook has
+    none), as datetimes from `local_moment`."""
+    return Column(label, number_format=DATETIME_FORMAT)
+
+
+def local_moment(value):
+    """A moment as the portal's local time, without the zone a workbook cannot hold."""
+    return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
 def neutralised(value: str) -> str:
@@ -92,6 +118,8 @@ def _csv_cell(value):
         return ""
     if isinstance(value, str):
         return neutralised(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value

@@ -260,3 +260,71 @@ class SignOffForm(PortalFormMixin, forms.Form):
         if data.get("decision") == "return" and not data.get("comments", "").strip():
             self.add_error("comments", self.comments_missing)
         return data
+
+
+def date_filter(label):
+    """A day a list is filtered from or to, picked with the browser's date picker."""
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ListFilterForm(PortalFormMixin, forms.Form):
+    """A list page's filters and order, read from the URL: a filtered list is a link to
+    share, it keeps its filters while paging, and its export holds exactly what it shows.
+
+    A subclass declares its fields, `narrow(queryset, data)` to apply them, and SORTS, the
+    orders offered as (value, label, order_by fields), the first being the default. A
+    filter that is not valid is left out, with its error beside it; the others still
+    apply. DATE_RANGES names the (from, to) pairs of fields that must not cross."""
+
+    SORTS: list = []
+    TIEBREAK = ("-pk",)
+    DATE_RANGES: list = []
+    # The fields given a wider place in the row of filters.
+    WIDE = ("q", "client")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.SORTS:
+            self.fields["sort"] = forms.ChoiceField(
+                label=_("Order"),
+                required=False,
+                choices=[(value, label) for value, label, _order in self.SORTS],
+            )
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            field.widget.attrs["class"] = css
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
+    def clean(self):
+        data = super().clean()
+        for first_name, last_name in self.DATE_RANGES:
+            first, last = data.get(first_name), data.get(last_name)
+            if first and last and first > last:
+                self.add_error(last_name, _("Choose a day on or after the first one."))
+        return data
+
+    def filter(self, queryset):
+        """The rows the valid filters keep, in the order chosen."""
+        data = dict.fromkeys(self.fields)
+        if self.is_bound:
+            self.is_valid()
+            data |= self.cleaned_data
+        queryset = self.narrow(queryset, data)
+        orders = {value: order for value, _label, order in self.SORTS}
+        order = orders.get(data.get("sort") or "", self.SORTS[0][2] if self.SORTS else ())
+        return queryset.order_by(*order, *self.TIEBREAK)
+
+    def narrow(self, queryset, data):
+        raise NotImplementedError

@@ -3,6 +3,7 @@
 import re
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -48,3 +49,12 @@ def id_param(request, name) -> int | None:
     one (a filter for "²" is no filter, not an error)."""
     value = request.GET.get(name, "")
     return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
+
+
+def filtered_page(request, filters, queryset, per_page):
+    """The page asked for of a list under its filters, and the query string that keeps
+    the filters on the links to the other pages and to the export."""
+    page = Paginator(filters.filter(queryset), per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()

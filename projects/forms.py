@@ -5,8 +5,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import ae_filter, client_filter
 from accounts.models import Client
-from common.forms import PortalFormMixin, SignOffForm
+from common.forms import ListFilterForm, PortalFormMixin, SignOffForm, date_filter
 from teams.forms import SubmitHelperMixin
 from teams.models import Department, User
 
@@ -71,31 +72,31 @@ class ProjectForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
         return data
 
 
-class ProjectFilterForm(PortalFormMixin, forms.Form):
+class ProjectFilterForm(ListFilterForm):
+    SORTS = [
+        ("deadline", _("Deadline soonest"), ("deadline", "job_number")),
+        ("-deadline", _("Deadline latest"), ("-deadline", "job_number")),
+        ("newest", _("Newest first"), ("-created_at",)),
+        ("job", _("Job number"), ("job_number",)),
+    ]
+    DATE_RANGES = [("deadline_from", "deadline_to")]
+
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    client = forms.ModelChoiceField(
-        label=_("Client"),
-        required=False,
-        queryset=Client.objects.none(),
-        empty_label=_("Any client"),
-    )
+    client = client_filter()
     stage = forms.ChoiceField(
         label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices]
     )
-    owner = forms.ModelChoiceField(
-        label=_("AE"), required=False, queryset=User.objects.none(), empty_label=_("Any AE")
-    )
+    owner = ae_filter()
+    deadline_from = date_filter(_("Deadline from"))
+    deadline_to = date_filter(_("Deadline to"))
     late = forms.BooleanField(label=_("Late only"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = Client.objects.visible_to(user)
-        self.fields["owner"].queryset = User.objects.account_executives()
+        self.fields["client"].queryset = Client.objects.visible_to(user).order_by("name")
+        self.fields["q"].widget.attrs["placeholder"] = _("Job number, project or client")
 
-    def filter(self, projects):
-        if not self.is_valid():
-            return projects
-        data = self.cleaned_data
+    def narrow(self, projects, data):
         if data["q"]:
             projects = projects.filter(
                 Q(job_number__icontains=data["q"])
@@ -108,9 +109,62 @@ class ProjectFilterForm(PortalFormMixin, forms.Form):
             projects = projects.filter(stage=data["stage"])
         if data["owner"]:
             projects = projects.filter(owner=data["owner"])
+        if data["deadline_from"]:
+            projects = projects.filter(deadline__gte=data["deadline_from"])
+        if data["deadline_to"]:
+            projects = projects.filter(deadline__lte=data["deadline_to"])
         if data["late"]:
             projects = projects.late()
         return projects
+
+
+class MyTaskFilterForm(ListFilterForm):
+    """The tasks handed to someone: the open ones unless a status is chosen."""
+
+    SORTS = [
+        ("due", _("Due soonest"), ("due_on",)),
+        ("-due", _("Due latest"), ("-due_on",)),
+        ("client", _("Client"), ("project__client__name", "due_on")),
+    ]
+    TIEBREAK = ("pk",)
+    DATE_RANGES = [("due_from", "due_to")]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    client = client_filter()
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any open status")), *Task.Status.choices],
+    )
+    due_from = date_filter(_("Due from"))
+    due_to = date_filter(_("Due to"))
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, clients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients
+        self.fields["q"].widget.attrs["placeholder"] = _("Task, job number or client")
+
+    def narrow(self, tasks, data):
+        if data["q"]:
+            tasks = tasks.filter(
+                Q(title__icontains=data["q"])
+                | Q(project__job_number__icontains=data["q"])
+                | Q(project__client__name__icontains=data["q"])
+            )
+        if data["client"]:
+            tasks = tasks.filter(project__client=data["client"])
+        if data["status"]:
+            tasks = tasks.filter(status=data["status"])
+        else:
+            tasks = tasks.exclude(status=Task.Status.DONE)
+        if data["due_from"]:
+            tasks = tasks.filter(due_on__gte=data["due_from"])
+        if data["due_to"]:
+            tasks = tasks.filter(due_on__lte=data["due_to"])
+        if data["overdue"]:
+            tasks = tasks.exclude(status=Task.Status.DONE).filter(due_on__lt=timezone.localdate())
+        return tasks
 
 
 class StageForm(PortalFormMixin, forms.Form):

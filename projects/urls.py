@@ -6,6 +6,11 @@ app_name = "projects"
 
 urlpatterns = [
     path("projects/", views.project_list, name="project_list"),
+    path(
+        "projects/export/<str:file_format>/",
+        views.project_list_export,
+        name="project_list_export",
+    ),
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", views.project_update, name="project_update"),
@@ -29,5 +34,6 @@ urlpatterns = [
     path("tasks/<int:pk>/status/", views.task_set_status, name="task_set_status"),
     path("tasks/<int:pk>/handoff/", views.task_handoff_note, name="task_handoff_note"),
     path("my-tasks/", views.my_tasks, name="my_tasks"),
+    path("my-tasks/export/<str:file_format>/", views.my_tasks_export, name="my_tasks_export"),
     path("traffic/", views.board, name="board"),
 ]

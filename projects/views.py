@@ -1,16 +1,18 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import Client
+from common import exports
 from common.errors import Refused
-from common.views import back_to, id_param, show_refusal
+from common.views import back_to, filtered_page, id_param, show_refusal
 from teams import permissions
 from teams.models import Department
 
@@ -18,6 +20,7 @@ from . import services
 from .forms import (
     BriefReviewForm,
     CreativeReviewForm,
+    MyTaskFilterForm,
     ProjectFilterForm,
     ProjectForm,
     RevisionRequestForm,
@@ -45,24 +48,64 @@ def _editable_project(request, pk):
     )
 
 
-def project_list(request):
+def _project_filters(request):
     if not permissions.can_use_projects(request.user):
         raise Http404
     filters = ProjectFilterForm(request.GET or None, user=request.user)
-    projects = filters.filter(Project.objects.visible_to(request.user)).for_list()
-    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    return filters, Project.objects.visible_to(request.user).for_list()
+
+
+def project_list(request):
+    filters, projects = _project_filters(request)
+    page, query = filtered_page(request, filters, projects, PROJECTS_PER_PAGE)
     return render(
         request,
         "projects/project_list.html",
         {
             "page": page,
             "filters": filters,
-            "query": query.urlencode(),
+            "query": query,
             "today": timezone.localdate(),
             "can_open": permissions.can_open_clients(request.user),
         },
+    )
+
+
+PROJECT_LIST_COLUMNS = [
+    exports.Column(gettext_lazy("Job")),
+    exports.Column(gettext_lazy("Project")),
+    exports.Column(gettext_lazy("Client")),
+    exports.Column(gettext_lazy("Stage")),
+    exports.Column(gettext_lazy("AE")),
+    exports.day(gettext_lazy("Start date")),
+    exports.day(gettext_lazy("Deadline")),
+    exports.Column(gettext_lazy("Open tasks"), total=True),
+    exports.Column(gettext_lazy("Late tasks"), total=True),
+]
+
+
+def project_list_export(request, file_format):
+    filters, projects = _project_filters(request)
+    rows = (
+        [
+            project.job_number,
+            project.name,
+            project.client.name,
+            project.get_stage_display(),
+            project.owner.full_name,
+            project.start_date,
+            project.deadline,
+            project.open_task_count,
+            project.late_task_count,
+        ]
+        for project in filters.filter(projects).iterator(chunk_size=1000)
+    )
+    return exports.download(
+        filename=f"projects-{timezone.localdate():%Y-%m-%d}",
+        file_format=file_format,
+        sheet=_("Projects"),
+        columns=PROJECT_LIST_COLUMNS,
+        rows=rows,
     )
 
 
@@ -251,17 +294,27 @@ MY_TASKS_PER_PAGE = 25
 RECENTLY_DONE_SHOWN = 20
 
 
-def my_tasks(request):
-    """The person's open tasks, the most urgent first, a page at a time; and what they
-    finished this week."""
+def _my_task_filters(request):
     mine = Task.objects.filter(assignee=request.user)
-    open_tasks = mine.exclude(status=Task.Status.DONE).for_cards().order_by("due_on", "pk")
-    page = Paginator(open_tasks, MY_TASKS_PER_PAGE).get_page(request.GET.get("page"))
-    recently_done = (
-        mine.filter(status=Task.Status.DONE, completed_at__gte=timezone.now() - RECENTLY_DONE)
-        .for_cards()
-        .order_by("-completed_at", "pk")[:RECENTLY_DONE_SHOWN]
+    filters = MyTaskFilterForm(
+        request.GET or None,
+        clients=Client.objects.filter(pk__in=mine.values("project__client")).order_by("name"),
     )
+    return filters, mine
+
+
+def my_tasks(request):
+    """The person's tasks, the most urgent first, a page at a time (the open ones unless
+    the filters ask for others); and what they finished this week."""
+    filters, mine = _my_task_filters(request)
+    page, query = filtered_page(request, filters, mine.for_cards(), MY_TASKS_PER_PAGE)
+    recently_done = []
+    if not filters.is_bound:
+        recently_done = (
+            mine.filter(status=Task.Status.DONE, completed_at__gte=timezone.now() - RECENTLY_DONE)
+            .for_cards()
+            .order_by("-completed_at", "pk")[:RECENTLY_DONE_SHOWN]
+        )
     return render(
         request,
         "projects/task_list.html",
@@ -269,8 +322,45 @@ def my_tasks(request):
             "page": page,
             "open_tasks": list(page),
             "recently_done": list(recently_done),
+            "filters": filters,
+            "query": query,
             "can_change": True,
         },
+    )
+
+
+MY_TASK_COLUMNS = [
+    exports.Column(gettext_lazy("Task")),
+    exports.Column(gettext_lazy("Job")),
+    exports.Column(gettext_lazy("Client")),
+    exports.Column(gettext_lazy("Department")),
+    exports.day(gettext_lazy("Due")),
+    exports.Column(gettext_lazy("Status")),
+    exports.moment(gettext_lazy("Completed")),
+]
+
+
+def my_tasks_export(request, file_format):
+    filters, mine = _my_task_filters(request)
+    tasks = filters.filter(mine.select_related("project__client", "department"))
+    rows = (
+        [
+            task.title,
+            task.project.job_number,
+            task.project.client.name,
+            task.department.label,
+            task.due_on,
+            task.get_status_display(),
+            exports.local_moment(task.completed_at),
+        ]
+        for task in tasks.iterator(chunk_size=1000)
+    )
+    return exports.download(
+        filename=f"my-tasks-{timezone.localdate():%Y-%m-%d}",
+        file_format=file_format,
+        sheet=_("My tasks"),
+        columns=MY_TASK_COLUMNS,
+        rows=rows,
     )
 
 

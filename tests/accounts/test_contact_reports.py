@@ -272,10 +272,11 @@ def test_my_action_items_and_the_client_page_cost_fixed_queries(client, size):
             assert client.get(url).status_code == 200
         counts.append(len(queries))
 
-    # session, user; then the items; or the client with its leads and re-pitch, the timeline
+    # session, user; then how many items, the page of them and the clients to filter by; or
+    # the client with its leads and re-pitch, the timeline
     # (reports, their attendees' answers, projects, invoices, proposal rounds), proposals,
     # spend plans, contacts, team and the meetings ahead
-    assert counts == [3, 13]
+    assert counts == [5, 13]
 
 
 def test_staff_on_the_account_team_read_a_report_but_do_not_edit_it(client, acme):

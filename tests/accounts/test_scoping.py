@@ -153,7 +153,17 @@ def every_accounts_url(acme):
 
 
 # Pages that name no account's data: lists scoped to the user, and the public recap link.
-UNSCOPED = {"client_list", "client_create", "my_action_items", "action_item_row", "recap_respond"}
+UNSCOPED = {
+    "client_list",
+    "client_list_export",
+    "client_create",
+    "meeting_list",
+    "meeting_list_export",
+    "my_action_items",
+    "my_action_items_export",
+    "action_item_row",
+    "recap_respond",
+}
 
 
 def test_every_accounts_url_is_404_for_an_ae_of_another_account(client, account):

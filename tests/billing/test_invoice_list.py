@@ -126,3 +126,13 @@ def test_the_valid_filters_still_apply_beside_one_that_is_not(client, ledger):
 
     assert page.context["filters"].errors["issued_from"]
     assert [invoice.number for invoice in page.context["page"]] == [made["paid"].number]
+
+
+def test_finance_filters_the_invoices_by_the_clients_lead_ae(client, ledger):
+    finance, qinghe, made = ledger
+    client.force_login(finance)
+
+    page = client.get(reverse("billing:invoice_list"), {"ae": qinghe.lead_ae.pk})
+
+    shown = {invoice.number for invoice in page.context["page"]}
+    assert shown == {invoice.number for name, invoice in made.items() if name != "other"}

@@ -197,8 +197,11 @@ def test_budgets_outside_ones_scope_are_404(client, role):
     cost = _vendor_cost(project, "5", category="media", on=dt.date(2026, 11, 20)).entry
     names = {p.name for p in get_resolver().namespace_dict["budgets"][1].url_patterns}
     # The budget review, the approvals and spend plans name no project; their scoping is
-    # tested with them (here, in test_approvals.py and in test_spend_plans.py).
+    # tested with them (here, in test_approvals.py, test_spend_plans.py and
+    # tests/agency/test_lists.py).
     assert names == BUDGET_URLS | {
+        "cost_list",
+        "cost_list_export",
         "budget_review",
         "approvals",
         "approvals_count",

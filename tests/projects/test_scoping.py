@@ -9,7 +9,14 @@ from tests.routes import outsider_get_status
 pytestmark = pytest.mark.django_db
 
 # Pages that name no project's data: lists scoped to the user.
-UNSCOPED = {"project_list", "project_create", "my_tasks", "board"}
+UNSCOPED = {
+    "project_list",
+    "project_list_export",
+    "project_create",
+    "my_tasks",
+    "my_tasks_export",
+    "board",
+}
 
 
 def every_projects_url(project):
