@@ -111,6 +111,7 @@ CONTACTS = [
     ("Yunshan Technology", "Deng Jie", "Product marketing", "deng.jie@yunshan.example", "", False),
     ("Yuexiang Travel", "Xu Lan", "Marketing manager", "xu.lan@yuexiang.example", "", True),
     ("Nanshan Tea", "Guo Ming", "Founder", "guo.ming@nanshan.example", "+86 571 5555 0501", True),
+    ("Nanshan Tea", "王芳", "品牌经理", "wang.fang@nanshan.example", "", False),
     ("Jincheng Insurance", "Qian Hui", "Brand director", "qian.hui@jincheng.example", "", True),
 ]
 
@@ -220,6 +221,17 @@ REPORTS = [
                 False,
             ),
         ],
+        None,
+    ),
+    (
+        "Nanshan Tea",
+        12,
+        ContactReport.Kind.MEETING,
+        "与创始人郭明和品牌经理王芳初次见面。南山茶想让三十岁以下的上班族喝上传统好茶，"
+        "去年的冷泡茶新品在小红书上反响不错。",
+        "代理商两周内提交比稿方案：冷泡茶的上班族沟通策略和一条创意方向。",
+        "希望保留老字号的质感，但不要显得老气。",
+        [("整理冷泡茶的消费者洞察", "chen.jing@agency.example", 10, False)],
         None,
     ),
 ]

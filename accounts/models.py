@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common import search
 from common.limits import PlausibleDate
 from common.money import base_currency
 from teams import permissions
@@ -66,6 +67,13 @@ class ClientQuerySet(models.QuerySet):
             repitch_cost=Coalesce(models.Subquery(cost, output_field=money), Decimal("0")),
             repitch_rounds=Coalesce(models.Subquery(rounds), 0),
         )
+
+
+# The columns each kind of row is searched by (common.search), in its index and its query.
+CLIENT_SEARCHED = ("name", "code")
+CONTACT_SEARCHED = ("name", "title", "email")
+REPORT_SEARCHED = ("agenda", "discussion", "decisions", "client_feedback")
+PROPOSAL_SEARCHED = ("title",)
 
 
 class Client(models.Model):
@@ -146,6 +154,7 @@ class Client(models.Model):
         ordering = ["name"]
         verbose_name = _("client")
         verbose_name_plural = _("clients")
+        indexes = [search.index("client_search", *CLIENT_SEARCHED)]
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),
@@ -214,14 +223,23 @@ class Contact(models.Model):
         ordering = ["-is_decision_maker", "name"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        indexes = [search.index("contact_search", *CONTACT_SEARCHED)]
 
     def __str__(self):
         return self.name
 
 
+def of_visible_clients(queryset, user):
+    """The rows of `queryset` whose client the user sees; all of them, with no join, for
+    those who see every client."""
+    if permissions.sees_every_client(user):
+        return queryset
+    return queryset.filter(client__in=Client.objects.visible_to(user))
+
+
 class ContactReportQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(client__in=Client.objects.visible_to(user))
+        return of_visible_clients(self, user)
 
     def for_timeline(self):
         open_items = models.Count(
@@ -300,7 +318,10 @@ class ContactReport(models.Model):
         ordering = ["-occurred_at"]
         verbose_name = _("contact report")
         verbose_name_plural = _("contact reports")
-        indexes = [models.Index(fields=["client", "-occurred_at"])]
+        indexes = [
+            models.Index(fields=["client", "-occurred_at"]),
+            search.index("contact_report_search", *REPORT_SEARCHED),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.client} · {self.occurred_at:%Y-%m-%d}"
@@ -629,6 +650,7 @@ class Proposal(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
+        indexes = [search.index("proposal_search", *PROPOSAL_SEARCHED)]
 
     def __str__(self):
         return self.title

@@ -22,6 +22,8 @@ class Section:
     description: str = ""
     # A count shown beside the label, fetched after the page has loaded.
     count_url_name: str = ""
+    # Folded under "More" when a person has more sections than the bar holds.
+    foldable: bool = False
 
 
 SECTIONS = [
@@ -37,6 +39,12 @@ SECTIONS = [
         "projects:project_list",
         permissions.can_use_projects,
         _("Jobs, their briefs, strategy sign-off and tasks."),
+    ),
+    Section(
+        _("Meetings"),
+        "accounts:meeting_list",
+        _everyone,
+        _("Client meetings and calls: coming up, held and waiting for their report."),
     ),
     Section(
         _("Traffic"),
@@ -64,6 +72,12 @@ SECTIONS = [
         _("Invoices with what is paid and what is outstanding."),
     ),
     Section(
+        _("Costs"),
+        "budgets:cost_list",
+        permissions.can_see_budgets,
+        _("Vendor bills and staff time booked against the projects."),
+    ),
+    Section(
         _("Collections"),
         "billing:collections",
         permissions.can_see_collections,
@@ -74,26 +88,45 @@ SECTIONS = [
         "billing:exchange_rates",
         permissions.can_see_collections,
         _("What each client currency is worth in the base currency, from which day."),
+        foldable=True,
     ),
     Section(
         _("My tasks"),
         "projects:my_tasks",
         _everyone,
         _("The work handed to you, with what it waits on."),
+        foldable=True,
     ),
     Section(
         _("My action items"),
         "accounts:my_action_items",
         _everyone,
         _("What you promised in client meetings, overdue first."),
+        foldable=True,
     ),
     Section(
         _("Administration"),
         "admin:index",
         permissions.can_use_admin,
         _("Manage users, departments and settings."),
+        foldable=True,
     ),
 ]
+
+
+# The sections the bar shows in a line on a laptop's screen, beside the search box.
+BAR_HOLDS = 9
+
+
+def bar_for(user, current_path: str = "") -> tuple[list[dict], list[dict]]:
+    """The sections on the bar, and those folded under "More" when there are too many."""
+    sections = sections_for(user, current_path)
+    if len(sections) <= BAR_HOLDS:
+        return sections, []
+    return (
+        [section for section in sections if not section["foldable"]],
+        [section for section in sections if section["foldable"]],
+    )
 
 
 def sections_for(user, current_path: str = "") -> list[dict]:
@@ -108,6 +141,7 @@ def sections_for(user, current_path: str = "") -> list[dict]:
                 "url": url,
                 "description": section.description,
                 "count_url": reverse(section.count_url_name) if section.count_url_name else "",
+                "foldable": section.foldable,
                 "active": current_path == url or (url != "/" and current_path.startswith(url)),
             }
         )

@@ -17,6 +17,7 @@ admin.site.index_title = _("Users, departments and settings")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("search/", views.search_results, name="search"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     # Browsers ask for it on every site, the admin's pages included.
     path(

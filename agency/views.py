@@ -9,13 +9,16 @@ from django.views.decorators.http import require_GET
 from accounts import selectors as account_selectors
 from billing import selectors as billing_selectors
 from budgets import selectors as budget_selectors
+from common import search
 from projects import selectors as project_selectors
 from teams import permissions
 from teams.models import User
 
 from . import calendar
 from .desks import ae_desk
+from .forms import SearchForm
 from .navigation import sections_for
+from .search import find
 
 
 @login_not_required
@@ -70,3 +73,17 @@ def calendar_feed(request, token):
     )
     response["Content-Disposition"] = 'inline; filename="ae-portal.ics"'
     return response
+
+
+def search_results(request):
+    """The search box's page: what the words find, grouped by kind."""
+    form = SearchForm(request.GET or None)
+    groups, words = [], []
+    if form.is_valid() and form.cleaned_data["q"]:
+        words = search.words(form.cleaned_data["q"])
+        groups = find(request.user, form.cleaned_data["q"])
+    return render(
+        request,
+        "agency/search.html",
+        {"form": form, "groups": groups, "searched": bool(words), "query": form.data.get("q", "")},
+    )

@@ -95,4 +95,24 @@ PAGES = [
     Page("notification preferences (AE)", "/notifications/preferences/", AE),
     Page("calendar feed (AE)", "/calendar/{calendar:chen.jing@agency.example}.ics", None),
     Page("calendar feed (finance)", "/calendar/{calendar:liu.yang@agency.example}.ics", None),
+    Page("cost list (director)", "/costs/", DIRECTOR),
+    Page(
+        "cost list, one line, largest (director)", "/costs/?category=media&sort=-amount", DIRECTOR
+    ),
+    Page("meeting list (AE)", "/meetings/", AE),
+    Page("project list, late (director)", "/projects/?late=on&sort=-deadline", DIRECTOR),
+    Page("client list, searched (director)", "/clients/?q=scale&sort=repitch", DIRECTOR),
+    Page("invoice export, overdue (finance)", "/invoices/export/csv/?status=overdue", FINANCE),
+    # Search, as a director who sees every account: two Chinese characters of a name and of
+    # a note, a Chinese phrase, English words, a job number.
+    Page("search: 王芳 (director)", "/search/?q=%E7%8E%8B%E8%8A%B3", DIRECTOR),
+    Page("search: 冷泡 (director)", "/search/?q=%E5%86%B7%E6%B3%A1", DIRECTOR),
+    Page(
+        "search: 春节前上市 (director)",
+        "/search/?q=%E6%98%A5%E8%8A%82%E5%89%8D%E4%B8%8A%E5%B8%82",
+        DIRECTOR,
+    ),
+    Page("search: key visual (director)", "/search/?q=key+visual", DIRECTOR),
+    Page("search: job number (director)", "/search/?q=S0420-2", DIRECTOR),
+    Page("search: qinghe (AE)", "/search/?q=qinghe", AE),
 ]

@@ -1,6 +1,7 @@
-"""An agency at scale, on top of the demo data: 1,000 clients, 10,000 projects with approved
-estimates, 100,000 tasks (5,000 of them due: due soon or overdue, open), 300,000 cost
-entries and 30,000 invoices. Rows go in with bulk_create in large batches; run it on a
+"""An agency at scale, on top of the demo data: 1,000 clients with 3,000 contacts (Chinese
+names) and 30,000 contact reports (notes in Chinese and English), 10,000 projects with
+approved estimates, 100,000 tasks (5,000 of them due: due soon or overdue, open), 300,000
+cost entries and 30,000 invoices. Rows go in with bulk_create in large batches; run it on a
 throwaway database after seed_demo (`python -m bench.scale`).
 
 Each batch commits on its own: rows written through an audit-history trigger go in ever more
@@ -23,6 +24,24 @@ AES = 50
 DIRECTORS = 10
 STAFF = 100
 DUE_EVERY = 20  # one task in 20 is open and due
+CONTACTS_PER_CLIENT = 3
+REPORTS_PER_CLIENT = 30
+
+# What the contact names and the meeting notes are made of, for the search to look through.
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["芳", "伟", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛"]
+NOTES = [
+    "客户希望新品在春节前上市，预算比去年增加百分之十。",
+    "品牌经理对第二条创意方向更满意，要求补充小红书的内容规划。",
+    "讨论了线下渠道的陈列方案和经销商的促销政策。",
+    "媒介排期需要在下周三之前确认，电视预算转一部分到短视频。",
+    "法务对包装上的健康声明有顾虑，需要提供检测报告。",
+    "Reviewed the launch plan and the retail calendar for tier-2 cities.",
+    "The client asked for a cheaper production route for the online film.",
+    "Agreed the key visual; the sales conference deck is due next week.",
+    "Media plan reviewed line by line; shift ten percent from TV to short video.",
+    "Discussed the dealer toolkit and the test-drive booking flow.",
+]
 BATCH = 5000
 
 
@@ -43,7 +62,7 @@ def seed() -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from accounts.models import AccountTeamMember, Client
+    from accounts.models import AccountTeamMember, Client, Contact, ContactReport
     from billing.models import Invoice, InvoiceLine
     from billing.services import client_aging_refresh, dso_months_refresh
     from budgets.models import CostEntry, Estimate, EstimateLine
@@ -124,6 +143,37 @@ def seed() -> dict:
             )
             for c in clients
         ],
+    )
+    _load(
+        Contact,
+        (
+            Contact(
+                client=client,
+                name=SURNAMES[(n + k) % len(SURNAMES)]
+                + GIVEN[(n * CONTACTS_PER_CLIENT + k) % len(GIVEN)],
+                title="品牌经理" if k else "Marketing director",
+                email=f"contact{n}-{k}@scale.example",
+            )
+            for n, client in enumerate(clients)
+            for k in range(CONTACTS_PER_CLIENT)
+        ),
+    )
+    kinds = [ContactReport.Kind.MEETING, ContactReport.Kind.CALL, ContactReport.Kind.EMAIL]
+    _load(
+        ContactReport,
+        (
+            ContactReport(
+                client=client,
+                author_id=client.lead_ae_id,
+                occurred_at=now - timedelta(days=(n + 7 * k) % 365, hours=k % 9),
+                kind=kinds[k % len(kinds)],
+                agenda=f"Status {k + 1} with {client.name}",
+                discussion=NOTES[(n + k) % len(NOTES)] + " " + NOTES[(n + 3 * k + 1) % len(NOTES)],
+                decisions=NOTES[(n * 7 + k) % len(NOTES)],
+            )
+            for n, client in enumerate(clients)
+            for k in range(REPORTS_PER_CLIENT)
+        ),
     )
     stages = [
         Stage.BRIEF,
@@ -272,6 +322,8 @@ def seed() -> dict:
     return {
         "people": len(people),
         "clients": Client.objects.count(),
+        "contacts": Contact.objects.count(),
+        "contact reports": ContactReport.objects.count(),
         "projects": Project.objects.count(),
         "tasks": Task.objects.count(),
         "cost entries": CostEntry.objects.count(),

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common import search
 from common.limits import AmountLimit, PlausibleDate
 from common.money import MONEY, RATE
 
@@ -27,6 +28,10 @@ class InvoiceCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last_number}"
+
+
+# The columns an invoice is searched by (common.search).
+INVOICE_SEARCHED = ("number", "fapiao_number")
 
 
 @pghistory.track(meta={"db_table": "budgets_invoiceevent"})
@@ -109,6 +114,7 @@ class Invoice(models.Model):
             models.Index(fields=["client", "due_date"]),
             # The invoice list, newest first.
             models.Index(fields=["-issue_date", "-number"], name="invoice_list_order"),
+            search.index("invoice_search", *INVOICE_SEARCHED),
             # The few invoices waiting for an exchange rate, which the pages name.
             models.Index(
                 fields=["currency", "issue_date"],

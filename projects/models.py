@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
+from common import search
 from common.limits import PlausibleDate
 from teams import permissions
 
@@ -102,6 +103,10 @@ def _count(tasks):
     )
 
 
+# The columns a project is searched by (common.search).
+PROJECT_SEARCHED = ("job_number", "name")
+
+
 class Project(models.Model):
     """A job: the work the agency does for a client under one job number."""
 
@@ -160,6 +165,7 @@ class Project(models.Model):
             models.Index(fields=["client", "stage"]),
             # The project list pages through all projects in this order.
             models.Index(fields=["deadline", "job_number"], name="project_list_order"),
+            search.index("project_search", *PROJECT_SEARCHED),
         ]
 
     def __str__(self):

@@ -37,7 +37,9 @@ def test_seed_demo_builds_the_agency_and_can_run_twice(capsys):
     chen = User.objects.get(email="chen.jing@agency.example")
     assert Client.objects.visible_to(chen).count() == 4
     assert all(client.contacts.exists() for client in Client.objects.all())
-    assert ContactReport.objects.count() == 6
+    # One of them in Chinese, for the search to find.
+    assert ContactReport.objects.count() == 7
+    assert ContactReport.objects.filter(discussion__contains="冷泡茶").exists()
     open_items = ActionItem.objects.open()
     assert open_items.filter(due_on__lt=timezone.localdate()).exists()
     assert ActionItem.objects.filter(done_at__isnull=False).exists()
