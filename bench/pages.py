@@ -102,7 +102,11 @@ PAGES = [
     Page("meeting list (AE)", "/meetings/", AE),
     Page("project list, late (director)", "/projects/?late=on&sort=-deadline", DIRECTOR),
     Page("client list, searched (director)", "/clients/?q=scale&sort=repitch", DIRECTOR),
-    Page("invoice export, overdue (finance)", "/invoices/export/csv/?status=overdue", FINANCE),
+    Page(
+        "invoice export, one client (finance)",
+        "/invoices/export/csv/?client={Qinghe Dairy}",
+        FINANCE,
+    ),
     # Search, as a director who sees every account: two Chinese characters of a name and of
     # a note, a Chinese phrase, English words, a job number.
     Page("search: 王芳 (director)", "/search/?q=%E7%8E%8B%E8%8A%B3", DIRECTOR),

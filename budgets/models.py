@@ -384,6 +384,8 @@ class CostEntry(models.Model):
         verbose_name_plural = _("cost entries")
         indexes = [
             models.Index(fields=["project", "category", "status"]),
+            # The list of costs, newest first, a page at a time.
+            models.Index(fields=["-incurred_on", "-id"], name="cost_list_order"),
             # The few costs waiting for a director, among hundreds of thousands.
             models.Index(
                 fields=["-incurred_on", "-id"], condition=Q(status="pending"), name="costs_waiting"

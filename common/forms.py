@@ -283,6 +283,8 @@ class ListFilterForm(PortalFormMixin, forms.Form):
     DATE_RANGES: list = []
     # The fields given a wider place in the row of filters.
     WIDE = ("q", "client")
+    # The most rows a choice offers as a list.
+    LONGEST_CHOICE = 100
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -306,6 +308,35 @@ class ListFilterForm(PortalFormMixin, forms.Form):
         for name in self.errors:
             if name in self.fields:
                 self.fields[name].widget.attrs["class"] += " is-invalid"
+
+    def __iter__(self):
+        self._offer_choices()
+        return super().__iter__()
+
+    def _offer_choices(self):
+        """Each choice of a row (a client, an AE) as a list to pick from, in one query; past
+        LONGEST_CHOICE rows a list is no help and costs a page of markup, so the choice is
+        made from a link (a client page's) and shows as its name, with a link to drop it."""
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField) or hasattr(field, "offered"):
+                continue
+            rows = list(field.queryset[: self.LONGEST_CHOICE + 1])
+            field.offered = len(rows) <= self.LONGEST_CHOICE
+            if field.offered:
+                field.choices = [
+                    ("", field.empty_label),
+                    *((field.prepare_value(row), field.label_from_instance(row)) for row in rows),
+                ]
+                continue
+            field.widget = forms.HiddenInput()
+            chosen = getattr(self, "cleaned_data", {}).get(name)
+            field.chosen = field.label_from_instance(chosen) if chosen else ""
+            field.without = ""
+            if self.is_bound:
+                rest = self.data.copy()
+                for dropped in (name, "page"):
+                    rest.pop(dropped, None)
+                field.without = rest.urlencode()
 
     def clean(self):
         data = super().clean()

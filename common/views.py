@@ -3,12 +3,12 @@
 import re
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from common.errors import Refused
 from common.forms import ReasonForm
+from common.paging import CappedPaginator
 
 
 def show_refusal(form, refusal):
@@ -54,7 +54,7 @@ def id_param(request, name) -> int | None:
 def filtered_page(request, filters, queryset, per_page):
     """The page asked for of a list under its filters, and the query string that keeps
     the filters on the links to the other pages and to the export."""
-    page = Paginator(filters.filter(queryset), per_page).get_page(request.GET.get("page"))
+    page = CappedPaginator(filters.filter(queryset), per_page).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()

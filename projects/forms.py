@@ -75,10 +75,13 @@ class ProjectForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
 class ProjectFilterForm(ListFilterForm):
     SORTS = [
         ("deadline", _("Deadline soonest"), ("deadline", "job_number")),
-        ("-deadline", _("Deadline latest"), ("-deadline", "job_number")),
-        ("newest", _("Newest first"), ("-created_at",)),
+        ("-deadline", _("Deadline latest"), ("-deadline", "-job_number")),
+        ("newest", _("Newest first"), ("-created_at", "job_number")),
         ("job", _("Job number"), ("job_number",)),
     ]
+    # A job number names one project: the orders above are whole, and the first follows
+    # the list's index.
+    TIEBREAK = ()
     DATE_RANGES = [("deadline_from", "deadline_to")]
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)

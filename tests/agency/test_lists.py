@@ -13,6 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from budgets import services as budgets
+from budgets.models import CostEntry
+from common.forms import ListFilterForm
+from common.paging import CappedPaginator
 from tests.factories import (
     ActionItemFactory,
     ClientFactory,
@@ -242,3 +245,38 @@ def test_the_directors_see_every_account_in_the_lists(client, made):
         "Xingtu Motors",
     }
     assert [c.name for c in clients.context["page"]] == ["Qinghe Dairy", "Xingtu Motors"]
+
+
+def test_a_client_among_too_many_to_list_shows_by_name_with_a_link_to_drop_it(
+    client, made, monkeypatch
+):
+    monkeypatch.setattr(ListFilterForm, "LONGEST_CHOICE", 1)
+    director = UserFactory(role="account_director")
+    client.force_login(director)
+    qinghe = made["client"]
+
+    unfiltered = client.get(reverse("projects:project_list"))
+    filtered = client.get(reverse("projects:project_list"), {"client": qinghe.pk, "late": "on"})
+
+    # No list of every client: the choice comes from a link, such as a client page's.
+    assert 'name="client"' not in unfiltered.text
+    assert [p.pk for p in filtered.context["page"]] == [made["late_project"].pk]
+    assert "Client: <strong>Qinghe Dairy</strong>" in filtered.text
+    assert 'href="?late=on"' in filtered.text  # any client, still late
+
+
+def test_a_list_longer_than_the_cap_says_so(client, made, monkeypatch):
+    director = UserFactory(role="account_director")
+    client.force_login(director)
+
+    costs = CostEntry.objects.count()
+
+    monkeypatch.setattr(CappedPaginator, "cap", costs)
+    in_full = client.get(reverse("budgets:cost_list"))
+    monkeypatch.setattr(CappedPaginator, "cap", costs - 1)
+    capped = client.get(reverse("budgets:cost_list"))
+
+    assert not in_full.context["page"].paginator.capped
+    assert f"{costs} found" in in_full.text
+    assert capped.context["page"].paginator.capped
+    assert f"More than {costs - 1} found: add a filter to narrow them" in capped.text

@@ -373,8 +373,9 @@ def test_the_invoice_list_costs_the_same_queries_at_any_size(client, finance, si
         page = client.get(reverse("billing:invoice_list"))
     assert page.status_code == 200
     assert len(page.context["page"]) == min(size, 25)
-    # session, user, count, the page of invoices with their clients, the clients to filter by
-    assert len(queries) == 5
+    # session, user, count, the page of invoices with their clients, and the clients and the
+    # AEs to filter by
+    assert len(queries) == 6
 
 
 def test_an_ae_lists_only_their_clients_invoices(client, finance):
