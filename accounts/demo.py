@@ -80,6 +80,9 @@ CODES = {
     "Jincheng Insurance": "JINCHENG",
 }
 
+# Clients that read the agency's documents in Chinese.
+DOCUMENTS_IN_CHINESE = {"Nanshan Tea"}
+
 # client, name, title, email, phone, decision maker
 CONTACTS = [
     (
@@ -310,6 +313,7 @@ def seed() -> list[Client]:
                 lead_ae=people[lead],
                 account_director=director,
                 payment_terms_days=terms,
+                language="zh-hans" if name in DOCUMENTS_IN_CHINESE else "en",
                 needs=needs,
                 difficulties=difficulties,
             )

@@ -137,6 +137,13 @@ class Client(models.Model):
     currency = models.CharField(
         _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
     )
+    language = models.CharField(
+        _("language of documents"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Estimates, change orders and invoices to the client are written in it."),
+    )
     needs = models.TextField(_("what the client needs"), blank=True)
     difficulties = models.TextField(_("difficulties and problems"), blank=True)
     allowed_proposal_rounds = models.PositiveSmallIntegerField(

@@ -40,6 +40,7 @@ CLIENT_FIELDS = {
     "account_director",
     "payment_terms_days",
     "currency",
+    "language",
     "needs",
     "difficulties",
     "allowed_proposal_rounds",

@@ -266,6 +266,11 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["stdout"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint and fontTools tell every step of every PDF at INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # What the portal takes as a plausible entry (common/limits.py): an amount per entry, and
@@ -276,3 +281,21 @@ PORTAL_YEARS_AHEAD = env.int("PORTAL_YEARS_AHEAD", default=5)
 # The currency every total across clients is given in; other currencies are converted at
 # the rates finance records.
 PORTAL_BASE_CURRENCY = env.str("PORTAL_BASE_CURRENCY", default="CNY")
+
+# The agency as its documents to clients (estimates, change orders, invoices) name it, in
+# the letterhead and the payment details. PORTAL_AGENCY_LOGO is a static file, an SVG or
+# PNG; the Chinese name is used on documents in Chinese when it is set.
+AGENCY_LETTERHEAD = {
+    "name": env.str("PORTAL_AGENCY_NAME", default="Harbour & Reed Advertising"),
+    "name_zh": env.str("PORTAL_AGENCY_NAME_ZH", default="港苇广告"),
+    "address": env.str(
+        "PORTAL_AGENCY_ADDRESS", default="18F, 1000 Middle Huaihai Road, Shanghai 200031"
+    ),
+    "address_zh": env.str("PORTAL_AGENCY_ADDRESS_ZH", default="上海市淮海中路1000号18楼 200031"),
+    "tax_id": env.str("PORTAL_AGENCY_TAX_ID", default="91310000MA1FL0000X"),
+    "email": env.str("PORTAL_AGENCY_EMAIL", default="accounts@harbourreed.example"),
+    "bank": env.str("PORTAL_AGENCY_BANK", default="Bank of China, Shanghai Huaihai Branch"),
+    "bank_account": env.str("PORTAL_AGENCY_BANK_ACCOUNT", default="4375 0000 1234 5678"),
+    "swift": env.str("PORTAL_AGENCY_SWIFT", default="BKCHCNBJ300"),
+    "logo": env.str("PORTAL_AGENCY_LOGO", default="img/letterhead-logo.svg"),
+}

@@ -15,11 +15,11 @@ class Page:
         {report:client name} (its latest contact report), {meeting:client name} (its last
         meeting), {calendar:email} (that person's calendar feed key, made if missing),
         {invoice:client name} (its
-        largest invoice) or {cost:project name} (its latest cost) replaced by that demo
-        object's id."""
+        largest invoice), {estimate:project name} (its latest estimate) or
+        {cost:project name} (its latest cost) replaced by that demo object's id."""
         from accounts.models import Client, ContactReport, Meeting, Proposal
         from billing.models import Invoice
-        from budgets.models import CostEntry, SpendPlan
+        from budgets.models import CostEntry, Estimate, SpendPlan
         from projects.models import Project
         from teams.models import User
         from teams.services import calendar_token_replace
@@ -38,6 +38,8 @@ class Page:
                 )
             if kind == "cost":
                 return str(CostEntry.objects.filter(project__name=title).latest("pk").pk)
+            if kind == "estimate":
+                return str(Estimate.objects.filter(project__name=title).latest("version").pk)
             if kind == "calendar":
                 person = User.objects.get(email=title)
                 return person.calendar_token or calendar_token_replace(user=person)
@@ -106,6 +108,12 @@ PAGES = [
         "invoice export, one client (finance)",
         "/invoices/export/csv/?client={Qinghe Dairy}",
         FINANCE,
+    ),
+    Page("invoice PDF (finance)", "/invoices/{invoice:Qinghe Dairy}/pdf/", FINANCE),
+    Page(
+        "estimate PDF (AE)",
+        "/projects/{project:Chilled yoghurt launch}/budget/{estimate:Chilled yoghurt launch}/pdf/",
+        AE,
     ),
     # Search, as a director who sees every account: two Chinese characters of a name and of
     # a note, a Chinese phrase, English words, a job number.

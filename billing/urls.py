@@ -22,6 +22,7 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/edit/", views.invoice_form, name="invoice_update"),
     path("invoices/<int:pk>/write-off/", views.invoice_write_off, name="invoice_write_off"),
+    path("invoices/<int:pk>/pdf/", views.invoice_document, name="invoice_document"),
     path("invoices/<int:pk>/history/", views.invoice_history, name="invoice_history"),
     path("invoices/<int:pk>/send/", views.invoice_send, name="invoice_send"),
     path("invoices/<int:pk>/cancel/", views.invoice_cancel, name="invoice_cancel"),

@@ -12,6 +12,7 @@ from pghistory.models import Events
 from accounts.models import Client, ExchangeRate
 from common import exports
 from common.charts import chart, series
+from common.documents import pdf_response
 from common.errors import Refused, StaleEdit
 from common.forms import OPENED, ReasonForm, merge_stale_edit, show_stale_edit
 from common.history import HISTORY_LENGTH, history_rows
@@ -21,6 +22,7 @@ from projects.models import Project
 from teams import permissions
 
 from . import selectors, services
+from .documents import invoice_pdf
 from .forms import (
     CollectionNoteForm,
     ExchangeRateForm,
@@ -68,6 +70,17 @@ def invoice_detail(
             if invoice.cancelled_at
             else None,
         },
+    )
+
+
+def invoice_document(request, pk):
+    """The invoice as the client receives it: shown in the browser, or saved with
+    ?download."""
+    invoice = _visible_invoice(request, pk)
+    return pdf_response(
+        invoice_pdf(invoice),
+        f"{invoice.number}.pdf",
+        download="download" in request.GET,
     )
 
 

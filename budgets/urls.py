@@ -34,6 +34,16 @@ urlpatterns = [
         views.estimate_review,
         name="estimate_review",
     ),
+    path(
+        "projects/<int:pk>/budget/<int:estimate_pk>/pdf/",
+        views.estimate_document,
+        name="estimate_document",
+    ),
+    path(
+        "projects/<int:pk>/change-orders/<int:order_pk>/pdf/",
+        views.change_order_document,
+        name="change_order_document",
+    ),
     path("costs/", views.cost_list, name="cost_list"),
     path("costs/export/<str:file_format>/", views.cost_list_export, name="cost_list_export"),
     path("projects/<int:pk>/costs/new/", views.cost_entry_create, name="cost_entry_create"),

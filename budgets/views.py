@@ -15,6 +15,7 @@ from pghistory.models import Events
 from accounts.models import Client, Proposal
 from common import exports
 from common.charts import chart, series
+from common.documents import pdf_response
 from common.errors import Refused, StaleEdit
 from common.forms import OPENED, merge_stale_edit, show_stale_edit
 from common.history import HISTORY_LENGTH, history_rows
@@ -24,6 +25,7 @@ from projects.models import Project
 from teams import permissions
 
 from . import selectors, services
+from .documents import change_order_number, change_order_pdf, estimate_pdf
 from .forms import (
     MAX_PLAN_MONTHS,
     ChangeOrderForm,
@@ -34,7 +36,7 @@ from .forms import (
     SpendPlanForm,
     SpendPlanReviewForm,
 )
-from .models import Category, CostEntry, Estimate, SpendPlan
+from .models import Category, ChangeOrder, CostEntry, Estimate, SpendPlan
 
 
 def _project(request, pk, *, editable=False):
@@ -49,6 +51,34 @@ def _project(request, pk, *, editable=False):
         else Project.objects.visible_to(request.user)
     )
     return get_object_or_404(projects.select_related("client"), pk=pk)
+
+
+def estimate_document(request, pk, estimate_pk):
+    """A version of the estimate as the client receives it; ?download saves it."""
+    project = _project(request, pk)
+    estimate = get_object_or_404(
+        project.estimates.select_related("project__client").prefetch_related("lines"),
+        pk=estimate_pk,
+    )
+    return pdf_response(
+        estimate_pdf(estimate),
+        f"{project.job_number}-estimate-v{estimate.version}.pdf",
+        download="download" in request.GET,
+    )
+
+
+def change_order_document(request, pk, order_pk):
+    """A change order as the client receives it; ?download saves it."""
+    project = _project(request, pk)
+    order = get_object_or_404(
+        ChangeOrder.objects.filter(project=project).select_related("project__client"),
+        pk=order_pk,
+    )
+    return pdf_response(
+        change_order_pdf(order),
+        f"{project.job_number}-change-order-{change_order_number(order)}.pdf",
+        download="download" in request.GET,
+    )
 
 
 def project_budget(request, pk):

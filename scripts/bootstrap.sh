@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the portal needs on a Debian machine: the PostgreSQL and Redis servers and
-# gettext (and, when asked, Chromium with a CJK font for the browser tests, and wrk for the
-# benchmark) from the OS packages, and the Python virtualenv in .venv with the pinned
-# requirements.
+# Installs what the portal needs on a Debian machine: the PostgreSQL and Redis servers,
+# gettext, and Pango with a CJK font for WeasyPrint's PDF documents (and, when asked,
+# Chromium for the browser tests and wrk for the benchmark) from the OS packages, and the
+# Python virtualenv in .venv with the pinned requirements.
 #   scripts/bootstrap.sh [--browser] [--bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,12 +11,15 @@ packages=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 command -v msgfmt >/dev/null 2>&1 || packages+=(gettext)
+# WeasyPrint's libraries, and the font documents in Chinese (and Chinese pages in
+# screenshots) are set in.
+for package in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei; do
+  dpkg -s "$package" >/dev/null 2>&1 || packages+=("$package")
+done
 for arg in "$@"; do
   case "$arg" in
     --browser)
       command -v chromium >/dev/null 2>&1 || packages+=(chromium)
-      # Chinese pages in screenshots need a CJK font.
-      dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || packages+=(fonts-wqy-microhei)
       ;;
     --bench) command -v wrk >/dev/null 2>&1 || packages+=(wrk) ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;

@@ -181,6 +181,7 @@ BUDGET_URLS = {
     "estimate_update",
     "estimate_submit",
     "estimate_review",
+    "estimate_document",
     "change_order_create",
     "cost_entry_create",
     "cost_entry_decide",
@@ -196,10 +197,12 @@ def test_budgets_outside_ones_scope_are_404(client, role):
     estimate = services.estimate_start(project=project, author=project.owner)
     cost = _vendor_cost(project, "5", category="media", on=dt.date(2026, 11, 20)).entry
     names = {p.name for p in get_resolver().namespace_dict["budgets"][1].url_patterns}
-    # The budget review, the approvals and spend plans name no project; their scoping is
-    # tested with them (here, in test_approvals.py, test_spend_plans.py and
+    # The budget review, the approvals and spend plans name no project, and a change
+    # order's document names one of its change orders; their scoping is tested with them
+    # (here, in test_approvals.py, test_spend_plans.py, test_documents.py and
     # tests/agency/test_lists.py).
     assert names == BUDGET_URLS | {
+        "change_order_document",
         "cost_list",
         "cost_list_export",
         "budget_review",

@@ -1,0 +1,68 @@
+"""Documents the client receives (estimates, change orders, invoices) as PDF, the one way the
+portal makes them: a template under templates/documents/ rendered in the client's language,
+with the agency's letterhead (settings.AGENCY_LETTERHEAD), turned into PDF by WeasyPrint.
+
+WeasyPrint loads nothing but the portal's own static files, named `static:<path>`: no address
+in a document, typed by a user or set by mistake, makes the server fetch a URL or read a file.
+"""
+
+import mimetypes
+from pathlib import Path
+
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.http import content_disposition_header
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+STATIC = "static:"
+PDF = "application/pdf"
+
+
+class StaticFilesOnly(URLFetcher):
+    """Serves `static:<path>` from the static files and refuses every other address."""
+
+    def fetch(self, url, headers=None):
+        if not url.startswith(STATIC):
+            raise ValueError(f"documents load only static files, not {url[:80]}")
+        try:
+            found = finders.find(url.removeprefix(STATIC))
+        except SuspiciousFileOperation:
+            found = None
+        if not found:
+            raise ValueError(f"no static file {url[:80]}")
+        path = Path(found)
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
+
+
+def letterhead(language: str) -> dict:
+    """The agency's name, address and payment details, in `language` where they have it."""
+    agency = settings.AGENCY_LETTERHEAD
+    chinese = language.startswith("zh")
+    return {
+        **agency,
+        "name": (chinese and agency.get("name_zh")) or agency["name"],
+        "address": (chinese and agency.get("address_zh")) or agency["address"],
+        "logo": f"{STATIC}{agency['logo']}" if agency.get("logo") else "",
+    }
+
+
+def render_pdf(template_name: str, context: dict, *, language: str) -> bytes:
+    """The document as PDF, its text in `language` (a code of settings.LANGUAGES)."""
+    with translation.override(language):
+        html = render_to_string(
+            template_name, {"agency": letterhead(language), "language": language, **context}
+        )
+    return weasyprint.HTML(string=html, url_fetcher=StaticFilesOnly()).write_pdf()
+
+
+def pdf_response(pdf: bytes, filename: str, *, download: bool) -> HttpResponse:
+    """The PDF shown in the browser, or saved under `filename` when `download`."""
+    response = HttpResponse(pdf, content_type=PDF)
+    response["Content-Disposition"] = content_disposition_header(download, filename)
+    return response
