@@ -8,6 +8,12 @@ from .models import Invoice
 def invoice_pdf(invoice: Invoice) -> bytes:
     return render_pdf(
         "documents/invoice.html",
-        {"invoice": invoice, "lines": invoice.lines.all(), "draft": invoice.sent_at is None},
+        {
+            "invoice": invoice,
+            "client": invoice.client,
+            "project": invoice.project,
+            "lines": invoice.lines.all(),
+            "draft": invoice.sent_at is None,
+        },
         language=invoice.client.language,
     )
