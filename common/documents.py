@@ -1,43 +1,20 @@
 """Documents the client receives (estimates, change orders, invoices) as PDF, the one way the
 portal makes them: a template under templates/documents/ rendered in the client's language,
-with the agency's letterhead (settings.AGENCY_LETTERHEAD), turned into PDF by WeasyPrint.
+with the agency's letterhead (settings.AGENCY_LETTERHEAD), turned into PDF by WeasyPrint
+(common/pdf.py, imported by the first document a process makes).
 
 WeasyPrint loads nothing but the portal's own static files, named `static:<path>`: no address
 in a document, typed by a user or set by mistake, makes the server fetch a URL or read a file.
 """
 
-import mimetypes
-from pathlib import Path
-
-import weasyprint
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.http import content_disposition_header
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC = "static:"
 PDF = "application/pdf"
-
-
-class StaticFilesOnly(URLFetcher):
-    """Serves `static:<path>` from the static files and refuses every other address."""
-
-    def fetch(self, url, headers=None):
-        if not url.startswith(STATIC):
-            raise ValueError(f"documents load only static files, not {url[:80]}")
-        try:
-            found = finders.find(url.removeprefix(STATIC))
-        except SuspiciousFileOperation:
-            found = None
-        if not found:
-            raise ValueError(f"no static file {url[:80]}")
-        path = Path(found)
-        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
 
 
 def letterhead(language: str) -> dict:
@@ -58,7 +35,11 @@ def render_pdf(template_name: str, context: dict, *, language: str) -> bytes:
         html = render_to_string(
             template_name, {"agency": letterhead(language), "language": language, **context}
         )
-    return weasyprint.HTML(string=html, url_fetcher=StaticFilesOnly()).write_pdf()
+    # WeasyPrint takes a second and some 40 MiB to import: only a process that makes a
+    # document pays for it.
+    from common.pdf import html_to_pdf
+
+    return html_to_pdf(html)
 
 
 def pdf_response(pdf: bytes, filename: str, *, download: bool) -> HttpResponse:

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from billing import services
-from common.documents import StaticFilesOnly
+from common.pdf import StaticFilesOnly
 from tests.factories import ClientFactory, ProjectFactory, UserFactory
 from tests.pdf import pdf_text
 
