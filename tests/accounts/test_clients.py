@@ -26,6 +26,7 @@ def client_data(ae, director, **overrides):
         "account_director": director.pk,
         "payment_terms_days": 45,
         "currency": "CNY",
+        "language": "en",
         "allowed_proposal_rounds": 2,
         "needs": "Grow share among young families in tier-2 cities.",
         "difficulties": "Slow approvals at headquarters.",
@@ -47,6 +48,18 @@ def test_an_ae_opens_a_client_and_leads_its_team(client, ae, director):
     page = client.get(acme.get_absolute_url()).text
     assert "Grow share among young families" in page
     assert "Slow approvals at headquarters." in page
+
+
+def test_a_client_reads_its_documents_in_the_language_chosen_for_it(client, ae, director):
+    client.force_login(ae)
+
+    refused = client.post(
+        reverse("accounts:client_create"), client_data(ae, director, language="fr")
+    )
+    client.post(reverse("accounts:client_create"), client_data(ae, director, language="zh-hans"))
+
+    assert "language" in refused.context["form"].errors
+    assert Client.objects.get(name="Acme Foods").language == "zh-hans"
 
 
 def test_a_client_name_is_unique_whatever_the_case(client, ae, director):
