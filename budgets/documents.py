@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from common.documents import render_pdf
 
-from .models import Category, ChangeOrder, ChangeOrderLine, Estimate
+from .models import Category, ChangeOrder, Estimate
+from .services import working_budget
 
 
 def estimate_pdf(estimate: Estimate) -> bytes:
@@ -42,17 +43,7 @@ def change_order_pdf(order: ChangeOrder) -> bytes:
     before it), for one that waits the working budget as it stands."""
     project = order.project
     estimate = Estimate.objects.approved_for(project)
-    before = {category: Decimal("0") for category in Category.values}
-    if estimate is not None:
-        for line in estimate.lines.all():
-            before[line.category] += line.amount
-        earlier = ChangeOrderLine.objects.filter(
-            change_order__project=project, change_order__client_approved_on__isnull=False
-        ).exclude(change_order=order)
-        if order.is_approved:
-            earlier = earlier.filter(change_order__pk__lt=order.pk)
-        for line in earlier:
-            before[line.category] += line.delta
+    before = working_budget(project, approved=estimate, against=order)
     changes = {line.category: line.delta for line in order.lines.all()}
     rows = [
         {

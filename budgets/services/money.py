@@ -19,6 +19,7 @@ from teams.models import User
 from .. import overrun, selectors
 from ..models import (
     Category,
+    ChangeOrder,
     ChangeOrderLine,
     CostEntry,
     Estimate,
@@ -31,21 +32,25 @@ def keeps_budgets(user: User) -> None:
         raise Refused(_("Budgets are kept by the account team."))
 
 
-def working_budget(project: Project, *, approved: Estimate | None) -> dict[str, Decimal]:
+def working_budget(
+    project: Project, *, approved: Estimate | None, against: ChangeOrder | None = None
+) -> dict[str, Decimal]:
     """Per line: the approved estimate (Estimate.objects.approved_for) plus the change orders
-    the client approved."""
+    the client approved. `against` a change order, the budget it changes: without it, and for
+    an approved one only with the change orders approved before it."""
     budget = {category: Decimal("0") for category in Category.values}
     if approved is None:
         return budget
     for line in approved.lines.all():
         budget[line.category] += line.amount
-    changes = (
-        ChangeOrderLine.objects.filter(
-            change_order__project=project, change_order__client_approved_on__isnull=False
-        )
-        .values("category")
-        .annotate(total=Sum("delta"))
+    changes = ChangeOrderLine.objects.filter(
+        change_order__project=project, change_order__client_approved_on__isnull=False
     )
+    if against is not None:
+        changes = changes.exclude(change_order=against)
+        if against.is_approved:
+            changes = changes.filter(change_order__pk__lt=against.pk)
+    changes = changes.values("category").annotate(total=Sum("delta"))
     for change in changes:
         budget[change["category"]] += change["total"]
     return budget
