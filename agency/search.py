@@ -54,7 +54,7 @@ class Group:
 class Kind:
     key: str
     label: str
-    rows: Callable  # (user, words) -> the rows found, best first
+    rows: Callable  # (user, words) -> the rows found, best first (SHOWN + 1 are read)
     hit: Callable  # (row, words) -> Hit
     list_name: str = ""  # the list that searches the same words, when there is one
 
@@ -112,9 +112,14 @@ def _project_hit(project, words):
 
 
 def _reports(user, words):
-    reports = search.matching(ContactReport.objects.visible_to(user), REPORT_SEARCHED, words)
     # Notes have no title to rank by: the most recent first.
-    return _with_client(reports).order_by("-occurred_at", "-pk")
+    return search.newest_matching(
+        _with_client(ContactReport.objects.visible_to(user)),
+        REPORT_SEARCHED,
+        words,
+        ("-occurred_at", "-pk"),
+        wanted=SHOWN + 1,
+    )
 
 
 def _report_hit(report, words):

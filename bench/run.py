@@ -137,7 +137,7 @@ def worker_peak_memory_mib(master_pid: int) -> float:
     return max(peaks) / 1024
 
 
-def queries_per_request() -> dict[str, int]:
+def queries_per_request(pages) -> dict[str, int]:
     """Counts each page's queries in this process, through the same views and middleware."""
     from django.db import connection
     from django.test import Client
@@ -146,7 +146,7 @@ def queries_per_request() -> dict[str, int]:
     from teams.models import User
 
     counts = {}
-    for page in PAGES:
+    for page in pages:
         client = Client(HTTP_HOST="127.0.0.1")
         if page.user:
             client.force_login(User.objects.get(email=page.user))
@@ -158,12 +158,12 @@ def queries_per_request() -> dict[str, int]:
     return counts
 
 
-def measure(base: str, server: subprocess.Popen, script: str, options) -> list:
+def measure(base: str, server: subprocess.Popen, script: str, options, pages) -> list:
     from teams.demo import DEMO_PASSWORD
 
     cookies = {}
     rows = []
-    for page in PAGES:
+    for page in pages:
         if page.user and page.user not in cookies:
             cookies[page.user] = sign_in(base, page.user, DEMO_PASSWORD)
         cookie = cookies.get(page.user)
@@ -206,7 +206,16 @@ def main() -> int:
     parser.add_argument(
         "--demo-only", action="store_true", help="skip the agency at scale and the reminders"
     )
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only the pages whose name holds one of these comma-separated words",
+    )
     options = parser.parse_args()
+    words = [word.strip() for word in options.pages.split(",") if word.strip()]
+    pages = [page for page in PAGES if not words or any(word in page.name for word in words)]
+    if not pages:
+        parser.error(f"no page's name holds any of {options.pages!r}")
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
     django.setup()
@@ -218,10 +227,10 @@ def main() -> int:
         script.write(WRK_REPORT)
     setting = f"{CONNECTIONS} connections, {options.seconds} s per page, gunicorn 2 sync workers"
     try:
-        demo_queries = queries_per_request()
+        demo_queries = queries_per_request(pages)
         server = start_gunicorn(port)
         try:
-            demo_rows = measure(base, server, script.name, options)
+            demo_rows = measure(base, server, script.name, options, pages)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -235,10 +244,10 @@ def main() -> int:
             "\nscale data loaded in {:.0f} s: ".format(counts.pop("seconds"))
             + ", ".join(f"{value:,} {name}" for name, value in counts.items())
         )
-        scale_queries = queries_per_request()
+        scale_queries = queries_per_request(pages)
         server = start_gunicorn(port)
         try:
-            scale_rows = measure(base, server, script.name, options)
+            scale_rows = measure(base, server, script.name, options, pages)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -386,6 +386,8 @@ class CostEntry(models.Model):
             models.Index(fields=["project", "category", "status"]),
             # The list of costs, newest first, a page at a time.
             models.Index(fields=["-incurred_on", "-id"], name="cost_list_order"),
+            # ... and largest first.
+            models.Index(fields=["-amount", "-id"], name="cost_list_largest"),
             # The few costs waiting for a director, among hundreds of thousands.
             models.Index(
                 fields=["-incurred_on", "-id"], condition=Q(status="pending"), name="costs_waiting"

@@ -9,10 +9,13 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Client
 from budgets import services as budgets
+from budgets.forms import CostFilterForm
 from budgets.models import CostEntry
 from common.forms import ListFilterForm
 from common.paging import CappedPaginator
@@ -280,3 +283,23 @@ def test_a_list_longer_than_the_cap_says_so(client, made, monkeypatch):
     assert f"{costs} found" in in_full.text
     assert capped.context["page"].paginator.capped
     assert f"More than {costs - 1} found: add a filter to narrow them" in capped.text
+
+
+@pytest.mark.parametrize(
+    ("sort", "index"),
+    [
+        ("-incurred", "cost_list_order"),
+        ("incurred", "cost_list_order"),
+        ("-amount", "cost_list_largest"),
+    ],
+)
+def test_every_order_of_the_cost_list_pages_through_an_index(sort, index):
+    """Hundreds of thousands of costs: an order no index keeps sorts them all for each page."""
+    form = CostFilterForm({"sort": sort, "category": "media"}, clients=Client.objects.all())
+    page = form.filter(CostEntry.objects.all())[:25]
+    sql, params = page.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan, plan

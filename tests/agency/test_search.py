@@ -152,8 +152,9 @@ def test_a_search_costs_the_same_queries_whatever_it_finds(client, accounts):
             client.get(reverse("search"), {"q": query})
         counts.append(len(queries))
 
-    # session, user; then one query per kind, however many rows it finds
-    assert counts == [8, 8]
+    # session, user; then one query per kind, however many rows it finds, and for the notes
+    # a second (those of the newest holding the terms that hold the words) when any holds them
+    assert counts == [9, 8]
 
 
 def test_the_searches_use_their_index(accounts):
@@ -189,6 +190,37 @@ def test_the_index_terms_and_the_words_agree(text, query, found):
     named = ClientFactory(name=text)
     hits = search.matching(Client.objects.filter(pk=named.pk), CLIENT_SEARCHED, search.words(query))
     assert hits.exists() is found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["清河乳业 QINGHE-2026-001", "新品冷泡茶，春节前上市", "Li Na ÉCOLE straße", "a 乳 bc 12", ""],
+)
+def test_the_terms_cut_in_python_are_the_indexs_terms(text):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT portal_search_terms(%s)", [text])
+        assert search.terms(text) == sorted(cursor.fetchone()[0])
+
+
+def test_the_newest_notes_come_first_and_older_ones_are_still_found(client, accounts, monkeypatch):
+    """Notes holding the terms of a phrase but not the phrase (春节, 节前, 前上 and 上市 apart)
+    fill the first notes checked: the search reads on and finds the older one that holds it."""
+    qinghe, _xingtu, _finance = accounts
+    monkeypatch.setattr(search, "CHECKED_FIRST", 3)
+    for _ in range(4):
+        ContactReportFactory(client=qinghe, discussion="春节 节前 前上 上市")
+    client.force_login(qinghe.lead_ae)
+
+    assert len(_found(client, "春节前上市")["reports"]) == 1
+
+    for n in range(9):
+        ContactReportFactory(client=qinghe, discussion=f"第{n}次：春节前上市")
+    notes = ContactReport.objects.filter(discussion__contains="春节前上市").order_by(
+        "-occurred_at", "-pk"
+    )
+    found = client.get(reverse("search"), {"q": "春节前上市"}).context["groups"][0]
+    assert [hit.url for hit in found.hits] == [note.get_absolute_url() for note in notes[:8]]
+    assert found.more
 
 
 def test_a_report_logged_now_is_found_at_once(client, accounts):
