@@ -182,6 +182,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files the portal keeps (documents as sent), through Django's storage API: a local folder
+# by default (make run keeps it in its state directory).
+MEDIA_ROOT = env.path("PORTAL_FILES_DIR", default=BASE_DIR / "files")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -23,6 +23,7 @@ from accounts.models import Client, ExchangeRate
 from accounts.selectors import start_of
 from budgets.services import project_money_rate
 from common.counters import count_up
+from common.documents import document_keep
 from common.errors import Refused, check_revision
 from common.locks import lock_row, lock_rows
 from common.models import validate, validate_value
@@ -32,6 +33,7 @@ from teams import permissions
 from teams.models import User
 
 from . import selectors
+from .documents import invoice_pdf
 from .models import (
     ClientAging,
     CollectionNote,
@@ -343,6 +345,7 @@ def invoice_cancel(*, invoice: Invoice, cancelled_by: User, reason: str) -> Cred
 
 @transaction.atomic
 def invoice_send(*, invoice: Invoice, sent_by: User) -> Invoice:
+    """Marks the invoice sent and keeps its PDF as it is now, the client's copy."""
     if not permissions.handles_collections(sent_by):
         raise Refused(_("Invoices are sent by finance."))
     invoice = lock_row(invoice)
@@ -352,6 +355,13 @@ def invoice_send(*, invoice: Invoice, sent_by: User) -> Invoice:
         invoice.revision += 1
         invoice.save()
         client_aging_refresh(client_ids=[invoice.client_id])
+        document_keep(
+            document=invoice,
+            revision=invoice.revision,
+            pdf=invoice_pdf(invoice),
+            filename=f"{invoice.number}.pdf",
+            sent_by=sent_by,
+        )
     return invoice
 
 

@@ -12,7 +12,7 @@ from pghistory.models import Events
 from accounts.models import Client, ExchangeRate
 from common import exports
 from common.charts import chart, series
-from common.documents import pdf_response
+from common.documents import pdf_response, sent_pdf
 from common.errors import Refused, StaleEdit
 from common.forms import OPENED, ReasonForm, merge_stale_edit, show_stale_edit
 from common.history import HISTORY_LENGTH, history_rows
@@ -74,14 +74,11 @@ def invoice_detail(
 
 
 def invoice_document(request, pk):
-    """The invoice as the client receives it: shown in the browser, or saved with
-    ?download."""
+    """The invoice as the client receives it: once sent, the copy kept then; shown in the
+    browser, or saved with ?download."""
     invoice = _visible_invoice(request, pk)
-    return pdf_response(
-        invoice_pdf(invoice),
-        f"{invoice.number}.pdf",
-        download="download" in request.GET,
-    )
+    pdf = sent_pdf(invoice) or invoice_pdf(invoice)
+    return pdf_response(pdf, f"{invoice.number}.pdf", download="download" in request.GET)
 
 
 def _cancel_form(invoice, data=None):

@@ -13,6 +13,7 @@ export DJANGO_SECRET_KEY="bench-$(.venv/bin/python -c 'import secrets; print(sec
 export DJANGO_DEBUG=0
 export DJANGO_LOG_LEVEL=WARNING
 export STATIC_ROOT="$throwaway/static"
+export PORTAL_FILES_DIR="$throwaway/files"
 export PATH="$PWD/.venv/bin:$PATH"
 
 python manage.py migrate --noinput >/dev/null

@@ -47,6 +47,7 @@ export DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-$(cat "$state/secret_key")}
 export DJANGO_DEBUG=${DJANGO_DEBUG:-1}
 export EMAIL_URL=${EMAIL_URL:-filemail://$state/mail}
 export CELERY_BEAT_SCHEDULE_FILE=${CELERY_BEAT_SCHEDULE_FILE:-$state/celerybeat-schedule}
+export PORTAL_FILES_DIR=${PORTAL_FILES_DIR:-$state/files}
 export PORT=${PORT:-8000}
 
 .venv/bin/python manage.py migrate --noinput

@@ -15,6 +15,7 @@ export DJANGO_DEBUG=0
 # The live server of the browser tests would keep connections open past the test database.
 export DJANGO_CONN_MAX_AGE=0
 export STATIC_ROOT="$throwaway/static"
+export PORTAL_FILES_DIR="$throwaway/files"
 export PATH="$PWD/.venv/bin:$PATH"
 
 echo "== ruff"

@@ -14,6 +14,11 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _files_in_a_folder_of_their_own(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "files"
+
+
 @pytest.fixture
 def ae(db):
     return UserFactory(role="ae", full_name="Chen Jing", email="chen.jing@agency.example")

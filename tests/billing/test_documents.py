@@ -4,7 +4,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from accounts.models import Client
 from billing import services
+from common.models import SentDocument
 from common.pdf import StaticFilesOnly
 from tests.factories import ClientFactory, ProjectFactory, UserFactory
 from tests.pdf import pdf_text
@@ -127,3 +129,36 @@ def test_documents_load_only_the_portals_static_files(address):
     logo = fetch("static:img/letterhead-logo.svg")
     assert logo.content_type == "image/svg+xml"
     assert logo.read().startswith(b"<svg")
+
+
+def test_a_sent_invoice_shows_the_copy_the_client_received(client, finance, settings):
+    acme = ClientFactory(name="Acme Foods")
+    invoice = invoice_of(acme, finance, lines=[("Fee", D("100"))], tax_rate=D("0"))
+    services.invoice_send(invoice=invoice, sent_by=finance)
+    invoice.refresh_from_db()
+    # Later, the agency changes its name and the client's is corrected.
+    settings.AGENCY_LETTERHEAD = {**settings.AGENCY_LETTERHEAD, "name": "Reed Partners"}
+    Client.objects.filter(pk=acme.pk).update(name="Acme Foods Group")
+    client.force_login(finance)
+
+    text = pdf_text(client.get(reverse("billing:invoice_document", args=[invoice.pk])).content)
+
+    assert "Harbour & Reed Advertising" in text
+    assert "Billed to Acme Foods" in text
+    assert "Acme Foods Group" not in text
+    kept = SentDocument.objects.get()
+    assert (kept.document, kept.revision, kept.sent_by) == (invoice, invoice.revision, finance)
+    assert kept.filename == f"{invoice.number}.pdf"
+    assert invoice.number not in kept.file.name  # a name is never a path
+    assert kept.recipients == []
+
+
+def test_a_draft_is_rendered_from_what_it_holds_now(client, finance, settings):
+    invoice = invoice_of(ClientFactory(), finance, lines=[("Fee", D("100"))], tax_rate=D("0"))
+    settings.AGENCY_LETTERHEAD = {**settings.AGENCY_LETTERHEAD, "name": "Reed Partners"}
+    client.force_login(finance)
+
+    text = pdf_text(client.get(reverse("billing:invoice_document", args=[invoice.pk])).content)
+
+    assert "Reed Partners" in text
+    assert not SentDocument.objects.exists()
