@@ -1,6 +1,7 @@
 """WeasyPrint, behind common.documents: HTML to PDF, loading only the portal's static files."""
 
 import mimetypes
+from functools import lru_cache
 from pathlib import Path
 
 import weasyprint
@@ -28,5 +29,9 @@ class StaticFilesOnly(URLFetcher):
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
 
 
+@lru_cache(maxsize=32)
 def html_to_pdf(html: str) -> bytes:
+    """The PDF of the HTML. A document costs WeasyPrint a tenth of a second or more, and is
+    often asked for twice in a row (PDF, then Download): the same HTML is the same PDF, so a
+    process keeps its last few."""
     return weasyprint.HTML(string=html, url_fetcher=StaticFilesOnly()).write_pdf()
