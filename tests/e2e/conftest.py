@@ -43,6 +43,24 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def new_window(browser):
+    """A window of its own (another person, another screen), closed with the test. A window
+    left open goes on polling the bell of the live server every minute, signed out once the
+    test's data is gone, and the sign-in page it is sent to would show up in the context of
+    whatever request another test makes at that moment."""
+    contexts = []
+
+    def open_window(**options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_window
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def screenshot(page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 

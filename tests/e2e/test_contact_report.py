@@ -10,7 +10,7 @@ from tests.factories import PASSWORD, ClientFactory, ContactFactory, UserFactory
 
 @pytest.mark.django_db(transaction=True)
 def test_an_ae_logs_a_meeting_sends_the_recap_and_sees_the_client_confirm(
-    live_server, page, browser, screenshot
+    live_server, page, new_window, screenshot
 ):
     ae = UserFactory(email="chen.jing@agency.example", full_name="Chen Jing", role="ae")
     UserFactory(full_name="Zhao Min", role="staff")
@@ -57,7 +57,7 @@ def test_an_ae_logs_a_meeting_sends_the_recap_and_sees_the_client_confirm(
     link = re.search(r"http://\S+/recap/\S+/", recap.body).group(0)
 
     # The client opens the link from the email, without an account.
-    client_side = browser.new_context().new_page()
+    client_side = new_window()
     client_side.goto(link)
     expect(client_side.get_by_text("Launch on 1 March.")).to_be_visible()
     client_side.get_by_label("I confirm the decisions and action items").check()

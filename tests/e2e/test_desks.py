@@ -78,7 +78,7 @@ DESKS = {
 
 @pytest.mark.django_db(transaction=True)
 def test_every_desk_reads_in_english_and_chinese_on_a_laptop_and_a_phone(
-    live_server, browser, screenshot
+    live_server, new_window, screenshot
 ):
     call_command("seed_demo", verbosity=0)
     for role, email in DESKS.items():
@@ -87,7 +87,7 @@ def test_every_desk_reads_in_english_and_chinese_on_a_laptop_and_a_phone(
             person.language = language
             person.save()
             for width in (1366, 390):
-                window = browser.new_page(viewport={"width": width, "height": 900})
+                window = new_window(viewport={"width": width, "height": 900})
                 window.goto(f"{live_server.url}/auth/sign-in/")
                 window.get_by_label("Email").fill(email)
                 window.get_by_label("Password").fill(DEMO_PASSWORD)

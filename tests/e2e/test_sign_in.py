@@ -31,9 +31,9 @@ def test_an_ae_signs_in_through_the_form_and_reaches_the_desk(live_server, page,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_layout_collapses_on_a_phone(live_server, browser, screenshot):
+def test_the_layout_collapses_on_a_phone(live_server, new_window, screenshot):
     UserFactory(email="li.na@agency.example", full_name="Li Na", role="ae")
-    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone = new_window(viewport={"width": 390, "height": 844})
     phone.goto(f"{live_server.url}/auth/sign-in/")
     phone.get_by_label("Email").fill("li.na@agency.example")
     phone.get_by_label("Password").fill(PASSWORD)
@@ -71,7 +71,7 @@ def test_an_admin_manages_people_and_set_aside_emails_under_the_policy(live_serv
 
 
 @pytest.mark.django_db(transaction=True)
-def test_wide_tables_scroll_inside_their_card_and_the_burn_column_shows(live_server, browser):
+def test_wide_tables_scroll_inside_their_card_and_the_burn_column_shows(live_server, new_window):
     ae = UserFactory(email="chen.jing@agency.example", full_name="Chen Jing", role="ae")
     project = ProjectFactory(client=ClientFactory(lead_ae=ae), owner=ae)
     ApprovedEstimateFactory(project=project, lines={"media": Decimal("900000")})
@@ -79,7 +79,7 @@ def test_wide_tables_scroll_inside_their_card_and_the_burn_column_shows(live_ser
         TaskFactory(project=project, title=f"Consumer research and insights {number}")
 
     def signed_in(width):
-        tab = browser.new_page(viewport={"width": width, "height": 900})
+        tab = new_window(viewport={"width": width, "height": 900})
         tab.goto(f"{live_server.url}/auth/sign-in/")
         tab.get_by_label("Email").fill(ae.email)
         tab.get_by_label("Password").fill(PASSWORD)
