@@ -328,6 +328,8 @@ def seed() -> list[Client]:
                         email=email,
                         phone=phone,
                         is_decision_maker=decides,
+                        # Invoices go to the day-to-day contact, not the decision maker.
+                        receives_invoices=not decides,
                     )
             for client_name, email, role in TEAM:
                 if client_name == name:

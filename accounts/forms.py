@@ -16,6 +16,7 @@ from .models import (
     ActionItem,
     AttendeeResponse,
     Client,
+    ClientDecision,
     Contact,
     ContactReport,
     Meeting,
@@ -100,7 +101,7 @@ class AccountTeamMemberForm(PortalFormMixin, forms.ModelForm):
 class ContactForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["name", "title", "email", "phone", "is_decision_maker"]
+        fields = ["name", "title", "email", "phone", "is_decision_maker", "receives_invoices"]
 
 
 def client_filter():
@@ -431,6 +432,77 @@ class AttendeeResponseForm(PortalFormMixin, forms.Form):
             and not data.get("correction", "").strip()
         ):
             self.add_error("correction", _("Tell us what to correct."))
+        return data
+
+
+class DocumentSendForm(PortalFormMixin, SubmitHelperMixin, forms.Form):
+    """To whom a document goes (the client's contacts with an email address) and the
+    message with it."""
+
+    submit_label = _("Send")
+
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("To"),
+        queryset=Contact.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one contact.")},
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("It opens the email, above the document."),
+    )
+
+    def __init__(self, *args, client, initial_contacts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        contacts = self.fields["contacts"]
+        contacts.queryset = client.contacts.exclude(email="").order_by("name")
+        contacts.label_from_instance = lambda contact: (
+            f"{contact.name} · {contact.title} <{contact.email}>"
+            if contact.title
+            else f"{contact.name} <{contact.email}>"
+        )
+        if initial_contacts is not None and not self.is_bound:
+            self.initial["contacts"] = [contact.pk for contact in initial_contacts]
+
+
+class ClientDecisionForm(PortalFormMixin, SubmitHelperMixin, forms.Form):
+    """A client contact's answer to a document: approve, signing with their name, or ask
+    for changes, saying which."""
+
+    submit_label = _("Send my answer")
+
+    decision = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[
+            (ClientDecision.Decision.APPROVED, _("I approve this document")),
+            (ClientDecision.Decision.CHANGES, _("I ask for changes")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    signed_name = forms.CharField(
+        label=_("Your full name, as your signature"),
+        required=False,
+        max_length=150,
+        help_text=_("Needed to approve."),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Needed when you ask for changes: say what should change."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == ClientDecision.Decision.APPROVED and not data.get("signed_name", "").strip():
+            self.add_error("signed_name", _("Type your name to sign the approval."))
+        if decision == ClientDecision.Decision.CHANGES and not data.get("comment", "").strip():
+            self.add_error("comment", _("Say what should change."))
         return data
 
 

@@ -1,7 +1,10 @@
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -225,6 +228,11 @@ class Contact(models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_decision_maker = models.BooleanField(_("decision maker"), default=False)
+    receives_invoices = models.BooleanField(
+        _("billing contact"),
+        default=False,
+        help_text=_("Invoices sent from the portal go to the billing contacts unless you choose."),
+    )
 
     class Meta:
         ordering = ["-is_decision_maker", "name"]
@@ -611,6 +619,118 @@ class AttendeeResponse(models.Model):
 
     def __str__(self):
         return f"{self.contact} · {self.get_answer_display()}"
+
+
+def _sent_document_path(document, filename):
+    # The name a document is kept under is the portal's own: a file name never becomes a path.
+    return f"documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+class SentDocument(models.Model):
+    """A document as the client received it: the PDF of one revision of an estimate, a
+    change order or an invoice, kept as it was sent and never rendered again, with who sent
+    it, when, to whom and with what message. Sent from the portal, it went by email to the
+    contacts in `recipients`, each with a personal link to approve it when `asks_approval`;
+    marked as sent, it went some other way and has no recipients."""
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="sent_documents"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    document = GenericForeignKey("content_type", "object_id")
+    revision = models.PositiveIntegerField(_("revision"))
+    # What the document is, as the client read it ("Invoice INV-2026-0012"), in their language.
+    title = models.CharField(_("document"), max_length=300)
+    # Where the document lives in the portal, for the team: the timeline and the
+    # notification of the client's answer link to it.
+    link = models.CharField(_("link"), max_length=300)
+    file = models.FileField(_("file"), upload_to=_sent_document_path, max_length=200)
+    filename = models.CharField(_("file name"), max_length=200)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    # Whom it went to, as [{"contact": id, "name": ..., "email": ...}].
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    asks_approval = models.BooleanField(_("asks for approval"), default=False)
+    # Sent before, this is a later sending of the document: the email says so.
+    again = models.BooleanField(_("sent again"), default=False)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("sent document")
+        verbose_name_plural = _("sent documents")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-sent_at"]),
+            models.Index(fields=["client", "-sent_at"], name="sent_document_timeline"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def recipient_names(self) -> str:
+        return ", ".join(recipient["name"] for recipient in self.recipients)
+
+
+class ClientDecision(models.Model):
+    """A client contact's answer through their personal link to one sending of a document:
+    approved, signed with the name they typed, or sent back with what to change. One per
+    link: the database refuses a second."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        CHANGES = "changes", _("Changes asked for")
+
+    sending = models.ForeignKey(
+        SentDocument,
+        verbose_name=_("sent document"),
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    signed_name = models.CharField(_("signed as"), max_length=150, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("client decision")
+        verbose_name_plural = _("client decisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sending", "contact"],
+                name="one_decision_per_link",
+                violation_error_message=_("This link has been answered already."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decision="approved") | ~models.Q(signed_name=""),
+                name="an_approval_is_signed",
+                violation_error_message=_("Type your name to sign the approval."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decision="changes") | ~models.Q(comment=""),
+                name="changes_say_what",
+                violation_error_message=_("Say what should change."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contact} · {self.get_decision_display()}"
+
+    @property
+    def approved(self) -> bool:
+        return self.decision == self.Decision.APPROVED
 
 
 class ProposalQuerySet(models.QuerySet):

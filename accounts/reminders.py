@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from notifications import registry
 from notifications.models import Kind
 
-from .models import ActionItem, AttendeeResponse, Meeting, ProposalRound
+from .models import ActionItem, AttendeeResponse, ClientDecision, Meeting, ProposalRound
 from .selectors import start_of
 
 
@@ -193,8 +193,61 @@ class RevisionRequested(registry.Rule):
         )
 
 
+class ClientDecided(registry.Rule):
+    """A client contact approves a document sent to them, or asks for changes: to the
+    client's lead AE, its account director and whoever sent it, at once."""
+
+    name = "accounts.client_decided"
+    kind = Kind.CLIENT_ANSWERS
+
+    def due(self, now, *, only=None):
+        decisions = ClientDecision.objects.filter(decided_at__gte=now - registry.EVENT_WINDOW)
+        if only is not None:
+            decisions = decisions.filter(pk__in=only)
+        rows = decisions.values(
+            "pk",
+            "decision",
+            "signed_name",
+            "comment",
+            "contact__name",
+            "sending__title",
+            "sending__link",
+            "sending__sent_by_id",
+            "sending__client__name",
+            "sending__client__lead_ae_id",
+            "sending__client__account_director_id",
+        )
+        for row in rows:
+            yield registry.Due(
+                registry.object_key("accounts.clientdecision", row["pk"]),
+                row["decision"],
+                [
+                    row["sending__client__lead_ae_id"],
+                    row["sending__client__account_director_id"],
+                    row["sending__sent_by_id"],
+                ],
+                row["sending__link"],
+                {
+                    "decision": row["decision"],
+                    "contact": row["contact__name"],
+                    "client": row["sending__client__name"],
+                    "document": row["sending__title"],
+                    "signed": row["signed_name"],
+                    "comment": row["comment"][:1000],
+                },
+            )
+
+    def message(self, due):
+        if due.data["decision"] == ClientDecision.Decision.APPROVED:
+            title = _("%(contact)s of %(client)s approved %(document)s") % due.data
+            return title, _("Signed “%(signed)s”.") % due.data
+        title = _("%(contact)s of %(client)s asks for changes to %(document)s") % due.data
+        return title, due.data["comment"]
+
+
 registry.register(ActionItemDueSoon())
 registry.register(ActionItemOverdue())
 registry.register(MeetingNotReported())
 registry.register(RecapAnswered())
 registry.register(RevisionRequested())
+registry.register(ClientDecided())

@@ -4,7 +4,15 @@ from datetime import datetime, time, timedelta
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .models import ActionItem, Client, ContactReport, Meeting, Proposal, ProposalRound
+from .models import (
+    ActionItem,
+    Client,
+    ContactReport,
+    Meeting,
+    Proposal,
+    ProposalRound,
+    SentDocument,
+)
 
 DESK_WEEK = timedelta(days=7)
 # How far back a meeting waiting for its report still shows on its organiser's desk: as far
@@ -117,3 +125,63 @@ def clients_for_health(user):
         .annotate(last_contact=Subquery(last_contact))
         .order_by("name")
     )
+
+
+def _of_kind(model) -> Q:
+    # By the content type's natural key, joined: no query of its own, cached or not.
+    meta = model._meta
+    return Q(content_type__app_label=meta.app_label, content_type__model=meta.model_name)
+
+
+def sendings_of(document):
+    """The sendings of a document to its client, newest first, with their decisions."""
+    return (
+        SentDocument.objects.filter(_of_kind(document), object_id=document.pk)
+        .select_related("sent_by")
+        .prefetch_related("decisions__contact")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def sendings_among(*kinds):
+    """The sendings of documents of several kinds, each given as (model, ids: a list or a
+    subquery), newest first, with their decisions: one query, and two more once any of
+    them is answered."""
+    among = Q(pk__in=[])
+    for model, ids in kinds:
+        among |= _of_kind(model) & Q(object_id__in=ids)
+    return (
+        SentDocument.objects.filter(among)
+        .select_related("sent_by", "content_type")
+        .prefetch_related("decisions__contact")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def attach_sendings(*groups) -> None:
+    """Gives each document of these lists (each of one kind) its sendings, newest first, as
+    `.sendings`, read with sendings_among."""
+    groups = [list(documents) for documents in groups if documents]
+    by_document = {}
+    kinds = [(type(docs[0]), [document.pk for document in docs]) for docs in groups]
+    for sending in sendings_among(*kinds) if kinds else ():
+        kind = sending.content_type
+        by_document.setdefault((kind.app_label, kind.model, sending.object_id), []).append(sending)
+    for documents in groups:
+        meta = documents[0]._meta
+        for document in documents:
+            document.sendings = by_document.get((meta.app_label, meta.model_name, document.pk), [])
+
+
+def sent_pdf(document) -> bytes | None:
+    """The PDF of `document` as it was last sent, or None if it never was."""
+    sent = (
+        SentDocument.objects.filter(_of_kind(document), object_id=document.pk)
+        .order_by("-sent_at", "-pk")
+        .only("file")
+        .first()
+    )
+    if sent is None:
+        return None
+    with sent.file.open("rb") as kept:
+        return kept.read()

@@ -1,24 +1,32 @@
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.documents import PDF
 from common.errors import Refused
 from common.locks import lock_row
 from common.models import assign, validate
 from notifications import services as notifications
+from notifications.models import one_line
 from teams import permissions
 from teams.models import User
 
+from . import approvals
 from .models import (
     AccountTeamMember,
     ActionItem,
     AttendeeResponse,
     Client,
+    ClientDecision,
     Contact,
     ContactReport,
     Meeting,
@@ -26,9 +34,10 @@ from .models import (
     ProposalRound,
     RecapSending,
     RoundHours,
+    SentDocument,
 )
 
-CONTACT_FIELDS = {"name", "title", "email", "phone", "is_decision_maker"}
+CONTACT_FIELDS = {"name", "title", "email", "phone", "is_decision_maker", "receives_invoices"}
 REPORT_FIELDS = {"occurred_at", "kind", "agenda", "discussion", "decisions", "client_feedback"}
 MEETING_FIELDS = {"starts_at", "minutes", "kind", "place", "agenda"}
 CLIENT_FIELDS = {
@@ -437,3 +446,203 @@ def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
     meeting.cancelled_at = timezone.now()
     meeting.save(update_fields=["cancelled_at", "updated_at"])
     return meeting
+
+
+DOCUMENT_SALT = "accounts.document"
+
+
+def document_link_max_age() -> timedelta:
+    return timedelta(days=settings.CLIENT_LINK_DAYS)
+
+
+def document_token(*, sending: SentDocument, contact: Contact) -> str:
+    """The personal link of one contact to one sending of a document."""
+    return signing.dumps({"s": sending.pk, "c": contact.pk}, salt=DOCUMENT_SALT)
+
+
+def document_link(sending: SentDocument, contact: Contact) -> str:
+    token = document_token(sending=sending, contact=contact)
+    return notifications.absolute(reverse("accounts:document_link", args=[token]))
+
+
+def _document_message(*, sending, pdf, contact, link, previous) -> EmailMultiAlternatives:
+    context = {
+        "sending": sending,
+        "contact": contact,
+        "link": link,
+        "previous": previous,
+        "valid_days": settings.CLIENT_LINK_DAYS,
+    }
+    with translation.override(sending.client.language):
+        subject = render_to_string("accounts/email/document_subject.txt", context)
+        text = render_to_string("accounts/email/document.txt", context)
+        html = render_to_string("accounts/email/document.html", context)
+    message = EmailMultiAlternatives(
+        " ".join(subject.split()), text, to=[contact.email], reply_to=[sending.sent_by.email]
+    )
+    message.attach_alternative(html, "text/html")
+    message.attach(sending.filename, pdf, PDF)
+    return message
+
+
+def document_send(
+    *,
+    document,
+    client: Client,
+    revision: int,
+    title: str,
+    link: str,
+    pdf: bytes,
+    filename: str,
+    sent_by: User,
+    contacts=(),
+    message: str = "",
+    asks_approval: bool = False,
+) -> SentDocument:
+    """Keeps the PDF of `document` (an estimate, a change order, an invoice) as the client
+    receives it and emails it to each contact chosen, with the message and, when it asks
+    for approval (accounts.approvals knows its kind), a personal link. Without contacts it
+    records a document that went some other way. `title` names it for the client, `link`
+    is its page for the team. The caller holds the document's lock: all of it is kept, or,
+    when the mail server cannot take the emails, none of it."""
+    contacts = list(contacts)
+    for contact in contacts:
+        if contact.client_id != client.pk:
+            raise Refused(_("Send the document to this client's contacts."), field="contacts")
+        if not contact.email:
+            raise Refused(
+                _("%(name)s has no email address.") % {"name": contact.name}, field="contacts"
+            )
+    kind = ContentType.objects.get_for_model(document)
+    previous = (
+        SentDocument.objects.filter(content_type=kind, object_id=document.pk)
+        .order_by("-sent_at", "-pk")
+        .first()
+    )
+    sending = SentDocument(
+        client=client,
+        content_type=kind,
+        object_id=document.pk,
+        revision=revision,
+        title=title,
+        link=link,
+        filename=filename,
+        sent_by=sent_by,
+        recipients=[
+            {"contact": contact.pk, "name": contact.name, "email": contact.email}
+            for contact in contacts
+        ],
+        message=message.strip(),
+        asks_approval=asks_approval and bool(contacts),
+        again=previous is not None,
+    )
+    sending.file.save(filename, ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            validate(sending, exclude=["file"])
+            sending.save()
+            emails = [
+                _document_message(
+                    sending=sending,
+                    pdf=pdf,
+                    contact=contact,
+                    link=sending.asks_approval and document_link(sending, contact),
+                    previous=previous,
+                )
+                for contact in contacts
+            ]
+            if emails:
+                get_connection().send_messages(emails)
+    except notifications.MAIL_SERVER_TROUBLE as trouble:
+        sending.file.delete(save=False)
+        raise Refused(
+            _("The mail server could not be reached, so nothing was sent. Try again shortly.")
+        ) from trouble
+    except BaseException:
+        sending.file.delete(save=False)
+        raise
+    return sending
+
+
+class DocumentLinkRefused(Refused):
+    """A document link that is tampered with, expired, for a superseded version or already
+    answered."""
+
+    def __init__(self, reason, decision=None):
+        super().__init__(reason)
+        self.reason = reason  # "invalid", "expired", "superseded" or "used": the page says
+        self.decision = decision
+
+
+def document_link_open(token: str) -> tuple[SentDocument, Contact]:
+    """The sending and the contact a document link was made for, if it may be answered."""
+    try:
+        payload = signing.loads(token, salt=DOCUMENT_SALT, max_age=document_link_max_age())
+    except signing.SignatureExpired as expired:
+        raise DocumentLinkRefused("expired") from expired
+    except signing.BadSignature as tampered:
+        raise DocumentLinkRefused("invalid") from tampered
+    if not isinstance(payload, dict):
+        raise DocumentLinkRefused("invalid")
+    sending = (
+        SentDocument.objects.select_related("client", "sent_by", "content_type")
+        .filter(pk=payload.get("s"), asks_approval=True)
+        .first()
+    )
+    sent_to = {recipient["contact"] for recipient in sending.recipients} if sending else set()
+    contact_id = payload.get("c")
+    contact = contact_id in sent_to and Contact.objects.filter(pk=contact_id).first()
+    if not contact:
+        raise DocumentLinkRefused("invalid")
+    decision = ClientDecision.objects.filter(sending=sending, contact=contact).first()
+    if decision is not None:
+        raise DocumentLinkRefused("used", decision)
+    if _superseded(sending):
+        raise DocumentLinkRefused("superseded")
+    return sending, contact
+
+
+def _superseded(sending: SentDocument, document=None) -> bool:
+    document = document or sending.document
+    return document is None or approvals.of(document).superseded(document, sending)
+
+
+@transaction.atomic
+def client_decide(
+    *,
+    sending: SentDocument,
+    contact: Contact,
+    decision: str,
+    signed_name: str = "",
+    comment: str = "",
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> ClientDecision:
+    """Records a contact's answer through their link, under the document's lock, and lets
+    it act on the document (approvals.py): once per link, never on a superseded version."""
+    document = sending.document
+    if document is None:
+        raise DocumentLinkRefused("superseded")
+    document = lock_row(document)
+    if _superseded(sending, document):
+        raise DocumentLinkRefused("superseded")
+    answer = ClientDecision(
+        sending=sending,
+        contact=contact,
+        decision=decision,
+        signed_name=" ".join(signed_name.split()) if decision == "approved" else "",
+        comment=comment.strip(),
+        ip_address=ip_address,
+        user_agent=one_line(user_agent, 400),
+    )
+    validate(answer, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            answer.save()
+    except IntegrityError as taken:
+        raise DocumentLinkRefused(
+            "used", ClientDecision.objects.get(sending=sending, contact=contact)
+        ) from taken
+    approvals.of(document).decided(document, answer)
+    notifications.check_soon("accounts.client_decided", [answer.pk])
+    return answer

@@ -1,20 +1,22 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from common import exports
+from common.documents import letterhead, pdf_response
 from common.errors import Refused
-from common.views import back_to, filtered_page
+from common.views import back_to, filtered_page, show_refusal
 from teams import permissions
 from teams.models import User
 
@@ -24,10 +26,12 @@ from .forms import (
     ActionItemFilterForm,
     ActionItemFormSet,
     AttendeeResponseForm,
+    ClientDecisionForm,
     ClientFilterForm,
     ClientForm,
     ContactForm,
     ContactReportForm,
+    DocumentSendForm,
     MeetingFilterForm,
     MeetingForm,
     ProposalForm,
@@ -46,7 +50,7 @@ from .models import (
     ProposalRound,
     RoundHours,
 )
-from .selectors import start_of
+from .selectors import sendings_of, start_of
 
 CLIENTS_PER_PAGE = 25
 
@@ -169,7 +173,7 @@ def _meetings_ahead(client):
 
 def _timeline(client, *, reader):
     """Contact reports, proposal rounds, the projects the reader may open and, for those who
-    see the money, invoices; newest first."""
+    see the money, invoices and the documents sent to the client; newest first."""
     reports = client.contact_reports.for_timeline()[:TIMELINE_LENGTH]
     rounds = (
         ProposalRound.objects.filter(proposal__client=client)
@@ -186,6 +190,10 @@ def _timeline(client, *, reader):
         for invoice in client.invoices.order_by("-issue_date", "-number")[:TIMELINE_LENGTH]:
             invoice.current_status = invoice.status(today)
             entries.append((start_of(invoice.issue_date), "invoice", invoice))
+        sent = client.sent_documents.select_related("sent_by").prefetch_related(
+            "decisions__contact"
+        )
+        entries += [(sending.sent_at, "sent", sending) for sending in sent[:TIMELINE_LENGTH]]
     for round_ in rounds:
         when = round_.created_at
         if round_.presented_on:
@@ -850,3 +858,111 @@ def round_open_next(request, pk):
     else:
         messages.success(request, _("Round %(number)s opened.") % {"number": new_round.number})
     return redirect(proposal)
+
+
+SENDINGS_SHOWN = 5
+
+
+def document_send_page(
+    request, *, document, client, title, back, preview, send, initial_contacts=None
+):
+    """The page that sends a document to the client: the contacts to send it to, a message,
+    and what went before. `send(contacts=..., message=...)` sends it through the service
+    of the document's app; `back` is where the page returns, `preview` the document's PDF."""
+    sendings = list(sendings_of(document)[:SENDINGS_SHOWN])
+    form = DocumentSendForm(
+        request.POST if request.method == "POST" else None,
+        client=client,
+        initial_contacts=initial_contacts,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            send(**form.cleaned_data)
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            count = len(form.cleaned_data["contacts"])
+            sent = ngettext("Sent to %(count)d contact.", "Sent to %(count)d contacts.", count) % {
+                "count": count
+            }
+            if sendings:
+                sent += " " + _("It went again, as it stands now.")
+            messages.success(request, sent)
+            return redirect(back)
+    return render(
+        request,
+        "accounts/document_send.html",
+        {
+            "form": form,
+            "client": client,
+            "title": title,
+            "back": back,
+            "preview": preview,
+            "sendings": sendings,
+            "has_contacts": form.fields["contacts"].queryset.exists(),
+        },
+    )
+
+
+def _refused_link(request, refusal, *, language=None):
+    with translation.override(language or translation.get_language()):
+        return render(
+            request,
+            "accounts/document_refused.html",
+            {
+                "reason": refusal.reason,
+                "decision": refusal.decision,
+                "link_days": settings.CLIENT_LINK_DAYS,
+            },
+            status=400 if refusal.reason == "invalid" else 410,
+        )
+
+
+@login_not_required
+def document_link(request, token):
+    """Where a client contact reads a document sent to them and approves it or asks for
+    changes, without signing in, in the client's language."""
+    try:
+        sending, contact = services.document_link_open(token)
+    except services.DocumentLinkRefused as refusal:
+        language = refusal.decision.sending.client.language if refusal.decision else None
+        return _refused_link(request, refusal, language=language)
+    with translation.override(sending.client.language):
+        form = ClientDecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                decision = services.client_decide(
+                    sending=sending,
+                    contact=contact,
+                    ip_address=request.META.get("REMOTE_ADDR") or None,
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                    **form.cleaned_data,
+                )
+            except services.DocumentLinkRefused as refusal:
+                return _refused_link(request, refusal)
+            except Refused as refusal:
+                show_refusal(form, refusal)
+            else:
+                return render(request, "accounts/document_thanks.html", {"decision": decision})
+        return render(
+            request,
+            "accounts/document_link.html",
+            {
+                "form": form,
+                "sending": sending,
+                "contact": contact,
+                "token": token,
+                "agency_name": letterhead(sending.client.language)["name"],
+            },
+        )
+
+
+@login_not_required
+def document_link_pdf(request, token):
+    """The document a link is for, as it was sent: while the link may still be answered."""
+    try:
+        sending, _contact = services.document_link_open(token)
+    except services.DocumentLinkRefused as refusal:
+        return _refused_link(request, refusal)
+    with sending.file.open("rb") as kept:
+        return pdf_response(kept.read(), sending.filename, download="download" in request.GET)

@@ -285,6 +285,9 @@ PORTAL_YEARS_AHEAD = env.int("PORTAL_YEARS_AHEAD", default=5)
 # the rates finance records.
 PORTAL_BASE_CURRENCY = env.str("PORTAL_BASE_CURRENCY", default="CNY")
 
+# How long a client's personal link to approve a document works, in days.
+CLIENT_LINK_DAYS = env.int("PORTAL_CLIENT_LINK_DAYS", default=30)
+
 # The agency as its documents to clients (estimates, change orders, invoices) name it, in
 # the letterhead and the payment details. PORTAL_AGENCY_LOGO is a static file, an SVG or
 # PNG; the Chinese name is used on documents in Chinese when it is set.

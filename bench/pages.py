@@ -15,8 +15,10 @@ class Page:
         {report:client name} (its latest contact report), {meeting:client name} (its last
         meeting), {calendar:email} (that person's calendar feed key, made if missing),
         {invoice:client name} (its
-        largest invoice), {estimate:project name} (its latest estimate) or
-        {cost:project name} (its latest cost) replaced by that demo object's id."""
+        largest invoice), {estimate:project name} (its latest estimate),
+        {cost:project name} (its latest cost) replaced by that demo object's id, or
+        {approval:project name} by the token of a client's link to approve its signed-off
+        estimate (sent to the client's first contact if it was not yet)."""
         from accounts.models import Client, ContactReport, Meeting, Proposal
         from billing.models import Invoice
         from budgets.models import CostEntry, Estimate, SpendPlan
@@ -40,6 +42,8 @@ class Page:
                 return str(CostEntry.objects.filter(project__name=title).latest("pk").pk)
             if kind == "estimate":
                 return str(Estimate.objects.filter(project__name=title).latest("version").pk)
+            if kind == "approval":
+                return approval_token(title)
             if kind == "calendar":
                 person = User.objects.get(email=title)
                 return person.calendar_token or calendar_token_replace(user=person)
@@ -50,6 +54,32 @@ class Page:
             return str(Client.objects.get(name=match.group(1)).pk)
 
         return re.sub(r"\{([^}]+)\}", object_id, self.path)
+
+
+def approval_token(project_name: str) -> str:
+    from accounts.models import SentDocument
+    from accounts.services import document_token
+    from budgets import services
+    from budgets.models import Estimate
+
+    estimate = (
+        Estimate.objects.filter(project__name=project_name, status=Estimate.Status.APPROVED)
+        .select_related("project__client", "project__owner")
+        .latest("version")
+    )
+    sending = (
+        SentDocument.objects.filter(object_id=estimate.pk, asks_approval=True, decisions=None)
+        .filter(content_type__model="estimate")
+        .first()
+    )
+    if sending is None:
+        contact = estimate.project.client.contacts.exclude(email="").first()
+        services.estimate_send(
+            estimate=estimate, sent_by=estimate.project.owner, contacts=[contact]
+        )
+        sending = SentDocument.objects.filter(object_id=estimate.pk).latest("pk")
+    contact = sending.client.contacts.get(pk=sending.recipients[0]["contact"])
+    return document_token(sending=sending, contact=contact)
 
 
 AE = "chen.jing@agency.example"
@@ -110,6 +140,16 @@ PAGES = [
         FINANCE,
     ),
     Page("invoice PDF (finance)", "/invoices/{invoice:Qinghe Dairy}/pdf/", FINANCE),
+    Page(
+        "client approval page, estimate (signed out)",
+        "/documents/{approval:Chilled yoghurt launch}/",
+        None,
+    ),
+    Page(
+        "client approval PDF, estimate (signed out)",
+        "/documents/{approval:Chilled yoghurt launch}/pdf/",
+        None,
+    ),
     Page(
         "estimate PDF (AE)",
         "/projects/{project:Chilled yoghurt launch}/budget/{estimate:Chilled yoghurt launch}/pdf/",

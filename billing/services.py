@@ -16,14 +16,15 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import services as accounts
 from accounts.models import Client, ExchangeRate
 from accounts.selectors import start_of
 from budgets.services import project_money_rate
 from common.counters import count_up
-from common.documents import document_keep
 from common.errors import Refused, check_revision
 from common.locks import lock_row, lock_rows
 from common.models import validate, validate_value
@@ -344,24 +345,40 @@ def invoice_cancel(*, invoice: Invoice, cancelled_by: User, reason: str) -> Cred
 
 
 @transaction.atomic
-def invoice_send(*, invoice: Invoice, sent_by: User) -> Invoice:
-    """Marks the invoice sent and keeps its PDF as it is now, the client's copy."""
+def invoice_send(*, invoice: Invoice, sent_by: User, contacts=(), message: str = "") -> Invoice:
+    """Sends the invoice to the client: to the contacts chosen, by email with its PDF; with
+    none, it records an invoice that went some other way. A draft is issued by it; a sent
+    invoice goes again as it stands now. Either way its PDF is kept as the client's copy."""
     if not permissions.handles_collections(sent_by):
         raise Refused(_("Invoices are sent by finance."))
     invoice = lock_row(invoice)
+    if invoice.cancelled_at:
+        raise Refused(_("This invoice was cancelled by a credit note; it is not sent."))
+    contacts = list(contacts)
+    if invoice.written_off_at and contacts:
+        raise Refused(_("This invoice was written off; it is not sent again."))
+    if invoice.sent_at is not None and not contacts:
+        return invoice
     if invoice.sent_at is None:
         invoice.sent_at = timezone.now()
         invoice.updated_by = sent_by
         invoice.revision += 1
         invoice.save()
         client_aging_refresh(client_ids=[invoice.client_id])
-        document_keep(
-            document=invoice,
-            revision=invoice.revision,
-            pdf=invoice_pdf(invoice),
-            filename=f"{invoice.number}.pdf",
-            sent_by=sent_by,
-        )
+    with translation.override(invoice.client.language):
+        title = _("Invoice %(number)s") % {"number": invoice.number}
+    accounts.document_send(
+        document=invoice,
+        client=invoice.client,
+        revision=invoice.revision,
+        title=title,
+        link=reverse("billing:invoice_detail", args=[invoice.pk]),
+        pdf=invoice_pdf(invoice),
+        filename=f"{invoice.number}.pdf",
+        sent_by=sent_by,
+        contacts=contacts,
+        message=message,
+    )
     return invoice
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("invoices/<int:pk>/pdf/", views.invoice_document, name="invoice_document"),
     path("invoices/<int:pk>/history/", views.invoice_history, name="invoice_history"),
     path("invoices/<int:pk>/send/", views.invoice_send, name="invoice_send"),
+    path("invoices/<int:pk>/mark-sent/", views.invoice_mark_sent, name="invoice_mark_sent"),
     path("invoices/<int:pk>/cancel/", views.invoice_cancel, name="invoice_cancel"),
     path("invoices/<int:pk>/payments/", views.payment_record, name="payment_record"),
     path(

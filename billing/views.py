@@ -10,9 +10,11 @@ from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
 from accounts.models import Client, ExchangeRate
+from accounts.selectors import sendings_of, sent_pdf
+from accounts.views import document_send_page
 from common import exports
 from common.charts import chart, series
-from common.documents import pdf_response, sent_pdf
+from common.documents import pdf_response
 from common.errors import Refused, StaleEdit
 from common.forms import OPENED, ReasonForm, merge_stale_edit, show_stale_edit
 from common.history import HISTORY_LENGTH, history_rows
@@ -35,6 +37,8 @@ from .forms import (
     invoice_lines_data,
 )
 from .models import CreditNote, Invoice, Payment
+
+SENDINGS_SHOWN = 5
 
 
 def _visible_invoice(request, pk):
@@ -66,6 +70,7 @@ def invoice_detail(
             "note_form": note_form or (CollectionNoteForm() if handles else None),
             "write_off_form": write_off_form or (WriteOffForm() if handles else None),
             "cancel_form": cancel_form or (_cancel_form(invoice) if handles else None),
+            "sendings": sendings_of(invoice)[:SENDINGS_SHOWN],
             "credit_note": CreditNote.objects.filter(invoice=invoice).first()
             if invoice.cancelled_at
             else None,
@@ -98,11 +103,33 @@ def _collections_invoice(request, pk):
     return invoice
 
 
-@require_POST
 def invoice_send(request, pk):
+    """Finance sends the invoice to the client's contacts, the billing contacts first."""
     invoice = _collections_invoice(request, pk)
-    services.invoice_send(invoice=invoice, sent_by=request.user)
-    messages.success(request, _("Invoice marked as sent."))
+    if invoice.cancelled_at or invoice.written_off_at:
+        raise Http404
+    return document_send_page(
+        request,
+        document=invoice,
+        client=invoice.client,
+        title=invoice.number,
+        back=reverse("billing:invoice_detail", args=[pk]),
+        preview=reverse("billing:invoice_document", args=[pk]),
+        initial_contacts=invoice.client.contacts.filter(receives_invoices=True),
+        send=lambda **sent: services.invoice_send(invoice=invoice, sent_by=request.user, **sent),
+    )
+
+
+@require_POST
+def invoice_mark_sent(request, pk):
+    """An invoice that went to the client some other way."""
+    invoice = _collections_invoice(request, pk)
+    try:
+        services.invoice_send(invoice=invoice, sent_by=request.user)
+    except Refused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Invoice marked as sent."))
     return redirect("billing:invoice_detail", pk=pk)
 
 
@@ -381,7 +408,11 @@ def invoice_history(request, pk):
     return render(
         request,
         "billing/invoice_history.html",
-        {"invoice": invoice, "rows": history_rows(events)},
+        {
+            "invoice": invoice,
+            "rows": history_rows(events),
+            "sendings": sendings_of(invoice)[:HISTORY_LENGTH],
+        },
     )
 
 

@@ -114,6 +114,7 @@ def _seed_change_orders(today):
         reason="Two extra cut-downs for the dealer network.",
         deltas={"production": D("60000")},
         client_approved_on=today - timedelta(days=7),
+        client_approval_note="Signed letter from the brand manager",
     )
     services.change_order_create(
         project=project,

@@ -7,7 +7,7 @@ from django.utils import timezone
 from common.documents import render_pdf
 
 from .models import Category, ChangeOrder, Estimate
-from .services import working_budget
+from .services.money import working_budget
 
 
 def estimate_pdf(estimate: Estimate) -> bytes:

@@ -15,6 +15,7 @@ from common.forms import (
     opened_field,
     remember_opened,
 )
+from teams.forms import SubmitHelperMixin
 from teams.models import User
 
 from .models import Category, Channel, CostEntry, Estimate, SpendPlan
@@ -80,7 +81,16 @@ class ChangeOrderForm(PortalFormMixin, forms.Form):
         label=_("Client approved on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Leave empty until the client has approved; only approved changes count."),
+        help_text=_(
+            "Leave empty and send it to the client for approval. Fill in only when the client "
+            "approved it some other way; only approved changes count."
+        ),
+    )
+    client_approval_note = forms.CharField(
+        label=_("How the client approved"),
+        required=False,
+        max_length=300,
+        help_text=_("With the date: a signed letter, an email, a call (and with whom)."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -101,6 +111,19 @@ class ChangeOrderForm(PortalFormMixin, forms.Form):
             value: self.cleaned_data.get(_line_field(value)) or Decimal("0")
             for value in Category.values
         }
+
+
+class ChangeOrderApprovalForm(PortalFormMixin, SubmitHelperMixin, forms.Form):
+    submit_label = _("Record the approval")
+
+    approved_on = forms.DateField(
+        label=_("Client approved on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=_("How the client approved"),
+        max_length=300,
+        help_text=_("A signed letter, an email, a call (and with whom)."),
+    )
 
 
 class CostEntryForm(PortalFormMixin, forms.ModelForm):

@@ -216,6 +216,19 @@ class ChangeOrder(models.Model):
     client_approved_on = models.DateField(
         _("client approved on"), null=True, blank=True, validators=[PlausibleDate()]
     )
+    # The client's own approval through the change order's link; or, typed in by the team,
+    # how the client approved.
+    client_approval = models.OneToOneField(
+        "accounts.ClientDecision",
+        verbose_name=_("client's approval"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    client_approval_note = models.CharField(
+        _("how the client approved"), max_length=300, blank=True
+    )
     proposal = models.ForeignKey(
         "accounts.Proposal",
         verbose_name=_("re-pitched proposal"),

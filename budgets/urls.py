@@ -40,6 +40,21 @@ urlpatterns = [
         name="estimate_document",
     ),
     path(
+        "projects/<int:pk>/budget/<int:estimate_pk>/send/",
+        views.estimate_send,
+        name="estimate_send",
+    ),
+    path(
+        "projects/<int:pk>/change-orders/<int:order_pk>/send/",
+        views.change_order_send,
+        name="change_order_send",
+    ),
+    path(
+        "projects/<int:pk>/change-orders/<int:order_pk>/approval/",
+        views.change_order_approval,
+        name="change_order_approval",
+    ),
+    path(
         "projects/<int:pk>/change-orders/<int:order_pk>/pdf/",
         views.change_order_document,
         name="change_order_document",

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
 from accounts.models import Client, Proposal
+from accounts.selectors import attach_sendings, sendings_among, sent_pdf
+from accounts.views import document_send_page
 from common import exports
 from common.charts import chart, series
 from common.documents import pdf_response
@@ -28,6 +30,7 @@ from . import selectors, services
 from .documents import change_order_number, change_order_pdf, estimate_pdf
 from .forms import (
     MAX_PLAN_MONTHS,
+    ChangeOrderApprovalForm,
     ChangeOrderForm,
     CostEntryForm,
     CostFilterForm,
@@ -61,9 +64,65 @@ def estimate_document(request, pk, estimate_pk):
         pk=estimate_pk,
     )
     return pdf_response(
-        estimate_pdf(estimate),
+        sent_pdf(estimate) or estimate_pdf(estimate),
         f"{project.job_number}-estimate-v{estimate.version}.pdf",
         download="download" in request.GET,
+    )
+
+
+def estimate_send(request, pk, estimate_pk):
+    """The AE sends a signed-off estimate to the client for approval."""
+    project = _project(request, pk, editable=True)
+    estimate = get_object_or_404(
+        project.estimates.filter(status=Estimate.Status.APPROVED), pk=estimate_pk
+    )
+    return document_send_page(
+        request,
+        document=estimate,
+        client=project.client,
+        title=_("Estimate v%(version)s") % {"version": estimate.version},
+        back=reverse("budgets:project_budget", args=[pk]),
+        preview=reverse("budgets:estimate_document", args=[pk, estimate.pk]),
+        send=lambda **sent: services.estimate_send(estimate=estimate, sent_by=request.user, **sent),
+    )
+
+
+def change_order_send(request, pk, order_pk):
+    """The AE sends a change order to the client, for approval while it waits for it."""
+    project = _project(request, pk, editable=True)
+    order = get_object_or_404(ChangeOrder.objects.filter(project=project), pk=order_pk)
+    return document_send_page(
+        request,
+        document=order,
+        client=project.client,
+        title=_("Change order %(number)s") % {"number": change_order_number(order)},
+        back=reverse("budgets:project_budget", args=[pk]),
+        preview=reverse("budgets:change_order_document", args=[pk, order.pk]),
+        send=lambda **sent: services.change_order_send(order=order, sent_by=request.user, **sent),
+    )
+
+
+def change_order_approval(request, pk, order_pk):
+    """The client approved a change order some other way: the date, and how."""
+    project = _project(request, pk, editable=True)
+    order = get_object_or_404(
+        ChangeOrder.objects.filter(project=project, client_approved_on__isnull=True), pk=order_pk
+    )
+    form = ChangeOrderApprovalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_order_approval_record(
+                order=order, recorded_by=request.user, **form.cleaned_data
+            )
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, _("The client's approval is recorded."))
+            return redirect("budgets:project_budget", pk=pk)
+    return render(
+        request,
+        "budgets/changeorder_approval.html",
+        {"form": form, "project": project, "order": order, "number": change_order_number(order)},
     )
 
 
@@ -75,7 +134,7 @@ def change_order_document(request, pk, order_pk):
         pk=order_pk,
     )
     return pdf_response(
-        change_order_pdf(order),
+        sent_pdf(order) or change_order_pdf(order),
         f"{project.job_number}-change-order-{change_order_number(order)}.pdf",
         download="download" in request.GET,
     )
@@ -104,6 +163,7 @@ def project_budget(request, pk):
         }
         for line in burn.lines
     ]
+    attach_sendings(estimates, change_orders)
     return render(
         request,
         "budgets/project_budget.html",
@@ -246,6 +306,7 @@ def change_order_create(request, pk):
                 reason=form.cleaned_data["reason"],
                 deltas=form.deltas(),
                 client_approved_on=form.cleaned_data["client_approved_on"],
+                client_approval_note=form.cleaned_data["client_approval_note"],
             )
         except Refused as refusal:
             show_refusal(form, refusal)
@@ -462,10 +523,18 @@ def budget_history(request, pk):
             .filter(pgh_model="budgets.EstimateLineEvent")
             .order_by("-pgh_created_at")[:HISTORY_LENGTH]
         )
+    sent = sendings_among(
+        (Estimate, [estimate.pk for estimate in estimates]),
+        (ChangeOrder, project.change_orders.values("pk")),
+    )
     return render(
         request,
         "budgets/budget_history.html",
-        {"project": project, "rows": history_rows(events)},
+        {
+            "project": project,
+            "rows": history_rows(events),
+            "sendings": sent[:HISTORY_LENGTH],
+        },
     )
 
 

@@ -8,14 +8,10 @@ in a document, typed by a user or set by mistake, makes the server fetch a URL o
 """
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.http import content_disposition_header
-
-from common.models import SentDocument
 
 STATIC = "static:"
 PDF = "application/pdf"
@@ -51,33 +47,3 @@ def pdf_response(pdf: bytes, filename: str, *, download: bool) -> HttpResponse:
     response = HttpResponse(pdf, content_type=PDF)
     response["Content-Disposition"] = content_disposition_header(download, filename)
     return response
-
-
-def document_keep(*, document, revision: int, pdf: bytes, filename: str, sent_by, recipients=()):
-    """Keeps the PDF of `document` (an estimate, a change order, an invoice) as it was sent:
-    the client's copy, which pages then show instead of rendering it again."""
-    kept = SentDocument(
-        document=document,
-        revision=revision,
-        filename=filename,
-        sent_by=sent_by,
-        recipients=list(recipients),
-    )
-    kept.file.save(filename, ContentFile(pdf), save=False)
-    kept.save()
-    return kept
-
-
-def sent_pdf(document) -> bytes | None:
-    """The PDF of `document` as it was last sent, or None if it never was."""
-    sent = (
-        SentDocument.objects.filter(
-            content_type=ContentType.objects.get_for_model(document), object_id=document.pk
-        )
-        .order_by("-sent_at", "-pk")
-        .first()
-    )
-    if sent is None:
-        return None
-    with sent.file.open("rb") as kept:
-        return kept.read()

@@ -71,8 +71,14 @@ def _sane(field):
             for v in field.validators
         ]
         field.validators.append(AmountLimit())
-    radio = isinstance(field, forms.ChoiceField) and isinstance(field.widget, forms.RadioSelect)
-    if radio and field.required:
+    # (Checkboxes are a kind of RadioSelect to Django, and have no empty choice to drop.)
+    radio = isinstance(field.widget, forms.RadioSelect) and not isinstance(
+        field.widget, forms.CheckboxSelectMultiple
+    )
+    if radio and field.required and isinstance(field, forms.ModelChoiceField):
+        # Its choices are read from its queryset when shown, which the form may set later.
+        field.empty_label = None
+    elif radio and field.required and isinstance(field, forms.ChoiceField):
         field.choices = [choice for choice in field.choices if choice[0] != ""]
 
 

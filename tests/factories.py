@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.urls import reverse
 from django.utils import timezone
 
 from teams.models import Department, User
@@ -241,3 +242,18 @@ class PaymentFactory(factory.django.DjangoModelFactory):
         from billing import services
 
         return services.payment_record(**kwargs)
+
+
+def approval_link(estimate) -> str:
+    """The path of the link a client contact gets to approve a signed-off estimate, sent to
+    the first of its client's contacts with an email address."""
+    from accounts.models import SentDocument
+    from accounts.services import document_token
+    from budgets import services
+
+    contact = estimate.project.client.contacts.exclude(email="").first()
+    services.estimate_send(estimate=estimate, sent_by=estimate.project.owner, contacts=[contact])
+    sending = SentDocument.objects.latest("pk")
+    return reverse(
+        "accounts:document_link", args=[document_token(sending=sending, contact=contact)]
+    )

@@ -16,7 +16,7 @@ POST_ONLY = {
     "budgets:cost_entry_decide",
     "budgets:estimate_start",
     "budgets:estimate_submit",
-    "billing:invoice_send",
+    "billing:invoice_mark_sent",
     "billing:invoice_write_off",
     "billing:payment_record",
     "budgets:proposal_change_order",

@@ -5,12 +5,19 @@ from common.errors import Refused
 
 from .costs import cost_entry_create, cost_entry_decide, cost_entry_reverse
 from .estimates import (
+    change_order_approval_record,
     change_order_create,
+    change_order_decided,
     change_order_from_repitch,
+    change_order_send,
+    change_order_superseded,
     estimate_approve,
+    estimate_decided,
     estimate_return,
+    estimate_send,
     estimate_start,
     estimate_submit,
+    estimate_superseded,
     estimate_update,
 )
 from .money import (
@@ -29,15 +36,22 @@ from .spend_plans import (
 
 __all__ = [
     "Refused",
+    "change_order_approval_record",
     "change_order_create",
+    "change_order_decided",
     "change_order_from_repitch",
+    "change_order_send",
+    "change_order_superseded",
     "cost_entry_create",
     "cost_entry_decide",
     "cost_entry_reverse",
     "estimate_approve",
+    "estimate_decided",
     "estimate_return",
+    "estimate_send",
     "estimate_start",
     "estimate_submit",
+    "estimate_superseded",
     "estimate_update",
     "project_burn",
     "project_money_rate",

@@ -3,10 +3,13 @@
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Proposal, ProposalRound
+from accounts import services as accounts
+from accounts.models import ClientDecision, Proposal, ProposalRound
+from budgets.documents import change_order_number, change_order_pdf, estimate_pdf
 from common.errors import Refused, check_revision
 from common.locks import lock_row
 from common.models import assign, validate
@@ -168,13 +171,17 @@ def change_order_create(
     reason: str,
     deltas: dict[str, Decimal],
     client_approved_on=None,
+    client_approval_note: str = "",
 ) -> ChangeOrder:
-    """A change order; with the client's approval date it counts in the working budget, and
-    no line may then fall below zero."""
+    """A change order. It usually waits for the client's approval through its link; with
+    the date the client approved it some other way, and how, it counts in the working
+    budget at once, and no line may then fall below zero."""
     keeps_budgets(created_by)
     lock_row(project)
     if not reason.strip():
         raise Refused(_("Say why the budget changes."), field="reason")
+    if client_approved_on is not None and not client_approval_note.strip():
+        raise Refused(_("Say how the client approved it."), field="client_approval_note")
     deltas = {category: delta for category, delta in deltas.items() if delta}
     if not deltas:
         raise Refused(_("A change order changes at least one line."))
@@ -191,6 +198,7 @@ def change_order_create(
         created_by=created_by,
         reason=reason.strip(),
         client_approved_on=client_approved_on,
+        client_approval_note=" ".join(client_approval_note.split()) if client_approved_on else "",
     )
     ChangeOrderLine.objects.bulk_create(
         ChangeOrderLine(change_order=order, category=category, delta=delta)
@@ -232,4 +240,132 @@ def change_order_from_repitch(*, proposal, created_by: User) -> ChangeOrder:
     order.proposal = proposal
     order.repitch_rounds = numbers
     order.save(update_fields=["proposal", "repitch_rounds"])
+    return order
+
+
+def _project_title(project: Project) -> str:
+    return f"{project.job_number} {project.name}"
+
+
+@transaction.atomic
+def estimate_send(*, estimate: Estimate, sent_by: User, contacts, message: str = "") -> Estimate:
+    """Sends a signed-off estimate to the client's contacts for their approval."""
+    keeps_budgets(sent_by)
+    estimate = lock_row(estimate)
+    project = Project.objects.select_related("client").get(pk=estimate.project_id)
+    if estimate.status != Estimate.Status.APPROVED:
+        raise Refused(_("An estimate goes to the client once a director has signed it off."))
+    if project.estimates.filter(version__gt=estimate.version, status=Estimate.Status.APPROVED):
+        raise Refused(_("A later version is signed off: send that one."))
+    with translation.override(project.client.language):
+        title = _("Estimate v%(version)s · %(project)s") % {
+            "version": estimate.version,
+            "project": _project_title(project),
+        }
+    accounts.document_send(
+        document=estimate,
+        client=project.client,
+        revision=estimate.revision,
+        title=title,
+        link=reverse("budgets:project_budget", args=[project.pk]),
+        pdf=estimate_pdf(estimate),
+        filename=f"{project.job_number}-estimate-v{estimate.version}.pdf",
+        sent_by=sent_by,
+        contacts=contacts,
+        message=message,
+        asks_approval=True,
+    )
+    return estimate
+
+
+def estimate_superseded(estimate: Estimate, sending) -> bool:
+    """A link to an estimate is out of date once the version is changed or a later one is
+    signed off."""
+    return (
+        estimate.revision != sending.revision
+        or Estimate.objects.filter(
+            project_id=estimate.project_id,
+            version__gt=estimate.version,
+            status=Estimate.Status.APPROVED,
+        ).exists()
+    )
+
+
+def estimate_decided(estimate: Estimate, decision: ClientDecision) -> None:
+    """The client's answer is kept with the sending and shown on the budget; the estimate
+    itself, signed off and locked, does not change."""
+
+
+@transaction.atomic
+def change_order_send(
+    *, order: ChangeOrder, sent_by: User, contacts, message: str = ""
+) -> ChangeOrder:
+    """Sends a change order to the client's contacts: for their approval while it waits
+    for it, for their records once approved."""
+    keeps_budgets(sent_by)
+    order = lock_row(order)
+    project = Project.objects.select_related("client").get(pk=order.project_id)
+    number = change_order_number(order)
+    with translation.override(project.client.language):
+        title = _("Change order %(number)s · %(project)s") % {
+            "number": number,
+            "project": _project_title(project),
+        }
+    accounts.document_send(
+        document=order,
+        client=project.client,
+        revision=1,
+        title=title,
+        link=reverse("budgets:project_budget", args=[project.pk]),
+        pdf=change_order_pdf(order),
+        filename=f"{project.job_number}-change-order-{number}.pdf",
+        sent_by=sent_by,
+        contacts=contacts,
+        message=message,
+        asks_approval=not order.is_approved,
+    )
+    return order
+
+
+def change_order_superseded(order: ChangeOrder, sending) -> bool:
+    """A change order never changes; once approved, its other links have nothing to ask."""
+    return order.is_approved
+
+
+def _approve(order: ChangeOrder, *, on, decision=None, note="") -> None:
+    project = lock_row(order.project)
+    budget = working_budget(project, approved=Estimate.objects.approved_for(project))
+    for line in order.lines.all():
+        if budget[line.category] + line.delta < 0:
+            raise Refused(
+                _("That would take the %(line)s line below zero.")
+                % {"line": Category(line.category).label.lower()}
+            )
+    order.client_approved_on = on
+    order.client_approval = decision
+    order.client_approval_note = note
+    validate(order)
+    order.save(update_fields=["client_approved_on", "client_approval", "client_approval_note"])
+    project_money_refresh([project.pk])
+
+
+def change_order_decided(order: ChangeOrder, decision: ClientDecision) -> None:
+    """The client's approval through the link raises the working budget at once."""
+    if decision.approved:
+        _approve(order, on=timezone.localdate(decision.decided_at), decision=decision)
+
+
+@transaction.atomic
+def change_order_approval_record(
+    *, order: ChangeOrder, recorded_by: User, approved_on, note: str
+) -> ChangeOrder:
+    """The client approved some other way (a signed letter, an email): the team types the
+    date and how, and the change counts from then."""
+    keeps_budgets(recorded_by)
+    order = lock_row(order)
+    if order.is_approved:
+        raise Refused(_("The client has approved this change order already."))
+    if not note.strip():
+        raise Refused(_("Say how the client approved it."), field="note")
+    _approve(order, on=approved_on, note=" ".join(note.split()))
     return order

@@ -5,7 +5,10 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import common.models
+
+def _sent_document_path(document, filename):
+    # The model has moved to accounts (accounts.models.SentDocument), with this function.
+    return f"documents/{django.utils.timezone.now():%Y/%m}/{filename}"
 
 
 class Migration(migrations.Migration):
@@ -33,7 +36,7 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=200,
-                        upload_to=common.models._sent_document_path,
+                        upload_to=_sent_document_path,
                         verbose_name="file",
                     ),
                 ),

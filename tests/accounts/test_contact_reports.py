@@ -274,9 +274,9 @@ def test_my_action_items_and_the_client_page_cost_fixed_queries(client, size):
 
     # session, user; then how many items, the page of them and the clients to filter by; or
     # the client with its leads and re-pitch, the timeline
-    # (reports, their attendees' answers, projects, invoices, proposal rounds), proposals,
-    # spend plans, contacts, team and the meetings ahead
-    assert counts == [5, 13]
+    # (reports, their attendees' answers, projects, invoices, documents sent, proposal
+    # rounds), proposals, spend plans, contacts, team and the meetings ahead
+    assert counts == [5, 14]
 
 
 def test_staff_on_the_account_team_read_a_report_but_do_not_edit_it(client, acme):

@@ -152,7 +152,8 @@ def every_accounts_url(acme):
     return {name: reverse(f"accounts:{name}", kwargs=kwargs) for name, kwargs in by_name.items()}
 
 
-# Pages that name no account's data: lists scoped to the user, and the public recap link.
+# Pages that name no account's data: lists scoped to the user, and the public links a
+# client's contacts get by email (a recap, a document to approve).
 UNSCOPED = {
     "client_list",
     "client_list_export",
@@ -163,6 +164,8 @@ UNSCOPED = {
     "my_action_items_export",
     "action_item_row",
     "recap_respond",
+    "document_link",
+    "document_link_pdf",
 }
 
 

@@ -19,6 +19,9 @@ PUBLIC = {
     "teams:password_reset_confirm",
     "teams:password_reset_complete",
     "accounts:recap_respond",
+    # A client contact's link to approve a document, and its PDF.
+    "accounts:document_link",
+    "accounts:document_link_pdf",
     # Read by calendar apps, with the secret in the address for a key.
     "calendar_feed",
 }
@@ -73,7 +76,16 @@ def test_the_admin_sends_signed_out_people_to_the_portal_sign_in(client):
 
 @pytest.mark.parametrize(
     "name",
-    sorted(PUBLIC - {"teams:password_reset_confirm", "accounts:recap_respond", "calendar_feed"}),
+    sorted(
+        PUBLIC
+        - {
+            "teams:password_reset_confirm",
+            "accounts:recap_respond",
+            "accounts:document_link",
+            "accounts:document_link_pdf",
+            "calendar_feed",
+        }
+    ),
 )
 def test_public_pages_open_signed_out(client, name):
     assert client.get(reverse(name)).status_code == 200

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from accounts.models import Proposal, ProposalRound
 from billing.services import invoice_create
+from budgets.models import Estimate
 from budgets.services import estimate_start
 from common.errors import Refused
 from projects.models import Project
@@ -37,6 +38,7 @@ from projects.services import (
     strategy_brief_update,
 )
 from teams.models import User
+from tests.factories import approval_link
 
 pytestmark = pytest.mark.django_db
 
@@ -353,6 +355,9 @@ def _open_states():
         status="revision_requested", revision_reasons="Warmer colours."
     )
     pages.append(proposal.get_absolute_url())
+    # A client's link to approve an estimate, which any browser may open.
+    approved = Estimate.objects.filter(status="approved").order_by("pk").first()
+    pages.append(approval_link(approved))
     return pages
 
 
@@ -374,7 +379,7 @@ def test_every_form_takes_hostile_input_without_a_server_error_or_a_partial_row(
 
     # The pages opened from an email, with a made-up token.
     anonymous = Browser()
-    for path in ("/recap/not-a-token/", "/auth/reset/MQ/set-password/"):
+    for path in ("/recap/not-a-token/", "/documents/not-a-token/", "/auth/reset/MQ/set-password/"):
         forms.setdefault(path, (anonymous, Form("signed out", path, path, "post", {})))
 
     cases = []

@@ -15,10 +15,12 @@ from django.urls import Resolver404, resolve, reverse
 
 from billing.models import Payment
 from budgets import services as budgets_services
+from budgets.models import Estimate
 from projects import services as projects_services
 from projects.models import Project
 from teams.models import User
 from tests.agency.test_access import PORTAL_PAGES
+from tests.factories import approval_link
 from tests.routes import POST_ONLY
 
 pytestmark = pytest.mark.django_db
@@ -95,13 +97,16 @@ def test_no_page_writes_a_row_whoever_opens_it(client):
     projects_services.strategy_brief_start(project=project, author=project.owner)
     # An invoice with a payment, so that its reversal page is linked too.
     paid = reverse("billing:invoice_detail", args=[Payment.objects.first().invoice_id])
+    # A client's link to approve the estimate, which any browser may open.
+    approval = approval_link(Estimate.objects.approved_for(project))
     reached = set()
 
     for email in ROLES:
         client.force_login(User.objects.get(email=email))
         # The search is a form, not a link: it starts the walk with a search of the notes.
         searched = reverse("search") + "?q=冷泡"
-        visits, writes, failures = walk(client, ["/", project.get_absolute_url(), paid, searched])
+        start = ["/", project.get_absolute_url(), paid, searched, approval]
+        visits, writes, failures = walk(client, start)
         reached |= set(visits)
 
         assert writes == {}, f"{email}: pages that wrote"

@@ -4,9 +4,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from accounts.models import Client
+from accounts.models import Client, SentDocument
 from billing import services
-from common.models import SentDocument
 from common.pdf import StaticFilesOnly
 from tests.factories import ClientFactory, ProjectFactory, UserFactory
 from tests.pdf import pdf_text

@@ -2,13 +2,20 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from billing import selectors, services
 from billing.models import ClientAging, CreditNote, Invoice, Payment
 from common.errors import StaleEdit
-from tests.factories import ClientFactory, ProjectFactory, TaskFactory, UserFactory
+from tests.factories import (
+    ClientFactory,
+    ContactFactory,
+    ProjectFactory,
+    TaskFactory,
+    UserFactory,
+)
 from tests.routes import outsider_get_status
 
 pytestmark = pytest.mark.django_db
@@ -291,17 +298,20 @@ def test_an_ae_reads_the_invoice_history_but_changes_nothing(client, acme, finan
     client.force_login(acme.lead_ae)
 
     assert client.get(reverse("billing:invoice_history", args=[invoice.pk])).status_code == 200
-    for name in ("invoice_update", "invoice_write_off"):
+    for name in ("invoice_update", "invoice_write_off", "invoice_send", "invoice_mark_sent"):
         url = reverse(f"billing:{name}", args=[invoice.pk])
         assert client.get(url).status_code == outsider_get_status(url)
-        assert client.post(url, {"reason": "x", "fapiao_number": "1"}).status_code == 404
+        gao = ContactFactory(client=acme, email="gao@acme.example")
+        data = {"reason": "x", "fapiao_number": "1", "contacts": [gao.pk]}
+        assert client.post(url, data).status_code == 404
     client.force_login(UserFactory(role="ae"))
-    for name in ("invoice_history", "invoice_update", "invoice_write_off"):
+    for name in ("invoice_history", "invoice_update", "invoice_write_off", "invoice_send"):
         url = reverse(f"billing:{name}", args=[invoice.pk])
         assert client.get(url).status_code == outsider_get_status(url), name
     invoice.refresh_from_db()
     assert invoice.written_off_at is None
     assert invoice.fapiao_number == ""
+    assert not mail.outbox
 
 
 def test_the_invoice_history_says_who_changed_lines_and_payments(client, acme, finance):
@@ -321,7 +331,7 @@ def test_the_invoice_history_says_who_changed_lines_and_payments(client, acme, f
     )
     invoice.refresh_from_db()
     client.post(url, edit_form(invoice, **{"lines-1-description": "", "lines-1-amount": ""}))
-    client.post(reverse("billing:invoice_send", args=[invoice.pk]))
+    client.post(reverse("billing:invoice_mark_sent", args=[invoice.pk]))
     client.post(
         reverse("billing:payment_record", args=[invoice.pk]),
         {"paid_on": TODAY.isoformat(), "amount": "500", "method": "bank_transfer"},

@@ -182,6 +182,7 @@ BUDGET_URLS = {
     "estimate_submit",
     "estimate_review",
     "estimate_document",
+    "estimate_send",
     "change_order_create",
     "cost_entry_create",
     "cost_entry_decide",
@@ -198,11 +199,13 @@ def test_budgets_outside_ones_scope_are_404(client, role):
     cost = _vendor_cost(project, "5", category="media", on=dt.date(2026, 11, 20)).entry
     names = {p.name for p in get_resolver().namespace_dict["budgets"][1].url_patterns}
     # The budget review, the approvals and spend plans name no project, and a change
-    # order's document names one of its change orders; their scoping is tested with them
-    # (here, in test_approvals.py, test_spend_plans.py, test_documents.py and
-    # tests/agency/test_lists.py).
+    # order's pages name one of its change orders; their scoping is tested with them
+    # (here, in test_approvals.py, test_spend_plans.py, test_documents.py,
+    # test_client_approval.py and tests/agency/test_lists.py).
     assert names == BUDGET_URLS | {
         "change_order_document",
+        "change_order_send",
+        "change_order_approval",
         "cost_list",
         "cost_list_export",
         "budget_review",
@@ -540,6 +543,7 @@ def test_a_projects_money_row_follows_every_change_to_its_money(client):
         reason="More films",
         deltas={"production": D("5000")},
         client_approved_on=dt.date.today(),
+        client_approval_note="Signed letter",
     )
     assert money() == (D("15000"), D("11000"), D("0"))
 

@@ -81,6 +81,7 @@ def test_the_change_order_pdf_shows_each_line_before_the_change_and_after(client
         reason="A longer cut",
         deltas={"creative": D("1000")},
         client_approved_on=dt.date(2026, 11, 20),
+        client_approval_note="Signed letter",
     )
     order = services.change_order_create(
         project=project,
@@ -119,6 +120,7 @@ def test_an_approved_change_order_shows_the_budget_it_was_approved_against(clien
         reason="A longer cut",
         deltas={"creative": D("1000")},
         client_approved_on=dt.date(2026, 11, 20),
+        client_approval_note="Signed letter",
     )
     services.change_order_create(
         project=project,
@@ -126,6 +128,7 @@ def test_an_approved_change_order_shows_the_budget_it_was_approved_against(clien
         reason="A second cut",
         deltas={"creative": D("700")},
         client_approved_on=dt.date(2026, 11, 25),
+        client_approval_note="Signed letter",
     )
     client.force_login(project.owner)
 

@@ -73,6 +73,7 @@ def test_approved_change_orders_raise_and_lower_the_working_budget(project, dire
         reason="Two more films",
         deltas={"production": D("80000"), "media": D("-50000")},
         client_approved_on=dt.date(2026, 11, 20),
+        client_approval_note="Signed letter",
     )
     services.change_order_create(
         project=project,
@@ -97,6 +98,7 @@ def test_a_change_order_cannot_take_a_line_below_zero(project, director):
             reason="Cut",
             deltas={"creative": D("-100000.01")},
             client_approved_on=dt.date(2026, 11, 20),
+            client_approval_note="Signed letter",
         )
     assert not ChangeOrder.objects.exists()
 
