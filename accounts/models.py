@@ -627,11 +627,12 @@ def _sent_document_path(document, filename):
 
 
 class SentDocument(models.Model):
-    """A document as the client received it: the PDF of one revision of an estimate, a
-    change order or an invoice, kept as it was sent and never rendered again, with who sent
-    it, when, to whom and with what message. Sent from the portal, it went by email to the
-    contacts in `recipients`, each with a personal link to approve it when `asks_approval`;
-    marked as sent, it went some other way and has no recipients."""
+    """What went to the client: the PDF of one revision of an estimate, a change order or an
+    invoice, kept as it was sent and never rendered again, or a proposal round or a
+    deliverable put to the client, with who sent it, when, to whom and with what message.
+    Sent from the portal, it went by email to the contacts in `recipients`, each with a
+    personal link to approve it when `asks_approval`; marked as sent, it went some other way
+    and has no recipients."""
 
     client = models.ForeignKey(
         Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="sent_documents"
@@ -645,8 +646,10 @@ class SentDocument(models.Model):
     # Where the document lives in the portal, for the team: the timeline and the
     # notification of the client's answer link to it.
     link = models.CharField(_("link"), max_length=300)
-    file = models.FileField(_("file"), upload_to=_sent_document_path, max_length=200)
-    filename = models.CharField(_("file name"), max_length=200)
+    # The PDF the client received; none for work shown for approval rather than a document
+    # of the agency's (a proposal round, a deliverable).
+    file = models.FileField(_("file"), upload_to=_sent_document_path, max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("sent by"),

@@ -395,6 +395,59 @@ def proposal_round_open_next(*, proposal: Proposal, opened_by: User) -> Proposal
 
 
 @transaction.atomic
+def proposal_round_send(
+    *, round_: ProposalRound, sent_by: User, contacts, message: str = ""
+) -> ProposalRound:
+    """Puts a presented round to the client's contacts for their decision, by email with a
+    personal link: accept it, or ask for a revision, saying why."""
+    _keeps_accounts(sent_by)
+    current = _locked_round(round_)
+    if current.status != ProposalRound.Status.PRESENTED:
+        raise Refused(_("A round goes to the client for a decision once it is presented."))
+    proposal = Proposal.objects.select_related("client").get(pk=current.proposal_id)
+    with translation.override(proposal.client.language):
+        title = _("“%(title)s”, round %(number)s") % {
+            "title": proposal.title,
+            "number": current.number,
+        }
+    document_send(
+        document=current,
+        client=proposal.client,
+        revision=current.number,
+        title=title,
+        link=proposal.get_absolute_url(),
+        pdf=None,
+        filename="",
+        sent_by=sent_by,
+        contacts=contacts,
+        message=message,
+        asks_approval=True,
+    )
+    return current
+
+
+def proposal_round_superseded(round_: ProposalRound, sending) -> bool:
+    """A round takes the client's decision while it stands presented."""
+    return round_.status != ProposalRound.Status.PRESENTED
+
+
+def proposal_round_decided(round_: ProposalRound, decision) -> None:
+    """The client accepts the round, which locks it; or asks for a revision, whose reasons
+    the whole team reads, and the next round opens (past the allowance, a re-pitch)."""
+    round_.status_changed_at = decision.decided_at
+    if decision.approved:
+        round_.status = ProposalRound.Status.ACCEPTED
+    else:
+        round_.status = ProposalRound.Status.REVISION_REQUESTED
+        round_.revision_reasons = decision.comment
+    validate(round_)
+    round_.save()
+    if not decision.approved:
+        ProposalRound.objects.create(proposal_id=round_.proposal_id, number=round_.number + 1)
+        notifications.check_soon("accounts.revision_requested", [round_.pk])
+
+
+@transaction.atomic
 def proposal_round_log_hours(
     *, round_: ProposalRound, person: User, hours, logged_by: User
 ) -> RoundHours:
@@ -481,7 +534,8 @@ def _document_message(*, sending, pdf, contact, link, previous) -> EmailMultiAlt
         " ".join(subject.split()), text, to=[contact.email], reply_to=[sending.sent_by.email]
     )
     message.attach_alternative(html, "text/html")
-    message.attach(sending.filename, pdf, PDF)
+    if pdf is not None:
+        message.attach(sending.filename, pdf, PDF)
     return message
 
 
@@ -492,7 +546,7 @@ def document_send(
     revision: int,
     title: str,
     link: str,
-    pdf: bytes,
+    pdf: bytes | None,
     filename: str,
     sent_by: User,
     contacts=(),
@@ -503,8 +557,9 @@ def document_send(
     receives it and emails it to each contact chosen, with the message and, when it asks
     for approval (accounts.approvals knows its kind), a personal link. Without contacts it
     records a document that went some other way. `title` names it for the client, `link`
-    is its page for the team. The caller holds the document's lock: all of it is kept, or,
-    when the mail server cannot take the emails, none of it."""
+    is its page for the team; `pdf` is None for work put to the client that is no document
+    of the agency's (a proposal round, a deliverable). The caller holds the document's lock:
+    all of it is kept, or, when the mail server cannot take the emails, none of it."""
     contacts = list(contacts)
     for contact in contacts:
         if contact.client_id != client.pk:
@@ -536,7 +591,8 @@ def document_send(
         asks_approval=asks_approval and bool(contacts),
         again=previous is not None,
     )
-    sending.file.save(filename, ContentFile(pdf), save=False)
+    if pdf is not None:
+        sending.file.save(filename, ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
             validate(sending, exclude=["file"])
@@ -554,12 +610,14 @@ def document_send(
             if emails:
                 get_connection().send_messages(emails)
     except notifications.MAIL_SERVER_TROUBLE as trouble:
-        sending.file.delete(save=False)
+        if sending.file:
+            sending.file.delete(save=False)
         raise Refused(
             _("The mail server could not be reached, so nothing was sent. Try again shortly.")
         ) from trouble
     except BaseException:
-        sending.file.delete(save=False)
+        if sending.file:
+            sending.file.delete(save=False)
         raise
     return sending
 

@@ -39,6 +39,7 @@ urlpatterns = [
     path("clients/<int:pk>/proposals/new/", views.proposal_create, name="proposal_create"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/rounds/new/", views.round_open_next, name="round_open_next"),
+    path("proposals/<int:pk>/rounds/<int:round_pk>/send/", views.round_send, name="round_send"),
     path(
         "proposals/<int:pk>/rounds/<int:round_pk>/status/",
         views.round_set_status,

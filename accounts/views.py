@@ -50,7 +50,7 @@ from .models import (
     ProposalRound,
     RoundHours,
 )
-from .selectors import sendings_of, start_of
+from .selectors import attach_sendings, sendings_of, start_of
 
 CLIENTS_PER_PAGE = 25
 
@@ -768,6 +768,7 @@ def proposal_detail(request, pk, *, status_form=None, hours_form=None, form_roun
         .order_by("number")
         .prefetch_related(Prefetch("hours", queryset=RoundHours.objects.select_related("person")))
     )
+    attach_sendings(rounds)
     allowance = proposal.client.allowed_proposal_rounds
     repitch = [r for r in rounds if r.number > allowance]
     latest = rounds[-1]
@@ -795,6 +796,25 @@ def proposal_detail(request, pk, *, status_form=None, hours_form=None, form_roun
             "status_form": status_form
             or (RoundStatusForm(round_=latest) if can_edit and latest.next_statuses else None),
         },
+    )
+
+
+def round_send(request, pk, round_pk):
+    """The AE puts a presented round to the client for their decision."""
+    round_ = _editable_round(request, pk, round_pk)
+    if round_.status != ProposalRound.Status.PRESENTED:
+        raise Http404
+    proposal = round_.proposal
+    return document_send_page(
+        request,
+        document=round_,
+        client=proposal.client,
+        title=_("Round %(number)s") % {"number": round_.number},
+        back=proposal.get_absolute_url(),
+        preview=None,
+        send=lambda **sent: services.proposal_round_send(
+            round_=round_, sent_by=request.user, **sent
+        ),
     )
 
 
@@ -964,5 +984,7 @@ def document_link_pdf(request, token):
         sending, _contact = services.document_link_open(token)
     except services.DocumentLinkRefused as refusal:
         return _refused_link(request, refusal)
+    if not sending.file:
+        raise Http404
     with sending.file.open("rb") as kept:
         return pdf_response(kept.read(), sending.filename, download="download" in request.GET)

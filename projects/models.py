@@ -576,6 +576,15 @@ class CreativeReview(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("reviewed"), auto_now_add=True)
+    # The client's answer, once the work approved here went to them through their link.
+    client_decision = models.OneToOneField(
+        "accounts.ClientDecision",
+        verbose_name=_("the client's decision"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["round_number"]

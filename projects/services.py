@@ -1,8 +1,9 @@
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import services as accounts
 from accounts.models import Client
 from common.counters import count_down, count_up
 from common.errors import Refused
@@ -371,3 +372,66 @@ def revision_request_log(
     validate(request)
     request.save()
     return request
+
+
+@transaction.atomic
+def creative_review_send(
+    *, review: CreativeReview, sent_by: User, contacts, message: str = ""
+) -> CreativeReview:
+    """Puts a deliverable the team's review approved to the client's contacts, by email with
+    a personal link: approve it, or send it back for rework, saying what."""
+    _keeps_projects(sent_by)
+    review = lock_row(review)
+    task = Task.objects.select_related("project__client").get(pk=review.task_id)
+    if review.verdict != CreativeReview.Verdict.APPROVE:
+        raise Refused(_("A deliverable goes to the client once its review approves it."))
+    if task.reviews.filter(round_number__gt=review.round_number).exists():
+        raise Refused(_("A later round of this deliverable was reviewed: send that one."))
+    project = task.project
+    with translation.override(project.client.language):
+        title = _("%(deliverable)s, round %(number)s · %(job)s") % {
+            "deliverable": task.title,
+            "number": review.round_number,
+            "job": project.job_number,
+        }
+    accounts.document_send(
+        document=review,
+        client=project.client,
+        revision=review.round_number,
+        title=title,
+        link=project.get_absolute_url(),
+        pdf=None,
+        filename="",
+        sent_by=sent_by,
+        contacts=contacts,
+        message=message,
+        asks_approval=True,
+    )
+    return review
+
+
+def creative_review_superseded(review: CreativeReview, sending) -> bool:
+    """The client answers once for a round of a deliverable, and only for its latest."""
+    return (
+        review.client_decision_id is not None
+        or CreativeReview.objects.filter(
+            task_id=review.task_id, round_number__gt=review.round_number
+        ).exists()
+    )
+
+
+def creative_review_decided(review: CreativeReview, decision) -> None:
+    """The client's verdict is kept on the review; work sent back is logged as the client's
+    revision request, with their words, so the team knows why it comes back."""
+    review.client_decision = decision
+    review.save(update_fields=["client_decision"])
+    if not decision.approved:
+        task = Task.objects.get(pk=review.task_id)
+        request = RevisionRequest(
+            project_id=task.project_id,
+            logged_by=decision.sending.sent_by,
+            requested_on=timezone.localdate(decision.decided_at),
+            reason=f"{task.title}: {decision.comment}",
+        )
+        validate(request)
+        request.save()

@@ -29,6 +29,11 @@ urlpatterns = [
         name="brief_review",
     ),
     path("projects/<int:pk>/revisions/", views.revision_request_log, name="revision_request_log"),
+    path(
+        "projects/<int:pk>/reviews/<int:review_pk>/send/",
+        views.creative_review_send,
+        name="creative_review_send",
+    ),
     path("tasks/<int:pk>/edit/", views.task_update, name="task_update"),
     path("tasks/<int:pk>/review/", views.task_review, name="task_review"),
     path("tasks/<int:pk>/status/", views.task_set_status, name="task_set_status"),

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Client
+from accounts.selectors import attach_sendings
+from accounts.views import document_send_page
 from common import exports
 from common.errors import Refused
 from common.views import back_to, filtered_page, id_param, show_refusal
@@ -139,6 +141,18 @@ def project_detail(request, pk, *, stage_form=None, revision_form=None):
     )
     briefs = list(project.strategy_briefs.select_related("author", "submitted_by", "reviewed_by"))
     current_brief = briefs[0] if briefs else None
+    reviews = list(
+        CreativeReview.objects.filter(task__project=project).select_related("task", "reviewer")
+    )
+    # What the client may be sent: an approved review that is its deliverable's latest.
+    latest = {}
+    for review in reviews:
+        latest[review.task_id] = review
+    for review in reviews:
+        review.sendable = (
+            review.verdict == CreativeReview.Verdict.APPROVE and latest[review.task_id] is review
+        )
+    attach_sendings(reviews)
     return render(
         request,
         "projects/project_detail.html",
@@ -156,9 +170,7 @@ def project_detail(request, pk, *, stage_form=None, revision_form=None):
             "can_sign_off": permissions.can_sign_off(request.user),
             "can_see_budget": permissions.can_see_budgets(request.user),
             "stage_form": stage_form,
-            "creative_reviews": CreativeReview.objects.filter(task__project=project).select_related(
-                "task", "reviewer"
-            ),
+            "creative_reviews": reviews,
             "revision_requests": project.revision_requests.select_related("logged_by"),
             # Given only when a posted request comes back with errors; otherwise the form is
             # fetched when someone logs a request.
@@ -167,6 +179,29 @@ def project_detail(request, pk, *, stage_form=None, revision_form=None):
             "reviewed_departments": CreativeReview.REVIEWED_DEPARTMENTS,
             "today": timezone.localdate(),
         },
+    )
+
+
+def creative_review_send(request, pk, review_pk):
+    """The AE puts a deliverable the team approved to the client for their verdict."""
+    project = _editable_project(request, pk)
+    review = get_object_or_404(
+        CreativeReview.objects.filter(
+            task__project=project, verdict=CreativeReview.Verdict.APPROVE
+        ).select_related("task"),
+        pk=review_pk,
+    )
+    return document_send_page(
+        request,
+        document=review,
+        client=project.client,
+        title=_("%(deliverable)s, round %(number)s")
+        % {"deliverable": review.task.title, "number": review.round_number},
+        back=project.get_absolute_url(),
+        preview=None,
+        send=lambda **sent: services.creative_review_send(
+            review=review, sent_by=request.user, **sent
+        ),
     )
 
 

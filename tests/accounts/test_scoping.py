@@ -143,6 +143,7 @@ def every_accounts_url(acme):
         "round_open_next": {"pk": proposal.pk},
         "round_set_status": {"pk": proposal.pk, "round_pk": round_.pk},
         "round_log_hours": {"pk": proposal.pk, "round_pk": round_.pk},
+        "round_send": {"pk": proposal.pk, "round_pk": round_.pk},
         "meeting_create": {"pk": acme.pk},
         "meeting_detail": {"pk": meeting.pk},
         "meeting_update": {"pk": meeting.pk},

@@ -1,13 +1,21 @@
 import datetime as dt
+import re
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Proposal
 from projects import services
 from projects.models import CreativeReview, RevisionRequest
-from tests.factories import DepartmentFactory, ProjectFactory, TaskFactory, UserFactory
+from tests.factories import (
+    ContactFactory,
+    DepartmentFactory,
+    ProjectFactory,
+    TaskFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +162,62 @@ def test_a_proposal_cannot_serve_another_clients_project(client, project):
 
     assert "project" in response.context["form"].errors
     assert not Proposal.objects.exists()
+
+
+def approved_round(client, project, key_visual):
+    client.force_login(project.owner)
+    review(client, key_visual, [True, True, True], True, "approve", "Warm and clear.")
+    return CreativeReview.objects.get()
+
+
+def send_review(client, project, review_):
+    gao = ContactFactory(client=project.client, name="Gao Yan", email="gao@acme.example")
+    response = client.post(
+        reverse("projects:creative_review_send", args=[project.pk, review_.pk]),
+        {"contacts": [gao.pk]},
+        follow=True,
+    )
+    assert "Sent to 1 contact." in response.text
+    client.logout()
+    return re.search(r"https?://[^/\s]+(/documents/[^/\s]+/)", mail.outbox[0].body).group(1)
+
+
+def test_the_client_sends_a_deliverable_back_and_the_team_reads_why(client, project, key_visual):
+    link = send_review(client, project, approved_round(client, project, key_visual))
+
+    client.post(link, {"decision": "changes", "comment": "The logo is too small."})
+
+    review_ = CreativeReview.objects.get()
+    assert not review_.client_decision.approved
+    request = RevisionRequest.objects.get()
+    assert request.reason == "Key visual: The logo is too small."
+    assert request.project == project
+    client.force_login(project.owner)
+    assert "Key visual: The logo is too small." in client.get(project.get_absolute_url()).text
+
+
+def test_the_client_approves_a_deliverable_once(client, project, key_visual):
+    link = send_review(client, project, approved_round(client, project, key_visual))
+
+    client.post(link, {"decision": "approved", "signed_name": "Gao Yan"})
+    again = client.post(link, {"decision": "changes", "comment": "Actually, no."})
+
+    assert CreativeReview.objects.get().client_decision.signed_name == "Gao Yan"
+    assert again.status_code == 410
+    assert not RevisionRequest.objects.exists()
+
+
+def test_only_an_approved_latest_round_goes_to_the_client(client, project, key_visual):
+    approved = approved_round(client, project, key_visual)
+    review(client, key_visual, [True, False, True], False, "rework", "Not tier-2 enough.")
+    rework = CreativeReview.objects.get(round_number=2)
+    url = reverse("projects:creative_review_send", args=[project.pk, rework.pk])
+    assert client.get(url).status_code == 404
+
+    gao = ContactFactory(client=project.client, email="gao@acme.example")
+    response = client.post(
+        reverse("projects:creative_review_send", args=[project.pk, approved.pk]),
+        {"contacts": [gao.pk]},
+    )
+    assert "A later round of this deliverable was reviewed: send that one." in response.text
+    assert not mail.outbox

@@ -1,9 +1,16 @@
 import pytest
+from django.core import mail
 from django.urls import get_resolver, reverse
 
 from projects import services
-from projects.models import Project, StrategyBrief, Task
-from tests.factories import ClientFactory, ProjectFactory, TaskFactory, UserFactory
+from projects.models import CreativeReview, Project, StrategyBrief, Task
+from tests.factories import (
+    ClientFactory,
+    ContactFactory,
+    ProjectFactory,
+    TaskFactory,
+    UserFactory,
+)
 from tests.routes import outsider_get_status
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +29,14 @@ UNSCOPED = {
 def every_projects_url(project):
     task = TaskFactory(project=project)
     brief = services.strategy_brief_start(project=project, author=project.owner)
+    review = CreativeReview.objects.create(
+        task=task,
+        brief=brief,
+        round_number=1,
+        on_strategy=True,
+        verdict="approve",
+        reviewer=project.owner,
+    )
     by_name = {
         "project_detail": {"pk": project.pk},
         "project_update": {"pk": project.pk},
@@ -36,6 +51,7 @@ def every_projects_url(project):
         "task_handoff_note": {"pk": task.pk},
         "task_review": {"pk": task.pk},
         "task_set_status": {"pk": task.pk},
+        "creative_review_send": {"pk": project.pk, "review_pk": review.pk},
     }
     return {name: reverse(f"projects:{name}", kwargs=kwargs) for name, kwargs in by_name.items()}
 
@@ -50,6 +66,7 @@ def test_every_projects_url_is_404_outside_ones_scope(client, role):
     if role == "ae":
         ProjectFactory(client=ClientFactory(lead_ae=outsider))
     client.force_login(outsider)
+    contact = ContactFactory(client=project.client)
 
     for name, url in urls.items():
         assert client.get(url).status_code == outsider_get_status(url), name
@@ -62,6 +79,7 @@ def test_every_projects_url_is_404_outside_ones_scope(client, role):
                 "title": "x",
                 "decision": "approve",
                 "objectives": "x",
+                "contacts": [contact.pk],
             },
         )
         assert response.status_code == 404, name
@@ -71,6 +89,7 @@ def test_every_projects_url_is_404_outside_ones_scope(client, role):
     assert not Task.objects.filter(status="done").exists()
     assert StrategyBrief.objects.get().status == "draft"
     assert not project.revision_requests.exists()
+    assert not mail.outbox
     assert Project.objects.visible_to(outsider).filter(pk=project.pk).count() == 0
 
 
