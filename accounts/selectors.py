@@ -12,6 +12,7 @@ from .models import (
     Proposal,
     ProposalRound,
     SentDocument,
+    of_visible_clients,
 )
 
 DESK_WEEK = timedelta(days=7)
@@ -185,3 +186,21 @@ def sent_pdf(document) -> bytes | None:
         return None
     with sent.file.open("rb") as kept:
         return kept.read()
+
+
+# How far back a document put to the client still shows on the desks, and how many do.
+CLIENT_ANSWERS_SHOWN = timedelta(days=30)
+DESK_SENDINGS = 8
+
+
+def desk_client_answers(user, today):
+    """What the user's clients were asked to approve lately, newest first, each with the
+    answers it has had (none: still waiting): two queries, three once any is answered."""
+    since = start_of(today) - CLIENT_ANSWERS_SHOWN
+    sendings = SentDocument.objects.filter(asks_approval=True, sent_at__gte=since)
+    return list(
+        of_visible_clients(sendings, user)
+        .select_related("client")
+        .prefetch_related("decisions__contact")
+        .order_by("-sent_at", "-pk")[:DESK_SENDINGS]
+    )

@@ -38,14 +38,17 @@ def home(request):
     """Each person's desk: what their day holds, by role. Every desk shows the meetings the
     person attends this week."""
     user, today = request.user, timezone.localdate()
+    client_answers = None
     if permissions.works_on_handed_tasks(user):
         template, desk = "agency/desk_staff.html", project_selectors.staff_desk(user)
     elif permissions.can_sign_off(user):
         template, desk = "agency/desk_director.html", budget_selectors.director_desk(user)
+        client_answers = account_selectors.desk_client_answers(user, today)
     elif permissions.handles_collections(user):
         template, desk = "agency/desk_finance.html", billing_selectors.finance_desk(user, today)
     elif permissions.works_on_account_teams(user):
         template, desk = "agency/desk_ae.html", ae_desk(user, today)
+        client_answers = account_selectors.desk_client_answers(user, today)
     else:
         sections = [s for s in sections_for(user) if s["url"] != request.path]
         return render(request, "agency/desk.html", {"sections": sections})
@@ -55,6 +58,7 @@ def home(request):
         {
             "desk": desk,
             "meetings": account_selectors.desk_meetings(user, today),
+            "client_answers": client_answers,
             "today": today,
             "now": timezone.now(),
             "dso_days": billing_selectors.DSO_PERIOD_DAYS,

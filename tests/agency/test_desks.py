@@ -133,8 +133,9 @@ def test_the_director_desk_costs_the_same_queries_at_any_size(
     client.force_login(director)
 
     # session, user; the meetings; five kinds of what waits; the projects to watch; the late
-    # ones; the margins per client and their names; the proposal rounds of the quarter
-    with django_assert_num_queries(13):
+    # ones; the margins per client and their names; the proposal rounds of the quarter; what
+    # waits for the clients' approval
+    with django_assert_num_queries(14):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -340,6 +341,7 @@ def test_the_ae_desk_costs_the_same_queries_at_any_size(client, size, django_ass
     client.force_login(ae)
 
     # session, user; the meetings; the clients, their late tasks, burn and overdue money;
-    # the tasks, the action items, the proposals and the chart
-    with django_assert_num_queries(11):
+    # the tasks, the action items, the proposals and the chart; what waits for the clients'
+    # approval
+    with django_assert_num_queries(12):
         assert client.get(reverse("home")).status_code == 200

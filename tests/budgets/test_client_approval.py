@@ -282,3 +282,23 @@ def test_only_the_account_team_sends_and_another_account_gets_404(client, order)
             assert client.post(url, data).status_code == 404
     assert not mail.outbox
     assert not ChangeOrder.objects.get(pk=order.pk).is_approved
+
+
+def test_the_desks_show_what_waits_for_the_client_and_the_answer(client, order):
+    project = order.project
+    links = send_order(order, gao(project))
+    client.force_login(project.client.lead_ae)
+
+    waiting = client.get("/").text
+    assert "With the client for approval" in waiting
+    assert "Waiting since" in waiting
+    assert "Change order 1" in waiting
+
+    client.logout()
+    approve(client, links[("gao@acme.example",)])
+    client.force_login(project.client.account_director)
+    answered = client.get("/").text
+    assert "Change order 1" in answered
+    assert "Approved</span> Gao Yan" in answered
+    client.force_login(UserFactory(role="ae"))
+    assert "Change order 1" not in client.get("/").text  # another account's AE
