@@ -7,11 +7,31 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Client accounts")
 
     def ready(self):
-        from . import approvals, services
-        from .models import ProposalRound
+        from . import approvals, attachments, services
+        from .models import Client, ContactReport, ProposalRound
 
         approvals.register(
             ProposalRound,
             superseded=services.proposal_round_superseded,
             decided=services.proposal_round_decided,
+        )
+        attachments.register(
+            "report",
+            ContactReport,
+            visible=ContactReport.objects.visible_to,
+            editable=ContactReport.objects.editable_by,
+            client=lambda report: report.client,
+            url=lambda report: report.get_absolute_url(),
+        )
+        attachments.register(
+            "round",
+            ProposalRound,
+            visible=lambda user: ProposalRound.objects.filter(
+                proposal__client__in=Client.objects.visible_to(user)
+            ),
+            editable=lambda user: ProposalRound.objects.filter(
+                proposal__client__in=Client.objects.editable_by(user)
+            ),
+            client=lambda round_: round_.proposal.client,
+            url=lambda round_: round_.proposal.get_absolute_url(),
         )

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -296,6 +297,33 @@ STEPS = {
 }
 
 
+def sample_pdf(text: str) -> bytes:
+    """A one-page PDF that reads `text` (Latin letters): a stand-in for a deck."""
+    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    content = f"BT /F1 24 Tf 72 760 Td ({escaped}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return pdf
+
+
 @transaction.atomic
 def seed() -> list[Client]:
     people = {user.email: user for user in User.objects.all()}
@@ -416,6 +444,15 @@ def _seed_proposals(clients, people) -> None:
                     hours=Decimal(spent),
                     logged_by=client.lead_ae,
                 )
+            services.attachment_add(
+                kind="round",
+                owner=round_,
+                upload=ContentFile(
+                    sample_pdf(f"{title}, round {round_.number}"),
+                    name=f"{title} - round {round_.number}.pdf",
+                ),
+                uploaded_by=client.lead_ae,
+            )
             for step in STEPS[status]:
                 round_ = services.proposal_round_set_status(
                     round_=round_,

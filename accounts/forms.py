@@ -468,6 +468,12 @@ class DocumentSendForm(PortalFormMixin, SubmitHelperMixin, forms.Form):
             self.initial["contacts"] = [contact.pk for contact in initial_contacts]
 
 
+class AttachmentForm(PortalFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("File"), error_messages={"required": _("Choose a file to attach.")}
+    )
+
+
 class ClientDecisionForm(PortalFormMixin, SubmitHelperMixin, forms.Form):
     """A client contact's answer to a document: approve, signing with their name, or ask
     for changes, saying which."""

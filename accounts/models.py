@@ -736,6 +736,52 @@ class ClientDecision(models.Model):
         return self.decision == self.Decision.APPROVED
 
 
+def _attachment_path(attachment, filename):
+    # Stored under a name of the portal's own: the uploaded name is kept, never used as a path.
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file attached to what it belongs to (a contact report, a proposal round's deck, a
+    strategy brief, a creative review's deliverable, an invoice's signed PO), of one client.
+    Its type is the one read from its content, not the one its name or the browser claims."""
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    owner = GenericForeignKey("content_type", "object_id")
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
+    name = models.CharField(_("name"), max_length=255)
+    mime_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        indexes = [models.Index(fields=["content_type", "object_id", "uploaded_at"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def shown_inline(self) -> bool:
+        """Images and PDFs open in the browser; anything else is only ever downloaded."""
+        return self.mime_type in INLINE_TYPES
+
+
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
 class ProposalQuerySet(models.QuerySet):
     def for_client_page(self):
         latest = ProposalRound.objects.filter(proposal=models.OuterRef("pk")).order_by("-number")

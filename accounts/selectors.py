@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from .models import (
     ActionItem,
+    Attachment,
     Client,
     ContactReport,
     Meeting,
@@ -204,3 +205,27 @@ def desk_client_answers(user, today):
         .prefetch_related("decisions__contact")
         .order_by("-sent_at", "-pk")[:DESK_SENDINGS]
     )
+
+
+def attachments_of(*groups) -> None:
+    """Gives each object of these lists (each of one kind) its attachments, oldest first, as
+    `.attachment_list`: one query."""
+    groups = [list(objects) for objects in groups if objects]
+    if not groups:
+        return
+    among = Q(pk__in=[])
+    for objects in groups:
+        among |= _of_kind(type(objects[0])) & Q(object_id__in=[o.pk for o in objects])
+    found = {}
+    for attachment in (
+        Attachment.objects.filter(among)
+        .select_related("content_type", "uploaded_by")
+        .order_by("uploaded_at", "pk")
+    ):
+        kind = attachment.content_type
+        key = (kind.app_label, kind.model, attachment.object_id)
+        found.setdefault(key, []).append(attachment)
+    for objects in groups:
+        meta = objects[0]._meta
+        for obj in objects:
+            obj.attachment_list = found.get((meta.app_label, meta.model_name, obj.pk), [])

@@ -1,5 +1,7 @@
 from datetime import timedelta
+from pathlib import PurePosixPath
 
+import filetype
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
@@ -20,10 +22,11 @@ from notifications.models import one_line
 from teams import permissions
 from teams.models import User
 
-from . import approvals
+from . import approvals, attachments
 from .models import (
     AccountTeamMember,
     ActionItem,
+    Attachment,
     AttendeeResponse,
     Client,
     ClientDecision,
@@ -704,3 +707,57 @@ def client_decide(
     approvals.of(document).decided(document, answer)
     notifications.check_soon("accounts.client_decided", [answer.pk])
     return answer
+
+
+def _attachment_name(name: str) -> str:
+    """The uploaded name, to show and to download under: its last part only, printable."""
+    name = PurePosixPath(str(name).replace("\\", "/")).name
+    name = "".join(character for character in name if character.isprintable()).strip()
+    return name[:255] or "file"
+
+
+def attachment_add(*, kind: str, owner, upload, uploaded_by: User) -> Attachment:
+    """Attaches an uploaded file to `owner`, an object of a kind registered in
+    accounts.attachments that `uploaded_by` may attach files to: within the size allowed,
+    of a type allowed as read from its first bytes. The file is kept under a name of the
+    portal's own."""
+    attachable = attachments.kind(kind)
+    if attachable is None or not attachable.editable(uploaded_by).filter(pk=owner.pk).exists():
+        raise Refused(_("You cannot attach files here."))
+    if not upload.size:
+        raise Refused(_("The file is empty."), field="file")
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise Refused(
+            _("The file is larger than the %(limit)s MB allowed.")
+            % {"limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+            field="file",
+        )
+    upload.seek(0)
+    mime_type = filetype.guess_mime(upload.read(8192))
+    upload.seek(0)
+    if mime_type not in settings.ATTACHMENT_TYPES:
+        raise Refused(
+            _(
+                "This kind of file is not taken: attach a PDF, an image, an Office document, "
+                "a ZIP archive or an MP4 video."
+            ),
+            field="file",
+        )
+    attachment = Attachment(
+        client=attachable.client(owner),
+        content_type=ContentType.objects.get_for_model(owner),
+        object_id=owner.pk,
+        name=_attachment_name(upload.name),
+        mime_type=mime_type,
+        size=upload.size,
+        uploaded_by=uploaded_by,
+    )
+    attachment.file.save("upload", upload, save=False)
+    try:
+        with transaction.atomic():
+            validate(attachment, exclude=["file"])
+            attachment.save()
+    except BaseException:
+        attachment.file.delete(save=False)
+        raise
+    return attachment

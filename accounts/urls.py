@@ -36,6 +36,13 @@ urlpatterns = [
     path("recap/<str:token>/", views.recap_respond, name="recap_respond"),
     path("documents/<str:token>/", views.document_link, name="document_link"),
     path("documents/<str:token>/pdf/", views.document_link_pdf, name="document_link_pdf"),
+    path(
+        "documents/<str:token>/files/<int:pk>/",
+        views.document_link_attachment,
+        name="document_link_attachment",
+    ),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("attachments/<str:kind>/<int:pk>/", views.attachment_add, name="attachment_add"),
     path("clients/<int:pk>/proposals/new/", views.proposal_create, name="proposal_create"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/rounds/new/", views.round_open_next, name="round_open_next"),

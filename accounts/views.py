@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,11 +20,12 @@ from common.views import back_to, filtered_page, show_refusal
 from teams import permissions
 from teams.models import User
 
-from . import services
+from . import attachments, services
 from .forms import (
     AccountTeamMemberForm,
     ActionItemFilterForm,
     ActionItemFormSet,
+    AttachmentForm,
     AttendeeResponseForm,
     ClientDecisionForm,
     ClientFilterForm,
@@ -42,6 +43,7 @@ from .forms import (
 from .models import (
     AccountTeamMember,
     ActionItem,
+    Attachment,
     Client,
     Contact,
     ContactReport,
@@ -50,7 +52,7 @@ from .models import (
     ProposalRound,
     RoundHours,
 )
-from .selectors import attach_sendings, sendings_of, start_of
+from .selectors import attach_sendings, attachments_of, sendings_of, start_of
 
 CLIENTS_PER_PAGE = 25
 
@@ -546,6 +548,7 @@ def report_detail(request, pk):
     report = get_object_or_404(
         ContactReport.objects.visible_to(request.user).select_related("client", "author"), pk=pk
     )
+    attachments_of([report])
     return render(
         request,
         "accounts/contactreport_detail.html",
@@ -769,6 +772,7 @@ def proposal_detail(request, pk, *, status_form=None, hours_form=None, form_roun
         .prefetch_related(Prefetch("hours", queryset=RoundHours.objects.select_related("person")))
     )
     attach_sendings(rounds)
+    attachments_of(rounds)
     allowance = proposal.client.allowed_proposal_rounds
     repitch = [r for r in rounds if r.number > allowance]
     latest = rounds[-1]
@@ -973,6 +977,9 @@ def document_link(request, token):
                 "contact": contact,
                 "token": token,
                 "agency_name": letterhead(sending.client.language)["name"],
+                "attachments": Attachment.objects.filter(
+                    content_type_id=sending.content_type_id, object_id=sending.object_id
+                ),
             },
         )
 
@@ -988,3 +995,79 @@ def document_link_pdf(request, token):
         raise Http404
     with sending.file.open("rb") as kept:
         return pdf_response(kept.read(), sending.filename, download="download" in request.GET)
+
+
+def attachments_block(request, *, kind, owner, form=None, status=200):
+    """The attachments of `owner` with, for those who may add to them, the upload form: the
+    fragment htmx swaps in after an upload."""
+    attachments_of([owner])
+    return render(
+        request,
+        "partials/attachments.html",
+        {"owner": owner, "kind": kind, "can_attach": True, "form": form},
+        status=status,
+    )
+
+
+@require_POST
+def attachment_add(request, kind, pk):
+    """Uploads a file to an object of a kind that takes attachments, for those who may."""
+    attachable = attachments.kind(kind)
+    if attachable is None:
+        raise Http404
+    owner = get_object_or_404(attachable.editable(request.user), pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = services.attachment_add(
+                kind=kind, owner=owner, upload=form.cleaned_data["file"], uploaded_by=request.user
+            )
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            if request.htmx:
+                return attachments_block(request, kind=kind, owner=owner)
+            messages.success(request, _("%(name)s attached.") % {"name": attachment.name})
+            return redirect(attachable.url(owner))
+    if request.htmx:
+        return attachments_block(request, kind=kind, owner=owner, form=form, status=422)
+    for error in form.errors.get("file", []):
+        messages.error(request, error)
+    return redirect(attachable.url(owner))
+
+
+def _attachment_response(attachment, *, download=False):
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.mime_type,
+        as_attachment=download or not attachment.shown_inline,
+        filename=attachment.name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def attachment_download(request, pk):
+    """An attachment, to those who may open what it is attached to: images and PDFs shown
+    in the browser (or saved with ?download), anything else saved."""
+    attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
+    kind = attachments.kind_of(attachment.content_type.model_class())
+    if not attachments.kind(kind).visible(request.user).filter(pk=attachment.object_id).exists():
+        raise Http404
+    return _attachment_response(attachment, download="download" in request.GET)
+
+
+@login_not_required
+def document_link_attachment(request, token, pk):
+    """A file attached to what a client's link asks them to approve, through that link."""
+    try:
+        sending, _contact = services.document_link_open(token)
+    except services.DocumentLinkRefused as refusal:
+        return _refused_link(request, refusal)
+    attachment = get_object_or_404(
+        Attachment.objects.filter(
+            content_type_id=sending.content_type_id, object_id=sending.object_id
+        ),
+        pk=pk,
+    )
+    return _attachment_response(attachment, download="download" in request.GET)

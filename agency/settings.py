@@ -182,13 +182,46 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Files the portal keeps (documents as sent), through Django's storage API: a local folder
-# by default (make run keeps it in its state directory).
+# Files the portal keeps (documents as sent, attachments), through Django's storage API: a
+# local folder by default (make run keeps it in its state directory), or an S3-compatible
+# bucket when PORTAL_S3_BUCKET is set (with django-storages[s3] installed; README.md).
 MEDIA_ROOT = env.path("PORTAL_FILES_DIR", default=BASE_DIR / "files")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+if env.str("PORTAL_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("PORTAL_S3_BUCKET"),
+            "endpoint_url": env.str("PORTAL_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("PORTAL_S3_REGION", default="") or None,
+            "access_key": env.str("PORTAL_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("PORTAL_S3_SECRET_KEY", default="") or None,
+            # Files are private: every download goes through the portal's scoped views.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# Attachments: the largest file taken, and the types taken, as read from the file's content.
+ATTACHMENT_MAX_BYTES = env.int("PORTAL_ATTACHMENT_MAX_MB", default=25) * 1024 * 1024
+ATTACHMENT_TYPES = env.list(
+    "PORTAL_ATTACHMENT_TYPES",
+    default=[
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/zip",
+        "video/mp4",
+    ],
+)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -4,9 +4,12 @@ written off and drafted."""
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import services as accounts
+from accounts.demo import sample_pdf
 from accounts.models import Client
 from teams.models import User
 
@@ -59,6 +62,15 @@ def seed() -> None:
             fapiao_number=f"0440019{days_ago:05d}",
         )
         services.invoice_send(invoice=invoice, sent_by=finance)
+        accounts.attachment_add(
+            kind="invoice",
+            owner=invoice,
+            upload=ContentFile(
+                sample_pdf(f"Purchase order for {invoice.number}"),
+                name=f"PO {invoice.number} signed.pdf",
+            ),
+            uploaded_by=finance,
+        )
         if D(paid_share):
             services.payment_record(
                 invoice=invoice,

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
 from accounts.models import Client, ExchangeRate
-from accounts.selectors import sendings_of, sent_pdf
+from accounts.selectors import attachments_of, sendings_of, sent_pdf
 from accounts.views import document_send_page
 from common import exports
 from common.charts import chart, series
@@ -53,6 +53,7 @@ def invoice_detail(
     invoice = _visible_invoice(request, pk)
     handles = permissions.handles_collections(request.user)
     today = timezone.localdate()
+    attachments_of([invoice])
     return render(
         request,
         "billing/invoice_detail.html",

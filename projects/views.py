@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Client
-from accounts.selectors import attach_sendings
+from accounts.selectors import attach_sendings, attachments_of
 from accounts.views import document_send_page
 from common import exports
 from common.errors import Refused
@@ -153,6 +153,7 @@ def project_detail(request, pk, *, stage_form=None, revision_form=None):
             review.verdict == CreativeReview.Verdict.APPROVE and latest[review.task_id] is review
         )
     attach_sendings(reviews)
+    attachments_of(briefs[:1], reviews)
     return render(
         request,
         "projects/project_detail.html",

@@ -244,16 +244,23 @@ class PaymentFactory(factory.django.DjangoModelFactory):
         return services.payment_record(**kwargs)
 
 
-def approval_link(estimate) -> str:
-    """The path of the link a client contact gets to approve a signed-off estimate, sent to
-    the first of its client's contacts with an email address."""
-    from accounts.models import SentDocument
-    from accounts.services import document_token
-    from budgets import services
+def approval_link(document) -> str:
+    """The path of the link a client contact gets to approve a signed-off estimate or to
+    decide on a presented proposal round, sent to the first of its client's contacts with an
+    email address."""
+    from accounts import services as accounts
+    from accounts.models import ProposalRound, SentDocument
+    from budgets import services as budgets
 
-    contact = estimate.project.client.contacts.exclude(email="").first()
-    services.estimate_send(estimate=estimate, sent_by=estimate.project.owner, contacts=[contact])
+    if isinstance(document, ProposalRound):
+        client = document.proposal.client
+        contact = client.contacts.exclude(email="").first()
+        accounts.proposal_round_send(round_=document, sent_by=client.lead_ae, contacts=[contact])
+    else:
+        owner = document.project.owner
+        contact = document.project.client.contacts.exclude(email="").first()
+        budgets.estimate_send(estimate=document, sent_by=owner, contacts=[contact])
     sending = SentDocument.objects.latest("pk")
     return reverse(
-        "accounts:document_link", args=[document_token(sending=sending, contact=contact)]
+        "accounts:document_link", args=[accounts.document_token(sending=sending, contact=contact)]
     )

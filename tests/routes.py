@@ -6,6 +6,7 @@ from django.urls import resolve
 # answer any GET with 405, whatever the object, so the answer tells an outsider nothing.
 POST_ONLY = {
     "accounts:action_item_toggle",
+    "accounts:attachment_add",
     "teams:calendar_link_replace",
     "accounts:report_send_recap",
     "accounts:round_open_next",

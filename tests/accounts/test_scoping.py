@@ -1,7 +1,8 @@
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import get_resolver, reverse
 
-from accounts.models import Client
+from accounts.models import Attachment, Client
 from tests.factories import (
     ActionItemFactory,
     ClientFactory,
@@ -126,6 +127,16 @@ def every_accounts_url(acme):
     proposal = ProposalFactory(client=acme)
     round_ = proposal.rounds.get()
     meeting = MeetingFactory(client=acme)
+    attachment = Attachment.objects.create(
+        client=acme,
+        content_type=ContentType.objects.get_for_model(report),
+        object_id=report.pk,
+        file="attachments/2026/12/minutes",
+        name="Minutes.pdf",
+        mime_type="application/pdf",
+        size=100,
+        uploaded_by=acme.lead_ae,
+    )
     by_name = {
         "client_detail": {"pk": acme.pk},
         "client_update": {"pk": acme.pk},
@@ -144,6 +155,8 @@ def every_accounts_url(acme):
         "round_set_status": {"pk": proposal.pk, "round_pk": round_.pk},
         "round_log_hours": {"pk": proposal.pk, "round_pk": round_.pk},
         "round_send": {"pk": proposal.pk, "round_pk": round_.pk},
+        "attachment_download": {"pk": attachment.pk},
+        "attachment_add": {"kind": "report", "pk": report.pk},
         "meeting_create": {"pk": acme.pk},
         "meeting_detail": {"pk": meeting.pk},
         "meeting_update": {"pk": meeting.pk},
@@ -167,6 +180,7 @@ UNSCOPED = {
     "recap_respond",
     "document_link",
     "document_link_pdf",
+    "document_link_attachment",
 }
 
 

@@ -22,6 +22,7 @@ PUBLIC = {
     # A client contact's link to approve a document, and its PDF.
     "accounts:document_link",
     "accounts:document_link_pdf",
+    "accounts:document_link_attachment",
     # Read by calendar apps, with the secret in the address for a key.
     "calendar_feed",
 }
@@ -83,6 +84,7 @@ def test_the_admin_sends_signed_out_people_to_the_portal_sign_in(client):
             "accounts:recap_respond",
             "accounts:document_link",
             "accounts:document_link_pdf",
+            "accounts:document_link_attachment",
             "calendar_feed",
         }
     ),

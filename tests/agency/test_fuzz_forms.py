@@ -17,6 +17,7 @@ from urllib.parse import urldefrag, urlencode, urlsplit
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
@@ -26,7 +27,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.demo import sample_pdf
 from accounts.models import Proposal, ProposalRound
+from accounts.services import attachment_add, proposal_create, proposal_round_set_status
 from billing.services import invoice_create
 from budgets.models import Estimate
 from budgets.services import estimate_start
@@ -355,9 +358,24 @@ def _open_states():
         status="revision_requested", revision_reasons="Warmer colours."
     )
     pages.append(proposal.get_absolute_url())
-    # A client's link to approve an estimate, which any browser may open.
+    # A client's links to approve an estimate and to decide on a presented round (with its
+    # deck), which any browser may open, and the round's page, which sends it.
     approved = Estimate.objects.filter(status="approved").order_by("pk").first()
     pages.append(approval_link(approved))
+    pitch = proposal_create(
+        client=projects[0].client, created_by=ae, title="Autumn pitch", kind="creative"
+    )
+    presented = pitch.rounds.get()
+    for status in ("internal_review", "presented"):
+        proposal_round_set_status(round_=presented, status=status, changed_by=ae)
+    attachment_add(
+        kind="round",
+        owner=presented,
+        upload=ContentFile(sample_pdf("Autumn pitch"), name="Autumn pitch.pdf"),
+        uploaded_by=ae,
+    )
+    pages.append(pitch.get_absolute_url())
+    pages.append(approval_link(presented))
     return pages
 
 

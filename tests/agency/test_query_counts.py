@@ -6,10 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as accounts
+from accounts.demo import sample_pdf
 from accounts.models import SentDocument
 from billing import services as billing
 from budgets import services as budgets
@@ -82,6 +84,12 @@ def agency(people, size):
         budgets.change_order_send(order=order, sent_by=project.owner, contacts=[contact])
         TaskFactory(project=project, assignee=people["staff"])
         PaymentFactory(invoice=invoice, amount=D("10"))
+        accounts.attachment_add(
+            kind="invoice",
+            owner=invoice,
+            upload=ContentFile(sample_pdf(f"PO {n}"), name=f"PO {n}.pdf"),
+            uploaded_by=people["finance"],
+        )
         Notification.objects.create(
             recipient=people["ae"], kind="deadlines", title=f"Reminder {n}", link="/"
         )
@@ -93,7 +101,7 @@ PAGES = [
     # (page, who opens it, queries)
     ("project budget", "ae", 15),  # with what went to the client, and answers
     ("budget history", "ae", 9),  # the same
-    ("invoice page", "finance", 8),  # the same
+    ("invoice page", "finance", 9),  # the same, and its files
     ("invoice history", "finance", 6),  # the same
     ("inbox", "ae", 5),
     ("bell", "ae", 4),

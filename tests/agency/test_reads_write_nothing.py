@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve, reverse
 
+from accounts.models import ProposalRound
 from billing.models import Payment
 from budgets import services as budgets_services
 from budgets.models import Estimate
@@ -97,15 +98,17 @@ def test_no_page_writes_a_row_whoever_opens_it(client):
     projects_services.strategy_brief_start(project=project, author=project.owner)
     # An invoice with a payment, so that its reversal page is linked too.
     paid = reverse("billing:invoice_detail", args=[Payment.objects.first().invoice_id])
-    # A client's link to approve the estimate, which any browser may open.
+    # A client's links to approve the estimate and to decide on a presented round (with its
+    # deck), which any browser may open.
     approval = approval_link(Estimate.objects.approved_for(project))
+    presented = approval_link(ProposalRound.objects.filter(status="presented").first())
     reached = set()
 
     for email in ROLES:
         client.force_login(User.objects.get(email=email))
         # The search is a form, not a link: it starts the walk with a search of the notes.
         searched = reverse("search") + "?q=冷泡"
-        start = ["/", project.get_absolute_url(), paid, searched, approval]
+        start = ["/", project.get_absolute_url(), paid, searched, approval, presented]
         visits, writes, failures = walk(client, start)
         reached |= set(visits)
 
