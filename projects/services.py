@@ -400,8 +400,6 @@ def creative_review_send(
         revision=review.round_number,
         title=title,
         link=project.get_absolute_url(),
-        pdf=None,
-        filename="",
         sent_by=sent_by,
         contacts=contacts,
         message=message,
