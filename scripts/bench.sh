@@ -15,7 +15,7 @@ export DJANGO_LOG_LEVEL=WARNING
 export STATIC_ROOT="$throwaway/static"
 export PORTAL_FILES_DIR="$throwaway/files"
 # Documents sent to clients while the pages are prepared go nowhere.
-export EMAIL_URL="locmemmail://"
+export EMAIL_URL="memorymail://"
 export PATH="$PWD/.venv/bin:$PATH"
 
 python manage.py migrate --noinput >/dev/null
