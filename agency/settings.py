@@ -323,7 +323,7 @@ CLIENT_LINK_DAYS = env.int("PORTAL_CLIENT_LINK_DAYS", default=30)
 
 # The agency as its documents to clients (estimates, change orders, invoices) name it, in
 # the letterhead and the payment details. PORTAL_AGENCY_LOGO is a static file, an SVG or
-# PNG; the Chinese name is used on documents in Chinese when it is set.
+# PNG; the Chinese name, address and bank are used on documents in Chinese when they are set.
 AGENCY_LETTERHEAD = {
     "name": env.str("PORTAL_AGENCY_NAME", default="Harbour & Reed Advertising"),
     "name_zh": env.str("PORTAL_AGENCY_NAME_ZH", default="港苇广告"),
@@ -334,6 +334,7 @@ AGENCY_LETTERHEAD = {
     "tax_id": env.str("PORTAL_AGENCY_TAX_ID", default="91310000MA1FL0000X"),
     "email": env.str("PORTAL_AGENCY_EMAIL", default="accounts@harbourreed.example"),
     "bank": env.str("PORTAL_AGENCY_BANK", default="Bank of China, Shanghai Huaihai Branch"),
+    "bank_zh": env.str("PORTAL_AGENCY_BANK_ZH", default="中国银行上海淮海支行"),
     "bank_account": env.str("PORTAL_AGENCY_BANK_ACCOUNT", default="4375 0000 1234 5678"),
     "swift": env.str("PORTAL_AGENCY_SWIFT", default="BKCHCNBJ300"),
     "logo": env.str("PORTAL_AGENCY_LOGO", default="img/letterhead-logo.svg"),

@@ -25,6 +25,7 @@ def letterhead(language: str) -> dict:
         **agency,
         "name": (chinese and agency.get("name_zh")) or agency["name"],
         "address": (chinese and agency.get("address_zh")) or agency["address"],
+        "bank": (chinese and agency.get("bank_zh")) or agency["bank"],
         "logo": f"{STATIC}{agency['logo']}" if agency.get("logo") else "",
     }
 

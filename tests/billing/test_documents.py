@@ -85,7 +85,14 @@ def test_a_chinese_clients_invoice_is_in_chinese_with_its_chinese_lines(client, 
 
     text = pdf_text(client.get(reverse("billing:invoice_document", args=[invoice.pk])).content)
 
-    for words in ("港苇广告", "发票", "青禾乳业", "春节广告创意费 ¥12,000.00", "小计 ¥12,000.00"):
+    for words in (
+        "港苇广告",
+        "发票",
+        "青禾乳业",
+        "春节广告创意费 ¥12,000.00",
+        "小计 ¥12,000.00",
+        "中国银行上海淮海支行",
+    ):
         assert words in text, words
     assert "Invoice" not in text
 
