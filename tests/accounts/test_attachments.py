@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import Attachment
@@ -141,7 +142,7 @@ def test_only_finance_attaches_to_an_invoice_and_the_ae_reads_it(client, report)
     invoice = billing.invoice_create(
         client=report.client,
         created_by=finance,
-        issue_date=report.occurred_at.date(),
+        issue_date=timezone.localdate(),
         lines=[("Fee", 100)],
     )
     client.force_login(report.client.lead_ae)

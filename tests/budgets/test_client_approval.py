@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import ClientDecision, SentDocument
 from budgets import services
@@ -114,7 +115,7 @@ def test_the_clients_approval_raises_the_working_budget_at_once_and_tells_the_te
     order.refresh_from_db()
     decision = ClientDecision.objects.get()
     assert order.client_approval == decision
-    assert order.client_approved_on == decision.decided_at.date()
+    assert order.client_approved_on == timezone.localdate(decision.decided_at)
     assert (decision.contact, decision.signed_name) == (gao(project), "Gao Yan")
     assert (decision.ip_address, decision.user_agent) == ("203.0.113.7", BROWSER)
 
