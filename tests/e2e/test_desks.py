@@ -38,7 +38,9 @@ def test_the_ae_logs_the_report_of_todays_meeting_from_the_desk(live_server, pag
         assignee=ae,
         due_on=timezone.localdate() - dt.timedelta(days=2),
     )
-    started = timezone.localtime().replace(second=0, microsecond=0) - dt.timedelta(hours=1)
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    # An hour ago, or when the day began if it is younger than that: a meeting of today.
+    started = max(now - dt.timedelta(hours=1), now.replace(hour=0, minute=0))
     meeting = MeetingFactory(
         client=acme,
         starts_at=started,
