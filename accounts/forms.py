@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.forms import ListFilterForm, PortalFormMixin, date_filter
 from teams.forms import SubmitHelperMixin
@@ -442,7 +443,7 @@ class DocumentSendForm(PortalFormMixin, SubmitHelperMixin, forms.Form):
     submit_label = _("Send")
 
     contacts = forms.ModelMultipleChoiceField(
-        label=_("To"),
+        label=pgettext_lazy("recipients of an email", "To"),
         queryset=Contact.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one contact.")},
