@@ -1,6 +1,7 @@
 """Drives the portal under gunicorn with wrk and prints, per page: requests per second,
 p50 and p95 latency, the CPU milliseconds each request costs (the gunicorn workers and the
-PostgreSQL processes together, from /proc) and that cost as a multiple of /healthz's,
+PostgreSQL processes together, from /proc; and of it the database's) and that cost as a
+multiple of /healthz's,
 database queries per request and the peak memory of a web worker; first with the demo data,
 then with an agency at scale loaded on top (bench/scale.py), followed by the reminder
 timings at that scale (bench/reminders.py).
@@ -168,25 +169,28 @@ def postmaster_pid() -> int:
     return int(stat[1])
 
 
-def cpu_ticks(gunicorn_pid: int, postgres_pid: int) -> int:
+def _tree_ticks(root: int) -> int:
+    return _ticks(root, with_exited_children=True) + sum(
+        _ticks(child, with_exited_children=True) for child in _children(root)
+    )
+
+
+def cpu_ticks(gunicorn_pid: int, postgres_pid: int) -> tuple[int, int]:
     """The CPU the web and the database have used so far: the gunicorn master and its
-    workers, the postmaster and every process it runs (backends, writers, vacuum), living
-    or exited."""
-    total = 0
-    for root in (gunicorn_pid, postgres_pid):
-        total += _ticks(root, with_exited_children=True)
-        total += sum(_ticks(child, with_exited_children=True) for child in _children(root))
-    return total
+    workers, and the postmaster and every process it runs (backends, writers, vacuum),
+    living or exited."""
+    return _tree_ticks(gunicorn_pid), _tree_ticks(postgres_pid)
 
 
-def wait_until_idle(gunicorn_pid: int, postgres_pid: int, timeout: float = 30) -> int:
-    """Waits for the requests still queued to be served, and gives the CPU used by then."""
+def wait_until_idle(gunicorn_pid: int, postgres_pid: int, timeout: float = 30) -> tuple:
+    """Waits for the requests still queued to be served, and gives the CPU used by then,
+    of the web and of the database."""
     deadline = time.monotonic() + timeout
     before = cpu_ticks(gunicorn_pid, postgres_pid)
     while time.monotonic() < deadline:
         time.sleep(0.2)
         now = cpu_ticks(gunicorn_pid, postgres_pid)
-        if now - before < IDLE_TICKS:
+        if sum(now) - sum(before) < IDLE_TICKS:
             return now
         before = now
     return before
@@ -240,9 +244,13 @@ def measure(base: str, server: subprocess.Popen, script: str, options, pages) ->
         # The warm-up's queue is served before the page's own CPU starts counting.
         start = wait_until_idle(server.pid, postgres)
         result = run_wrk(url, cookie, options.seconds, script)
-        spent = wait_until_idle(server.pid, postgres) - start
+        end = wait_until_idle(server.pid, postgres)
         served = result["rps"] * options.seconds
-        result["cpu"] = spent * 1000 / CLOCK_TICKS / served if served else float("nan")
+        web, database = (
+            (after - before) * 1000 / CLOCK_TICKS / served if served else float("nan")
+            for before, after in zip(start, end, strict=True)
+        )
+        result["cpu"], result["db"] = web + database, database
         result["memory"] = worker_peak_memory_mib(server.pid)
         rows.append((page, result))
     return rows
@@ -251,8 +259,8 @@ def measure(base: str, server: subprocess.Popen, script: str, options, pages) ->
 def print_table(title: str, rows: list, queries: dict, demo_queries: dict | None) -> int:
     print(f"\n{title}\n")
     header = (
-        f"{'page':<44} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'cpu ms':>7} {'× healthz':>9} "
-        f"{'queries':>7} {'worker MiB':>10} {'errors':>6}  target"
+        f"{'page':<44} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'cpu ms':>7} {'of it db':>8} "
+        f"{'× healthz':>9} {'queries':>7} {'worker MiB':>10} {'errors':>6}  target"
     )
     print(header)
     print("-" * len(header))
@@ -270,8 +278,8 @@ def print_table(title: str, rows: list, queries: dict, demo_queries: dict | None
         ratio = f"{r['cpu'] / healthz:.1f}" if healthz else "–"
         print(
             f"{page.name:<44} {r['rps']:>6.0f} {r['p50']:>7.1f} {r['p95']:>7.1f} "
-            f"{r['cpu']:>7.1f} {ratio:>9} {queries[page.name]:>7} {r['memory']:>10.1f} "
-            f"{r['errors']:>6}  {verdict}"
+            f"{r['cpu']:>7.1f} {r['db']:>8.1f} {ratio:>9} {queries[page.name]:>7} "
+            f"{r['memory']:>10.1f} {r['errors']:>6}  {verdict}"
         )
     return missed
 
