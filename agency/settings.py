@@ -99,7 +99,7 @@ TEMPLATES = [
 
 # Form widgets are drawn from Django's own Jinja2 copies of its widget templates: the same
 # markup, at a fraction of the cost on pages with many fields and choices (list filters).
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+FORM_RENDERER = "common.renderers.WidgetRenderer"
 
 # Database: PostgreSQL only, in tests as in production.
 DATABASES = {

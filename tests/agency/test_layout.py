@@ -50,6 +50,36 @@ def test_an_admin_manages_users_and_departments(client, admin_user):
     assert client.get(reverse("admin:teams_user_changelist")).status_code == 200
 
 
+def test_every_admin_form_draws_its_widgets(client, admin_user):
+    """The admin's own widgets (related-object links, date pickers) come with Django
+    templates only, beside the portal's widgets drawn by Jinja2."""
+    from django.contrib import admin
+
+    client.force_login(admin_user)
+    department = DepartmentFactory()
+    pages = [
+        reverse("admin:teams_user_change", args=[admin_user.pk]),
+        reverse("admin:teams_department_change", args=[department.pk]),
+    ]
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        if model_admin.has_add_permission(_request_of(admin_user)):
+            pages.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_add"))
+
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert "<select" in response.text or "<input" in response.text, page
+
+
+def _request_of(user):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
 def test_messages_are_shown_on_the_next_page(client, ae):
     client.force_login(ae)
 
