@@ -107,22 +107,26 @@ class ContactForm(PortalFormMixin, SubmitHelperMixin, forms.ModelForm):
 
 def client_filter():
     """A list's choice of one client; the list gives the clients it offers."""
-    return forms.ModelChoiceField(
+    field = forms.ModelChoiceField(
         label=_("Client"),
         required=False,
         queryset=Client.objects.none(),
         empty_label=_("Any client"),
     )
+    field.label_fields = ("name",)
+    return field
 
 
 def ae_filter():
     """A list's choice of one AE."""
-    return forms.ModelChoiceField(
+    field = forms.ModelChoiceField(
         label=_("AE"),
         required=False,
         queryset=User.objects.account_executives(),
         empty_label=_("Any AE"),
     )
+    field.label_fields = ("full_name", "email")
+    return field
 
 
 class ClientFilterForm(ListFilterForm):
@@ -233,6 +237,7 @@ class MeetingFilterForm(ListFilterForm):
         queryset=User.objects.none(),
         empty_label=_("Anyone"),
     )
+    organiser.label_fields = ("full_name", "email")
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *Meeting.Kind.choices]
     )

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Coalesce, Lower
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -17,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from common import search
 from common.limits import PlausibleDate
 from common.money import base_currency
+from common.urls import pk_reverse
 from teams import permissions
 
 
@@ -187,7 +187,7 @@ class Client(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("accounts:client_detail", args=[self.pk])
+        return pk_reverse("accounts:client_detail", self.pk)
 
 
 class AccountTeamMember(models.Model):
@@ -342,7 +342,7 @@ class ContactReport(models.Model):
         return f"{self.get_kind_display()} · {self.client} · {self.occurred_at:%Y-%m-%d}"
 
     def get_absolute_url(self):
-        return reverse("accounts:report_detail", args=[self.pk])
+        return pk_reverse("accounts:report_detail", self.pk)
 
     def clean(self):
         # A little slack for clocks that disagree; a log is of what has happened.
@@ -474,7 +474,7 @@ class Meeting(models.Model):
         return f"{self.get_kind_display()} · {self.client} · {self.starts_at:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self):
-        return reverse("accounts:meeting_detail", args=[self.pk])
+        return pk_reverse("accounts:meeting_detail", self.pk)
 
     @property
     def ends_at(self):
@@ -832,7 +832,7 @@ class Proposal(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("accounts:proposal_detail", args=[self.pk])
+        return pk_reverse("accounts:proposal_detail", self.pk)
 
 
 class ProposalRoundQuerySet(models.QuerySet):

@@ -6,3 +6,8 @@ class CommonConfig(AppConfig):
     counters, audit-history rows and view helpers. It imports no app of the portal."""
 
     name = "common"
+
+    def ready(self):
+        from . import choices
+
+        choices.install()

@@ -322,11 +322,17 @@ class ListFilterForm(PortalFormMixin, forms.Form):
     def _offer_choices(self):
         """Each choice of a row (a client, an AE) as a list to pick from, in one query; past
         LONGEST_CHOICE rows a list is no help and costs a page of markup, so the choice is
-        made from a link (a client page's) and shows as its name, with a link to drop it."""
+        made from a link (a client page's) and shows as its name, with a link to drop it.
+        A field's `label_fields` names the columns its rows' labels read, which are all the
+        list needs of them."""
         for name, field in self.fields.items():
             if not isinstance(field, forms.ModelChoiceField) or hasattr(field, "offered"):
                 continue
-            rows = list(field.queryset[: self.LONGEST_CHOICE + 1])
+            rows = field.queryset
+            if getattr(field, "label_fields", None):
+                # Only the columns its rows are named by: the rest is never shown.
+                rows = rows.only(*field.label_fields)
+            rows = list(rows[: self.LONGEST_CHOICE + 1])
             field.offered = len(rows) <= self.LONGEST_CHOICE
             if field.offered:
                 field.choices = [

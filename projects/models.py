@@ -4,13 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
 from common import search
 from common.limits import PlausibleDate
+from common.urls import pk_reverse
 from teams import permissions
 
 
@@ -172,7 +172,7 @@ class Project(models.Model):
         return f"{self.job_number} {self.name}"
 
     def get_absolute_url(self):
-        return reverse("projects:project_detail", args=[self.pk])
+        return pk_reverse("projects:project_detail", self.pk)
 
     def is_late(self, today=None):
         return self.stage != Stage.CLOSED and self.deadline < (today or timezone.localdate())
@@ -392,7 +392,7 @@ class Task(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("projects:project_detail", args=[self.project_id]) + f"#task-{self.pk}"
+        return pk_reverse("projects:project_detail", self.project_id) + f"#task-{self.pk}"
 
     @property
     def is_done(self):

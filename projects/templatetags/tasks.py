@@ -1,10 +1,9 @@
 """Small helpers for the task templates: the board and My tasks show hundreds of tasks, so
-the addresses they link to are built once per process, not reversed once per card."""
+what each shows is built once per process, not once per card."""
 
 import functools
 
 from django import template
-from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -15,17 +14,6 @@ from projects.models import Task
 register = template.Library()
 
 STATUS_LABELS = dict(Task.Status.choices)
-
-
-@functools.cache
-def _url_with_pk(name, script_prefix):
-    return reverse(name, args=[0]).replace("/0/", "/{}/")
-
-
-@register.simple_tag
-def pk_url(name, pk):
-    """The address of a view that takes one pk, e.g. {% pk_url "projects:project_detail" 3 %}."""
-    return _url_with_pk(name, get_script_prefix()).format(pk)
 
 
 @register.filter
