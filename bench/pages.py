@@ -142,7 +142,7 @@ PAGES = [
     ),
     Page(
         "client list, searched (director)",
-        "/clients/?q=scale&sort=repitch",
+        "/clients/?q=a&sort=repitch",
         DIRECTOR,
         list_of_25=True,
     ),
