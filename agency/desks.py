@@ -47,7 +47,7 @@ class AEDesk:
 
 
 def ae_desk(user, today: date) -> AEDesk:
-    """Nine queries whatever the size of the agency: tasks, action items,
+    """Ten queries whatever the size of the agency: tasks (two), action items,
     proposals, the clients, and per client its burn, late tasks and overdue money, and the
     chart of the AE's projects."""
     sees_money = permissions.can_see_budgets(user)

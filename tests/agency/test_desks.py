@@ -341,7 +341,7 @@ def test_the_ae_desk_costs_the_same_queries_at_any_size(client, size, django_ass
     client.force_login(ae)
 
     # session, user; the meetings; the clients, their late tasks, burn and overdue money;
-    # the tasks, the action items, the proposals and the chart; what waits for the clients'
-    # approval
-    with django_assert_num_queries(12):
+    # the tasks (which, then their rows), the action items, the proposals and the chart;
+    # what waits for the clients' approval
+    with django_assert_num_queries(13):
         assert client.get(reverse("home")).status_code == 200

@@ -105,7 +105,7 @@ PAGES = [
     ("invoice history", "finance", 6),  # the same
     ("inbox", "ae", 5),
     ("bell", "ae", 4),
-    ("AE desk", "ae", 14),  # with the estimate the client approved, and the answer
+    ("AE desk", "ae", 15),  # with the estimate the client approved, and the answer
     ("staff desk", "staff", 5),
     ("my tasks", "staff", 6),  # with the clients its filter offers
 ]
