@@ -4,6 +4,7 @@ run or work on and, for finance, the days open invoices fall due or are promised
 the pages, within a window around today, worded in the person's language."""
 
 import functools
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -31,6 +32,7 @@ from accounts.models import ActionItem, Contact, Meeting
 from billing import selectors as billing
 from billing.models import CollectionNote
 from common.money import base_currency
+from common.urls import pk_reverse
 from notifications.models import mail_domain
 from notifications.services import absolute
 from projects.models import Project, Stage, Task
@@ -54,16 +56,25 @@ def _add_timezones(calendar) -> None:
         calendar.subcomponents.insert(position, Timezone.from_ical(_vtimezone(tzid)))
 
 
-def _event(uid: str, summary: str, start, *, end=None, link="", description=""):
+@dataclass(frozen=True)
+class _Made:
+    """What every event of one feed shares: when the feed was made, and the domain that
+    makes its uids unique."""
+
+    at: datetime
+    domain: str
+
+
+def _event(made: _Made, uid: str, summary: str, start, *, end=None, link="", description=""):
     event = Event()
-    event.add("uid", f"{uid}@{mail_domain()}")
+    event.add("uid", f"{uid}@{made.domain}")
     event.add("summary", summary)
     event.add("dtstart", start)
     if end is not None:
         event.add("dtend", end)
     elif isinstance(start, date) and not isinstance(start, datetime):
         event.add("dtend", start + timedelta(days=1))
-    event.add("dtstamp", timezone.now())
+    event.add("dtstamp", made.at)
     if link:
         event.add("url", absolute(link))
     if description:
@@ -71,7 +82,7 @@ def _event(uid: str, summary: str, start, *, end=None, link="", description=""):
     return event
 
 
-def _meetings(user, first, last):
+def _meetings(user, first, last, made):
     meetings = (
         Meeting.objects.scheduled()
         .attended_by(user)
@@ -85,6 +96,7 @@ def _meetings(user, first, last):
     zone = timezone.get_current_timezone()
     for meeting in meetings:
         event = _event(
+            made,
             f"meeting-{meeting.pk}",
             f"{meeting.get_kind_display()} · {meeting.client.name}",
             timezone.localtime(meeting.starts_at, zone),
@@ -107,20 +119,22 @@ def _meetings(user, first, last):
         yield event
 
 
-def _due_dates(user, first, last):
+def _due_dates(user, first, last, made):
     tasks = (
         Task.objects.open()
         .filter(assignee=user, due_on__gte=first, due_on__lte=last)
         .select_related("project")
         .only("title", "due_on", "project__job_number")
     )
+    my_tasks = reverse("projects:my_tasks")
     for task in tasks:
         yield _event(
+            made,
             f"task-{task.pk}",
             _("Task due: %(title)s (%(job)s)")
             % {"title": task.title, "job": task.project.job_number},
             task.due_on,
-            link=reverse("projects:my_tasks"),
+            link=my_tasks,
         )
     items = (
         ActionItem.objects.open()
@@ -131,11 +145,12 @@ def _due_dates(user, first, last):
     )
     for item in items:
         yield _event(
+            made,
             f"action-item-{item.pk}",
             _("Action item due: %(what)s (%(client)s)")
             % {"what": item.description, "client": item.report.client.name},
             item.due_on,
-            link=reverse("accounts:report_detail", args=[item.report_id]),
+            link=pk_reverse("accounts:report_detail", item.report_id),
         )
     on_the_team = Exists(Project.team.through.objects.filter(project=OuterRef("pk"), user=user))
     projects = (
@@ -147,6 +162,7 @@ def _due_dates(user, first, last):
     )
     for project in projects:
         yield _event(
+            made,
             f"project-deadline-{project.pk}",
             _("Deadline: %(job)s %(name)s") % {"job": project.job_number, "name": project.name},
             project.deadline,
@@ -157,18 +173,18 @@ def _due_dates(user, first, last):
 LISTED_PER_DAY = 10
 
 
-def _day_of_invoices(uid, title, day, rows):
+def _day_of_invoices(made, uid, title, day, rows):
     """One all-day event for the invoices of a day: how many, what they come to in the base
     currency, and the first few of them."""
     numbers = [f"{number} {client}" for number, client in rows[:LISTED_PER_DAY]]
     if len(rows) > LISTED_PER_DAY:
         numbers.append(_("and %(count)s more") % {"count": len(rows) - LISTED_PER_DAY})
     return _event(
-        uid, title, day, link=reverse("billing:collections"), description="\n".join(numbers)
+        made, uid, title, day, link=reverse("billing:collections"), description="\n".join(numbers)
     )
 
 
-def _collections(user, first, last):
+def _collections(user, first, last, made):
     """For finance: the days open invoices fall due, and the days their latest collection
     note promises payment; one event a day, however many invoices that day holds."""
     if not permissions.handles_collections(user):
@@ -190,6 +206,7 @@ def _collections(user, first, last):
     )
     for day in due:
         yield _day_of_invoices(
+            made,
             f"invoices-due-{day['due_date']:%Y%m%d}",
             ngettext(
                 "%(count)s invoice due: %(amount)s %(currency)s",
@@ -220,6 +237,7 @@ def _collections(user, first, last):
     )
     for day in promised:
         yield _day_of_invoices(
+            made,
             f"payments-promised-{day['promised_on']:%Y%m%d}",
             ngettext(
                 "Payment promised for %(count)s invoice",
@@ -241,8 +259,9 @@ def feed(user, today: date) -> bytes:
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     with translation.override(user.language or settings.LANGUAGE_CODE):
         calendar.add("x-wr-calname", _("AE Portal: %(name)s") % {"name": user.full_name})
+        made = _Made(at=timezone.now(), domain=mail_domain())
         for part in (_meetings, _due_dates, _collections):
-            for event in part(user, first, last):
+            for event in part(user, first, last, made):
                 calendar.add_component(event)
     _add_timezones(calendar)
     return calendar.to_ical()

@@ -412,7 +412,7 @@ def director_desk(user, today=None) -> DirectorDesk:
         .select_related("client")
         .order_by("deadline", "pk")[:DESK_ROWS]
     )
-    clients = with_client_names(list(margin_by_client(money))[:DESK_ROWS])
+    clients = with_client_names(list(margin_by_client(money)[:DESK_ROWS]))
     rounds = rounds_this_quarter(today)
     return DirectorDesk(
         approvals=approvals(user, limit=DESK_ROWS),

@@ -380,6 +380,12 @@ class Task(models.Model):
                 condition=~Q(status="done"),
                 name="open_tasks_by_assignee",
             ),
+            # ...and those of their department that nobody is named to yet.
+            models.Index(
+                fields=["department", "due_on"],
+                condition=~Q(status="done") & Q(assignee__isnull=True),
+                name="open_unassigned_by_department",
+            ),
             # The traffic board's Done column: what was finished lately.
             models.Index(
                 fields=["department", "completed_at"],

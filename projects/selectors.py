@@ -5,6 +5,7 @@ from django.db import connection
 from django.db.models import Count, F, Q, Value
 from django.utils import timezone
 
+from teams import permissions
 from teams.models import Department
 
 from .models import Task
@@ -107,17 +108,16 @@ class StaffDesk:
 
 
 def staff_desk(user, today=None) -> StaffDesk:
-    """Two queries: the open tasks handed to `user` that the desk shows, and how many are
-    open in all."""
+    """Three queries: which open tasks handed to `user` the desk shows, then their rows,
+    and how many are open in all."""
     today = today or timezone.localdate()
     handed = Task.objects.handed_to(user).open()
     waiting_on_others = Q(waits_on__isnull=False) & ~Q(waits_on__status=Task.Status.DONE)
-    shown = list(
-        handed.filter(Q(due_on__lte=today + DESK_WEEK) | waiting_on_others)
-        .for_cards(today)
-        .annotate(handed_on_at=F("waits_on__completed_at"))
-        .order_by("due_on", "pk")[:DESK_ROWS]
+    ids = _first_due(
+        Task.objects.open().filter(Q(due_on__lte=today + DESK_WEEK) | waiting_on_others),
+        permissions.handed_work_sides(user),
     )
+    shown = _cards(ids, today, handed_on_at=F("waits_on__completed_at"))
     desk = StaffDesk(today=[], week=[], waiting=[], open_count=handed.count())
     for task in shown:
         handed_on_today = (
@@ -138,19 +138,34 @@ def ae_tasks(user, today) -> list:
     each side through its own index (asked as one, "owner or assignee" sorts every open
     task of the agency due by then); the second, when there are any, reads what their
     rows show."""
-    due = (
-        Task.objects.open()
-        .filter(due_on__lt=today + DESK_WEEK)
+    ids = _first_due(
+        Task.objects.open().filter(due_on__lt=today + DESK_WEEK),
+        [Q(project__owner=user), Q(assignee=user)],
+    )
+    return _cards(ids, today)
+
+
+def _first_due(tasks, sides, limit=DESK_ROWS) -> list[int]:
+    """The ids of the first `limit` of `tasks` by due date that match any of `sides`, in one
+    query: each side is read in due-date order through its own index and cut at `limit`
+    before they are merged. Asked as one OR, the database sorts every row that matches."""
+    due = tasks.order_by("due_on", "pk").values_list("due_on", "pk")
+    first, *others = (due.filter(side)[:limit] for side in sides)
+    if others:
+        first = first.union(*others).order_by("due_on", "pk")[:limit]
+    return [pk for _due_on, pk in first]
+
+
+def _cards(ids, today, **annotations) -> list:
+    """The tasks of `ids` as the desks show them, by due date; no query when there are none."""
+    if not ids:
+        return []
+    return list(
+        Task.objects.filter(pk__in=ids)
+        .for_cards(today)
+        .annotate(**annotations)
         .order_by("due_on", "pk")
-        .values_list("due_on", "pk")
     )
-    picked = (
-        due.filter(project__owner=user)[:DESK_ROWS]
-        .union(due.filter(assignee=user)[:DESK_ROWS])
-        .order_by("due_on", "pk")[:DESK_ROWS]
-    )
-    ids = [pk for _due_on, pk in picked]
-    return list(Task.objects.filter(pk__in=ids).for_cards(today).order_by("due_on", "pk"))
 
 
 def late_tasks_by_client(client_ids, today) -> dict[int, dict[str, int]]:

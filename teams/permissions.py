@@ -3,6 +3,9 @@
 Views, templates (through the navigation) and querysets ask these, never `user.role`.
 """
 
+import functools
+import operator
+
 from django.db.models import Q
 
 from .roles import Role
@@ -92,12 +95,18 @@ def works_on_handed_tasks(user) -> bool:
 def handed_work(user, prefix=""):
     """The tasks handed to a person: named to them, or to their department with nobody named
     yet. `prefix` is the path from the model queried to its tasks, e.g. "projects__tasks__"."""
-    handed = Q(**{f"{prefix}assignee": user})
+    return functools.reduce(operator.or_, handed_work_sides(user, prefix))
+
+
+def handed_work_sides(user, prefix=""):
+    """handed_work as its alternatives, for the queries that read each through its own
+    index."""
+    sides = [Q(**{f"{prefix}assignee": user})]
     if user.department_id:
-        handed |= Q(
-            **{f"{prefix}assignee__isnull": True, f"{prefix}department": user.department_id}
+        sides.append(
+            Q(**{f"{prefix}assignee__isnull": True, f"{prefix}department": user.department_id})
         )
-    return handed
+    return sides
 
 
 def can_use_projects(user) -> bool:

@@ -106,7 +106,7 @@ PAGES = [
     ("inbox", "ae", 5),
     ("bell", "ae", 4),
     ("AE desk", "ae", 15),  # with the estimate the client approved, and the answer
-    ("staff desk", "staff", 5),
+    ("staff desk", "staff", 6),
     ("my tasks", "staff", 6),  # with the clients its filter offers
 ]
 
