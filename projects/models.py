@@ -165,6 +165,9 @@ class Project(models.Model):
             models.Index(fields=["client", "stage"]),
             # The project list pages through all projects in this order.
             models.Index(fields=["deadline", "job_number"], name="project_list_order"),
+            # Finance's desk reads the projects ready to invoice, the earliest started first,
+            # in this order and stops at its rows.
+            models.Index(fields=["start_date", "id"], name="projects_by_start"),
             search.index("project_search", *PROJECT_SEARCHED),
         ]
 
