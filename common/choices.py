@@ -31,7 +31,6 @@ def install() -> None:
     """Every model's get_FOO_display() that Django made (a partialmethod of its own
     _get_FIELD_display, bound when the class was made) now calls the one above; a model's
     own get_FOO_display is left alone."""
-    Model._get_FIELD_display = _get_FIELD_display
     for model in apps.get_models(include_auto_created=True):
         for field in model._meta.concrete_fields:
             name = f"get_{field.name}_display"

@@ -36,6 +36,17 @@ def test_every_choice_shows_its_label_in_the_language_of_the_page(language):
         assert entry.get_category_display() == "Media"
 
 
+def test_every_display_reads_the_labels_translated_once():
+    """Django binds get_FOO_display when a model class is made, before the portal's apps are
+    ready: each must have been rebound, or the pages translate every label on every call."""
+    from common import choices
+
+    for model, field in _choice_fields():
+        display = model.__dict__.get(f"get_{field.name}_display")
+        if display is not None:
+            assert display.func is choices._get_FIELD_display, (model, field)
+
+
 def test_a_value_outside_the_choices_shows_as_itself():
     from budgets.models import CostEntry
 
