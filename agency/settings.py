@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "common.middleware.PrivatePages",
+    # Before the session and the user are read: see common.pagecache.
+    "common.pagecache.PageCacheSnapshot",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "common.pagecache.PageCache",
     # Tags the audit history of money objects with the signed-in user and the URL.
     "pghistory.middleware.HistoryMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of every sign-in.
@@ -110,6 +113,21 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+# Drawn pages, kept in each web worker's memory and served again to the same person while
+# the database has committed nothing new (common.pagecache). DJANGO_PAGE_CACHE=0 turns it
+# off, to measure what drawing a page costs.
+PAGE_CACHE = env.bool("DJANGO_PAGE_CACHE", default=True)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        # A key holds for a minute at most (it names the minute it was drawn in).
+        "TIMEOUT": 120,
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    },
+}
 
 # Users and sign-in.
 AUTH_USER_MODEL = "teams.User"

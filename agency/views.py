@@ -10,6 +10,7 @@ from accounts import selectors as account_selectors
 from billing import selectors as billing_selectors
 from budgets import selectors as budget_selectors
 from common import search
+from common.pagecache import page_cache_exempt
 from projects import selectors as project_selectors
 from teams import permissions
 from teams.models import User
@@ -22,6 +23,7 @@ from .search import find
 
 
 @login_not_required
+@page_cache_exempt
 @never_cache
 @require_GET
 def healthz(request):

@@ -311,6 +311,8 @@ def main() -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
     django.setup()
+    from django.conf import settings
+
     from bench import reminders, scale
 
     port = free_port()
@@ -318,6 +320,7 @@ def main() -> int:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_REPORT)
     setting = f"{CONNECTIONS} connections, {options.seconds} s per page, gunicorn 2 sync workers"
+    setting += ", page cache " + ("on" if settings.PAGE_CACHE else "off (DJANGO_PAGE_CACHE=0)")
     try:
         demo_queries = queries_per_request(pages)
         server = start_gunicorn(port)

@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --browser
 . scripts/services.sh
 
-# Durability is not wanted for a throwaway test cluster.
-start_throwaway_services fsync=off synchronous_commit=off full_page_writes=off
+# Durability is not wanted for a throwaway test cluster, nor autovacuum: its ANALYZE commits
+# like any write, and the page cache's tests count on no commit between two requests.
+start_throwaway_services fsync=off synchronous_commit=off full_page_writes=off autovacuum=off
 
 export DJANGO_SECRET_KEY="test-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(40))')"
 export DJANGO_DEBUG=0
