@@ -18,7 +18,6 @@ writes). Each web worker keeps its own pages in memory (the "pages" cache).
 """
 
 import hashlib
-import re
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -27,6 +26,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
+from django.utils.cache import cc_delim_re
 
 # A page bigger than this (a long export) is drawn every time rather than held in memory.
 LARGEST_PAGE = 256 * 1024
@@ -116,11 +116,10 @@ class PageCache:
         secret (its cookie is set on the way out, and a copy would not set it), no change to
         the session, no message for the next page."""
         session = getattr(request, "session", None)
-        messages = getattr(request, "_messages", None)
         return (
             request.META.get("CSRF_COOKIE") == request.csrf_secret_before
             and not (session is not None and session.modified)
-            and not getattr(messages, "_queued_messages", None)
+            and not getattr(getattr(request, "_messages", None), "added_new", False)
         )
 
     @staticmethod
@@ -130,7 +129,7 @@ class PageCache:
             response.status_code == 200
             and not response.streaming
             and not response.cookies
-            and not {"no-cache", "no-store"} & set(re.split(r"\s*,\s*", cache_control))
+            and not {"no-cache", "no-store"} & set(cc_delim_re.split(cache_control))
             and len(response.content) <= LARGEST_PAGE
         )
 
