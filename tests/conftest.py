@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from tests import run_day
 from tests.factories import UserFactory
 
 
@@ -51,3 +52,16 @@ def clock():
     `clock.go(days=1)` moves it on."""
     with time_machine.travel(MONDAY, tick=False) as traveller:
         yield Clock(traveller)
+
+
+@pytest.fixture
+def on_the_run_day():
+    """The clock on the day the run began (tests/run_day.py), at the time of day it is: no
+    shift at all unless midnight has passed since."""
+    now = timezone.localtime()
+    if now.date() == run_day.TODAY:
+        yield
+        return
+    moment = dt.datetime.combine(run_day.TODAY, now.timetz())
+    with time_machine.travel(moment, tick=True):
+        yield

@@ -11,16 +11,15 @@ import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from billing import selectors, services, tasks
 from billing.models import ClientAging, Invoice, Payment
 from tests.factories import ClientFactory, ProjectFactory, UserFactory
+from tests.run_day import TODAY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_the_run_day")]
 
 D = Decimal
-TODAY = timezone.localdate()
 
 
 @pytest.fixture

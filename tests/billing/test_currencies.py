@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from accounts.models import ExchangeRate
 from billing import selectors, services
@@ -15,11 +15,11 @@ from budgets import selectors as budget_selectors
 from budgets.models import ProjectMoney
 from common.templatetags.money import money
 from tests.factories import ApprovedEstimateFactory, ClientFactory, ProjectFactory, UserFactory
+from tests.run_day import TODAY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_the_run_day")]
 
 D = Decimal
-TODAY = timezone.localdate()
 ISSUED = TODAY - dt.timedelta(days=10)
 
 

@@ -17,11 +17,11 @@ from tests.factories import (
     UserFactory,
 )
 from tests.routes import outsider_get_status
+from tests.run_day import TODAY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_the_run_day")]
 
 D = Decimal
-TODAY = timezone.localdate()
 
 
 @pytest.fixture

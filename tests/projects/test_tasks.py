@@ -8,10 +8,9 @@ from django.utils import timezone
 from projects import services
 from projects.models import Task, TaskCount
 from tests.factories import DepartmentFactory, ProjectFactory, TaskFactory, UserFactory
+from tests.run_day import TODAY
 
-pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_the_run_day")]
 
 
 def days(n):
