@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import approvals, attachments, services
-        from .models import Client, ContactReport, ProposalRound
+        from .models import Client, ContactReport, ProposalRound, of_visible_clients
 
         approvals.register(
             ProposalRound,
@@ -26,8 +26,8 @@ class AccountsConfig(AppConfig):
         attachments.register(
             "round",
             ProposalRound,
-            visible=lambda user: ProposalRound.objects.filter(
-                proposal__client__in=Client.objects.visible_to(user)
+            visible=lambda user: of_visible_clients(
+                ProposalRound.objects.all(), user, client="proposal__client"
             ),
             editable=lambda user: ProposalRound.objects.filter(
                 proposal__client__in=Client.objects.editable_by(user)

@@ -51,6 +51,7 @@ from .models import (
     Proposal,
     ProposalRound,
     RoundHours,
+    of_visible_clients,
 )
 from .selectors import attach_sendings, attachments_of, sendings_of, start_of
 
@@ -746,9 +747,7 @@ def proposal_create(request, pk):
 
 def _visible_proposal(request, pk):
     return get_object_or_404(
-        Proposal.objects.filter(client__in=Client.objects.visible_to(request.user)).select_related(
-            "client"
-        ),
+        of_visible_clients(Proposal.objects.all(), request.user).select_related("client"),
         pk=pk,
     )
 

@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Client
+from accounts.models import of_visible_clients
 from budgets.models import Estimate
 from common.charts import chart, series
 from projects.models import Project, Stage
@@ -71,7 +71,7 @@ def _visible_clients_only(queryset, user):
     if permissions.sees_every_project(user):
         return queryset
     if permissions.works_on_account_teams(user):
-        return queryset.filter(client__in=Client.objects.visible_to(user))
+        return of_visible_clients(queryset, user)
     return queryset.none()
 
 

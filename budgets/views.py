@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
-from accounts.models import Client, Proposal
+from accounts.models import Client, Proposal, of_visible_clients
 from accounts.selectors import attach_sendings, sendings_among, sent_pdf
 from accounts.views import document_send_page
 from common import exports
@@ -610,7 +610,7 @@ def spend_plan_form(request, pk, plan_pk=None):
 
 def spend_plan_detail(request, pk, *, review_form=None):
     plan = get_object_or_404(
-        SpendPlan.objects.filter(client__in=Client.objects.visible_to(request.user)).select_related(
+        of_visible_clients(SpendPlan.objects.all(), request.user).select_related(
             "client", "approved_by", "returned_by"
         ),
         pk=pk,

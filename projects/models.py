@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Client
+from accounts.models import Client, of_visible_clients
 from common import search
 from common.limits import PlausibleDate
 from common.urls import pk_reverse
@@ -64,7 +64,7 @@ class ProjectQuerySet(models.QuerySet):
         if permissions.sees_every_project(user):
             return self
         if permissions.works_on_account_teams(user):
-            return self.filter(client__in=Client.objects.visible_to(user))
+            return of_visible_clients(self, user)
         if permissions.works_on_handed_tasks(user):
             return self.filter(
                 pk__in=Task.objects.filter(permissions.handed_work(user)).values("project")
