@@ -72,16 +72,18 @@ def desk_meetings(user, today) -> DeskMeetings:
 DESK_ROWS = 30
 
 
-def desk_action_items(user, today):
-    """Open action items due within the week or overdue: the user's own, and those of their
-    clients' reports (they lead the account)."""
-    return list(
+def desk_action_items(user, today) -> tuple[list, bool]:
+    """The first DESK_ROWS open action items due within the week or overdue, the user's own
+    and those of their clients' reports (they lead the account), and whether there are
+    more."""
+    items = list(
         ActionItem.objects.open()
         .filter(Q(owner=user) | Q(report__client__lead_ae=user))
         .filter(due_on__lt=today + DESK_WEEK)
         .select_related("report__client", "owner")
-        .overdue_first()[:DESK_ROWS]
+        .overdue_first()[: DESK_ROWS + 1]
     )
+    return items[:DESK_ROWS], len(items) > DESK_ROWS
 
 
 IN_FLIGHT = [

@@ -35,7 +35,9 @@ class ClientHealth:
 class AEDesk:
     my_tasks: list
     team_tasks: list
+    more_tasks: bool  # than the desk shows
     action_items: list
+    more_action_items: bool
     proposals: list
     clients: list
     burn_chart: dict
@@ -74,7 +76,8 @@ def ae_desk(user, today: date) -> AEDesk:
                 repitch_rounds=client.repitch_rounds,
             )
         )
-    tasks = projects.ae_tasks(user, today)
+    tasks, more_tasks = projects.ae_tasks(user, today)
+    action_items, more_action_items = accounts.desk_action_items(user, today)
     proposals = accounts.proposals_in_flight(ids) if ids else []
     for proposal in proposals:
         proposal.round_status_label = ProposalRound.Status(proposal.round_status).label
@@ -84,7 +87,9 @@ def ae_desk(user, today: date) -> AEDesk:
     return AEDesk(
         my_tasks=[task for task in tasks if task.assignee_id == user.pk],
         team_tasks=[task for task in tasks if task.assignee_id != user.pk],
-        action_items=accounts.desk_action_items(user, today),
+        more_tasks=more_tasks,
+        action_items=action_items,
+        more_action_items=more_action_items,
         proposals=proposals,
         clients=health,
         burn_chart=_burn_chart(budgets.burn_against_schedule(user, today) if sees_money else []),

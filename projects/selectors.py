@@ -132,17 +132,18 @@ def staff_desk(user, today=None) -> StaffDesk:
     return desk
 
 
-def ae_tasks(user, today) -> list:
-    """Open tasks due within the week or late, on the projects `user` runs as AE (whoever
-    has them) and handed to `user`: two queries. The first picks them, the first rows of
-    each side through its own index (asked as one, "owner or assignee" sorts every open
-    task of the agency due by then); the second, when there are any, reads what their
-    rows show."""
+def ae_tasks(user, today) -> tuple[list, bool]:
+    """The first DESK_ROWS open tasks due within the week or late, on the projects `user`
+    runs as AE (whoever has them) and handed to `user`, and whether there are more: two
+    queries. The first picks them, the first rows of each side through its own index
+    (asked as one, "owner or assignee" sorts every open task of the agency due by then);
+    the second, when there are any, reads what their rows show."""
     ids = _first_due(
         Task.objects.open().filter(due_on__lt=today + DESK_WEEK),
         [Q(project__owner=user), Q(assignee=user)],
+        limit=DESK_ROWS + 1,
     )
-    return _cards(ids, today)
+    return _cards(ids[:DESK_ROWS], today), len(ids) > DESK_ROWS
 
 
 def _first_due(tasks, sides, limit=DESK_ROWS) -> list[int]:

@@ -7,9 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import selectors as account_selectors
 from accounts import services as accounts
 from billing import services as billing
 from budgets import services as budgets
+from projects import selectors as project_selectors
 from projects import services
 from tests.factories import (
     ActionItemFactory,
@@ -332,6 +334,29 @@ def test_the_ae_desk_shows_the_day_and_each_clients_health(client):
     assert someone_elses.name not in text
     # One click ticks the AE's own item; the designer's has no button on this desk.
     assert text.count('name="done" value="1"') == 2
+
+
+@pytest.mark.parametrize(("rows", "more"), [(3, True), (4, False)])
+def test_the_ae_desk_says_when_it_shows_only_the_first_tasks_and_items(
+    client, monkeypatch, rows, more
+):
+    ae = UserFactory(role="ae")
+    ae_world(ae, 2)  # four tasks and four action items due
+    monkeypatch.setattr(project_selectors, "DESK_ROWS", rows)
+    monkeypatch.setattr(account_selectors, "DESK_ROWS", rows)
+    client.force_login(ae)
+
+    page = client.get(reverse("home"))
+
+    desk = page.context["desk"]
+    # The soonest due: the designer's late storyboards, then the AE's briefs.
+    soonest = ["Storyboard 0", "Storyboard 1", "Brief the studio 0", "Brief the studio 1"]
+    assert sorted(titles(desk.my_tasks + desk.team_tasks)) == sorted(soonest[:rows])
+    assert (desk.more_tasks, desk.more_action_items) == (more, more)
+    assert len(desk.action_items) == rows
+    badge = f'<span class="badge text-bg-secondary">{rows}{"+" if more else ""}</span>'
+    assert page.text.count(badge) == 2
+    assert (f"these are the {rows} due soonest" in page.text) is more
 
 
 @pytest.mark.parametrize("size", [1, 5])
