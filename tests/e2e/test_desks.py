@@ -100,3 +100,23 @@ def test_every_desk_reads_in_english_and_chinese_on_a_laptop_and_a_phone(
                 assert overflow <= width, f"the {role} desk is {overflow}px wide at {width}px"
                 screenshot(f"desk-{role}-{language}-{width}", of=window)
                 window.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_longest_navigation_bar_keeps_to_one_line_at_every_laptop_width(live_server, page):
+    """A director's bar holds the most sections, with the counts of their approvals and
+    notifications: the search box gives way rather than push the bell off the screen."""
+    call_command("seed_demo", verbosity=0)
+    page.goto(f"{live_server.url}/auth/sign-in/")
+    page.get_by_label("Email").fill("zhang.wei@agency.example")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    bell = page.locator("#bell")
+    for width in (1200, 1240, 1280, 1366, 1400, 1440, 1920):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{live_server.url}/")
+        expect(bell.locator(".badge")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, width
+        assert bell.bounding_box()["x"] + bell.bounding_box()["width"] <= width, width
+        # One line: the bar is as tall as its search box and a little padding.
+        assert page.locator("nav").bounding_box()["height"] < 70, width
