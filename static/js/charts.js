@@ -21,6 +21,10 @@
         tension: 0.2,
       };
     });
+    // Counts (proposal rounds, invoices) step by whole numbers: no tick at 2.5 rounds.
+    const whole = spec.datasets.every(function (series) {
+      return series.data.every(Number.isInteger);
+    });
     new window.Chart(canvas, {
       type: spec.type,
       data: { labels: spec.labels, datasets: datasets },
@@ -30,7 +34,11 @@
         plugins: { legend: { display: datasets.length > 1 } },
         scales: {
           x: { stacked: Boolean(spec.stacked), ticks: { font: { size: 10 } } },
-          y: { stacked: Boolean(spec.stacked), beginAtZero: true },
+          y: {
+            stacked: Boolean(spec.stacked),
+            beginAtZero: true,
+            ticks: whole ? { precision: 0 } : {},
+          },
         },
       },
     });

@@ -17,6 +17,7 @@ from tests.factories import (
     ContactFactory,
     MeetingFactory,
     ProjectFactory,
+    ProposalFactory,
     TaskFactory,
     UserFactory,
 )
@@ -120,3 +121,17 @@ def test_the_longest_navigation_bar_keeps_to_one_line_at_every_laptop_width(live
         assert bell.bounding_box()["x"] + bell.bounding_box()["width"] <= width, width
         # One line: the bar is as tall as its search box and a little padding.
         assert page.locator("nav").bounding_box()["height"] < 70, width
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chart_of_counts_steps_by_whole_numbers(live_server, page):
+    director = UserFactory(role="account_director", full_name="Zhang Wei")
+    ProposalFactory(client=ClientFactory(name="Qinghe Dairy"), title="Spring routes")
+    sign_in(page, live_server, director)
+
+    # One round this quarter: the axis reads 0 and 1, not 0.1, 0.2 … of a round.
+    ticks = page.evaluate(
+        "window.Chart.getChart(document.querySelector('[data-source=rounds-chart]'))"
+        ".scales.y.ticks.map(tick => tick.value)"
+    )
+    assert ticks == [0, 1]
