@@ -36,6 +36,14 @@ def money(value, currency=None):
 
 
 @register.filter
+def grouped(value):
+    """A count with its thousands marked, as money is: 17,220."""
+    if value in (None, ""):
+        return ""
+    return f"{int(value):,}"
+
+
+@register.filter
 def rate(value):
     """An exchange rate with the decimals it has: 7.1, not 7.100000."""
     if value in (None, ""):

@@ -9,9 +9,11 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Client
 from budgets import services as budgets
@@ -283,6 +285,17 @@ def test_a_list_longer_than_the_cap_says_so(client, made, monkeypatch):
     assert f"{costs} found" in in_full.text
     assert capped.context["page"].paginator.capped
     assert f"More than {costs - 1} found: add a filter to narrow them" in capped.text
+
+
+def test_a_long_list_counts_its_rows_with_the_thousands_marked():
+    page = Paginator(range(12_345), 25).page(2)
+
+    for language, expected in [
+        ("en", "Page 2 of 494 · 12,345 in all"),
+        ("zh-hans", "第 2 页，共 494 页 · 共 12,345 个"),
+    ]:
+        with translation.override(language):
+            assert expected in render_to_string("partials/pagination.html", {"page": page})
 
 
 @pytest.mark.parametrize(
