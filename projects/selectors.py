@@ -99,12 +99,18 @@ DESK_ROWS = 50
 class StaffDesk:
     """A department person's day: `today` (late, due today, or handed on today), `week`
     (ready and due in the next seven days) and `waiting` (on a task not done yet), each
-    with what it waits on and its hand-off note; `open_count` of all their open work."""
+    with what it waits on and its hand-off note, of the first DESK_ROWS by due date;
+    `more` when there are others; `open_count` of all their open work."""
 
     today: list
     week: list
     waiting: list
     open_count: int
+    more: bool = False
+
+    @property
+    def shown(self) -> int:
+        return len(self.today) + len(self.week) + len(self.waiting)
 
 
 def staff_desk(user, today=None) -> StaffDesk:
@@ -116,9 +122,12 @@ def staff_desk(user, today=None) -> StaffDesk:
     ids = _first_due(
         Task.objects.open().filter(Q(due_on__lte=today + DESK_WEEK) | waiting_on_others),
         permissions.handed_work_sides(user),
+        limit=DESK_ROWS + 1,
     )
-    shown = _cards(ids, today, handed_on_at=F("waits_on__completed_at"))
-    desk = StaffDesk(today=[], week=[], waiting=[], open_count=handed.count())
+    shown = _cards(ids[:DESK_ROWS], today, handed_on_at=F("waits_on__completed_at"))
+    desk = StaffDesk(
+        today=[], week=[], waiting=[], open_count=handed.count(), more=len(ids) > DESK_ROWS
+    )
     for task in shown:
         handed_on_today = (
             task.handed_on_at is not None and timezone.localdate(task.handed_on_at) == today
@@ -146,7 +155,7 @@ def ae_tasks(user, today) -> tuple[list, bool]:
     return _cards(ids[:DESK_ROWS], today), len(ids) > DESK_ROWS
 
 
-def _first_due(tasks, sides, limit=DESK_ROWS) -> list[int]:
+def _first_due(tasks, sides, limit) -> list[int]:
     """The ids of the first `limit` of `tasks` by due date that match any of `sides`, in one
     query: each side is read in due-date order through its own index and cut at `limit`
     before they are merged. Asked as one OR, the database sorts every row that matches."""

@@ -82,6 +82,24 @@ def test_the_staff_desk_shows_today_this_week_and_what_waits_on_others(client):
     assert "Old poster" not in page.text
 
 
+@pytest.mark.parametrize(("rows", "more"), [(2, True), (3, False)])
+def test_the_staff_desk_says_when_it_shows_only_the_first_tasks(client, monkeypatch, rows, more):
+    today = timezone.localdate()
+    designer = UserFactory(role="staff", department=DepartmentFactory())
+    for due_in, title in enumerate(["Storyboard", "Key visual", "Banner set"]):
+        TaskFactory(title=title, assignee=designer, due_on=today + dt.timedelta(days=due_in))
+    monkeypatch.setattr(project_selectors, "DESK_ROWS", rows)
+    client.force_login(designer)
+
+    page = client.get(reverse("home"))
+
+    desk = page.context["desk"]
+    assert titles(desk.today + desk.week) == ["Storyboard", "Key visual", "Banner set"][:rows]
+    assert (desk.more, desk.open_count) == (more, 3)
+    assert "All my open work (3)" in page.text
+    assert (f"these are the {rows} due soonest" in page.text) is more
+
+
 def director_world(director, size):
     """`size` projects over budget, one late, and a cost waiting for the director."""
     today = timezone.localdate()
