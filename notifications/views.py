@@ -10,6 +10,9 @@ from .forms import PreferencesForm
 from .models import Kind, Notification, Preferences
 
 BELL_LENGTH = 8
+# The bell counts no further: past it, "99+" says enough, and a scan of thousands of unread
+# notifications costs every page a moment.
+BELL_COUNTS_TO = 99
 INBOX_PAGE = 25
 
 
@@ -17,10 +20,12 @@ def bell(request):
     """The bell in the navigation: the unread count and the latest unread, fetched by htmx
     after the page has loaded, so that no page waits for it."""
     unread = Notification.objects.unread().filter(recipient=request.user)
+    count = unread[: BELL_COUNTS_TO + 1].count()
+    shown = f"{BELL_COUNTS_TO}+" if count > BELL_COUNTS_TO else count
     return render(
         request,
         "notifications/partials/bell.html",
-        {"count": unread.count(), "latest": unread[:BELL_LENGTH]},
+        {"count": count, "shown": shown, "latest": unread[:BELL_LENGTH]},
     )
 
 

@@ -32,6 +32,20 @@ def test_the_bell_shows_the_unread_count_and_the_latest(client, ae):
     assert reverse("notifications:bell") in page.text
 
 
+@pytest.mark.parametrize(("unread", "shown"), [(99, "99"), (100, "99+")])
+def test_the_bell_counts_to_99(client, ae, unread, shown):
+    Notification.objects.bulk_create(
+        Notification(recipient=ae, kind="deadlines", title=f"Reminder {n}", link="/")
+        for n in range(unread)
+    )
+    client.force_login(ae)
+
+    bell = client.get(reverse("notifications:bell"), headers={"hx-request": "true"})
+
+    assert f"data-unread-count>{shown}<" in bell.text
+    assert f'aria-label="Notifications: {shown} unread"' in bell.text
+
+
 def test_opening_a_notification_marks_it_read_and_follows_its_link(client, ae):
     notification = notify(ae, "Task due", link="/projects/7/#task-3")
     client.force_login(ae)
