@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import ContactReport, Meeting
+from projects.models import Project
 from teams.demo import DEMO_PASSWORD
 from teams.models import User
 from tests.e2e.test_money_flow import sign_in
@@ -104,10 +105,12 @@ def test_every_desk_reads_in_english_and_chinese_on_a_laptop_and_a_phone(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_longest_navigation_bar_keeps_to_one_line_at_every_laptop_width(live_server, page):
+def test_the_director_s_bar_and_a_task_table_keep_within_every_laptop_width(live_server, page):
     """A director's bar holds the most sections, with the counts of their approvals and
-    notifications: the search box gives way rather than push the bell off the screen."""
+    notifications: the search box gives way rather than push the bell off the screen. A
+    project's tasks, flagged late and handed on, keep their links inside the table's card."""
     call_command("seed_demo", verbosity=0)
+    project = Project.objects.get(job_number="QINGHE-2026-001")
     page.goto(f"{live_server.url}/auth/sign-in/")
     page.get_by_label("Email").fill("zhang.wei@agency.example")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
@@ -121,6 +124,12 @@ def test_the_longest_navigation_bar_keeps_to_one_line_at_every_laptop_width(live
         assert bell.bounding_box()["x"] + bell.bounding_box()["width"] <= width, width
         # One line: the bar is as tall as its search box and a little padding.
         assert page.locator("nav").bounding_box()["height"] < 70, width
+    for width in (1200, 1366, 1400):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{live_server.url}{project.get_absolute_url()}")
+        expect(page.get_by_text("Handed on", exact=True)).to_be_visible()
+        table = page.locator("section[aria-labelledby=tasks-heading] .table-responsive")
+        assert table.evaluate("box => box.scrollWidth <= box.clientWidth"), width
 
 
 @pytest.mark.django_db(transaction=True)
