@@ -4,6 +4,8 @@ from datetime import datetime, time, timedelta
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from common.paging import first_and_more
+
 from .models import (
     ActionItem,
     Attachment,
@@ -76,14 +78,14 @@ def desk_action_items(user, today) -> tuple[list, bool]:
     """The first DESK_ROWS open action items due within the week or overdue, the user's own
     and those of their clients' reports (they lead the account), and whether there are
     more."""
-    items = list(
+    return first_and_more(
         ActionItem.objects.open()
         .filter(Q(owner=user) | Q(report__client__lead_ae=user))
         .filter(due_on__lt=today + DESK_WEEK)
         .select_related("report__client", "owner")
-        .overdue_first()[: DESK_ROWS + 1]
+        .overdue_first(),
+        DESK_ROWS,
     )
-    return items[:DESK_ROWS], len(items) > DESK_ROWS
 
 
 IN_FLIGHT = [

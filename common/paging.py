@@ -29,3 +29,10 @@ class CappedPaginator(Paginator):
     @property
     def capped(self):
         return self.count > self.cap
+
+
+def first_and_more(rows, count: int) -> tuple[list, bool]:
+    """The first `count` of `rows` (a queryset or a list), and whether there are others:
+    one row more is read to tell, rather than all of them counted."""
+    rows = list(rows[: count + 1])
+    return rows[:count], len(rows) > count

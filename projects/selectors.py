@@ -5,6 +5,7 @@ from django.db import connection
 from django.db.models import Count, F, Q, Value
 from django.utils import timezone
 
+from common.paging import first_and_more
 from teams import permissions
 from teams.models import Department
 
@@ -119,15 +120,16 @@ def staff_desk(user, today=None) -> StaffDesk:
     today = today or timezone.localdate()
     handed = Task.objects.handed_to(user).open()
     waiting_on_others = Q(waits_on__isnull=False) & ~Q(waits_on__status=Task.Status.DONE)
-    ids = _first_due(
-        Task.objects.open().filter(Q(due_on__lte=today + DESK_WEEK) | waiting_on_others),
-        permissions.handed_work_sides(user),
-        limit=DESK_ROWS + 1,
+    ids, more = first_and_more(
+        _first_due(
+            Task.objects.open().filter(Q(due_on__lte=today + DESK_WEEK) | waiting_on_others),
+            permissions.handed_work_sides(user),
+            limit=DESK_ROWS + 1,
+        ),
+        DESK_ROWS,
     )
-    shown = _cards(ids[:DESK_ROWS], today, handed_on_at=F("waits_on__completed_at"))
-    desk = StaffDesk(
-        today=[], week=[], waiting=[], open_count=handed.count(), more=len(ids) > DESK_ROWS
-    )
+    shown = _cards(ids, today, handed_on_at=F("waits_on__completed_at"))
+    desk = StaffDesk(today=[], week=[], waiting=[], open_count=handed.count(), more=more)
     for task in shown:
         handed_on_today = (
             task.handed_on_at is not None and timezone.localdate(task.handed_on_at) == today
@@ -147,12 +149,15 @@ def ae_tasks(user, today) -> tuple[list, bool]:
     queries. The first picks them, the first rows of each side through its own index
     (asked as one, "owner or assignee" sorts every open task of the agency due by then);
     the second, when there are any, reads what their rows show."""
-    ids = _first_due(
-        Task.objects.open().filter(due_on__lt=today + DESK_WEEK),
-        [Q(project__owner=user), Q(assignee=user)],
-        limit=DESK_ROWS + 1,
+    ids, more = first_and_more(
+        _first_due(
+            Task.objects.open().filter(due_on__lt=today + DESK_WEEK),
+            [Q(project__owner=user), Q(assignee=user)],
+            limit=DESK_ROWS + 1,
+        ),
+        DESK_ROWS,
     )
-    return _cards(ids[:DESK_ROWS], today), len(ids) > DESK_ROWS
+    return _cards(ids, today), more
 
 
 def _first_due(tasks, sides, limit) -> list[int]:
