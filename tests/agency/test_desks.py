@@ -139,6 +139,9 @@ def test_the_director_desk_puts_what_waits_first_then_what_to_watch(client):
     assert sorted(row.project.name for row in desk.watch) == ["Launch 1", "Launch 2"]
     assert [project.pk for project in desk.late] == [late.pk]
     assert len(desk.clients) == 3
+    # Each client of the margins links to its page.
+    for entry in desk.clients:
+        assert f'href="{reverse("accounts:client_detail", args=[entry["client"]])}"' in page.text
     assert "Waiting for your sign-off" in page.text
     assert "Over budget" in page.text
     assert "Farm open day" in page.text
