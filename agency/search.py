@@ -3,9 +3,9 @@ hold the words typed, each kind scoped as its own pages are, best first, the wor
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlencode
 
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,7 @@ from accounts.models import (
 from billing import selectors as billing_selectors
 from billing.models import INVOICE_SEARCHED
 from common import search
+from common.urls import pk_reverse
 from projects.models import PROJECT_SEARCHED, Project
 
 # Each kind shows its best rows; a kind with more says so and, where a list can show them
@@ -31,6 +32,7 @@ from projects.models import PROJECT_SEARCHED, Project
 SHOWN = 8
 # How much of a report shows either side of the first word found.
 SNIPPET = 60
+REPORT_KINDS = dict(ContactReport.Kind.choices)
 
 
 @dataclass
@@ -54,120 +56,159 @@ class Group:
 class Kind:
     key: str
     label: str
-    rows: Callable  # (user, words) -> the rows found, best first (SHOWN + 1 are read)
-    hit: Callable  # (row, words) -> Hit
+    visible: Callable  # user -> the rows the user may see, as the kind's pages scope them
+    searched: tuple  # the columns of the kind's search index
+    shown: tuple  # the columns a hit is drawn from
+    order: tuple  # best first: within a rank when there is a title, else alone
+    hit: Callable  # (row, client names, words) -> Hit
+    title: str | None = None  # the column ranked by: the words typed, then beginning so
     list_name: str = ""  # the list that searches the same words, when there is one
 
-
-def _with_client(rows):
-    """With their client's name, taken for the rows shown only: a join would be made for
-    every row found, before the best few are picked."""
-    return rows.annotate(
-        client_name=Subquery(Client.objects.filter(pk=OuterRef("client_id")).values("name"))
-    )
+    def source(self, user):
+        return search.Source(
+            self.visible(user).values(*self.shown), self.searched, self.order, self.title
+        )
 
 
-def _clients(user, words):
-    clients = search.matching(Client.objects.visible_to(user), CLIENT_SEARCHED, words)
-    return search.ranked(clients, "name", " ".join(words), "name")
-
-
-def _client_hit(client, words):
+def _client_hit(client, names, words):
     return Hit(
-        search.highlight(client.name, words),
-        client.get_absolute_url(),
-        search.highlight(client.code, words),
+        search.highlight(client["name"], words),
+        pk_reverse("accounts:client_detail", client["id"]),
+        search.highlight(client["code"], words),
     )
 
 
-def _contacts(user, words):
-    contacts = search.matching(
-        of_visible_clients(Contact.objects.all(), user), CONTACT_SEARCHED, words
-    )
-    return search.ranked(_with_client(contacts), "name", " ".join(words), "name")
-
-
-def _contact_hit(contact, words):
+def _contact_hit(contact, names, words):
     detail = " · ".join(
-        part for part in [contact.title, contact.client_name, contact.email] if part
+        part for part in [contact["title"], names[contact["client_id"]], contact["email"]] if part
     )
     return Hit(
-        search.highlight(contact.name, words),
-        reverse("accounts:client_detail", args=[contact.client_id]) + "#contacts-heading",
+        search.highlight(contact["name"], words),
+        pk_reverse("accounts:client_detail", contact["client_id"]) + "#contacts-heading",
         search.highlight(detail, words),
     )
 
 
-def _projects(user, words):
-    projects = search.matching(Project.objects.visible_to(user), PROJECT_SEARCHED, words)
-    return search.ranked(_with_client(projects), "job_number", " ".join(words), "-created_at")
-
-
-def _project_hit(project, words):
+def _project_hit(project, names, words):
     return Hit(
-        search.highlight(f"{project.job_number} {project.name}", words),
-        project.get_absolute_url(),
-        project.client_name,
+        search.highlight(f"{project['job_number']} {project['name']}", words),
+        pk_reverse("projects:project_detail", project["id"]),
+        names[project["client_id"]],
     )
 
 
-def _reports(user, words):
-    # Notes have no title to rank by: the most recent first.
-    return search.newest_matching(
-        _with_client(ContactReport.objects.visible_to(user)),
-        REPORT_SEARCHED,
-        words,
-        ("-occurred_at", "-pk"),
-        wanted=SHOWN + 1,
-    )
-
-
-def _report_hit(report, words):
-    text = "\n".join(filter(None, (getattr(report, column) for column in REPORT_SEARCHED)))
+def _report_hit(report, names, words):
+    text = "\n".join(filter(None, (report[column] for column in REPORT_SEARCHED)))
+    occurred_at = datetime.fromisoformat(report["occurred_at"])
     return Hit(
-        f"{report.client_name} · {report.get_kind_display()}",
-        report.get_absolute_url(),
-        f"{timezone.localtime(report.occurred_at):%Y-%m-%d}",
+        f"{names[report['client_id']]} · {REPORT_KINDS.get(report['kind'], report['kind'])}",
+        pk_reverse("accounts:report_detail", report["id"]),
+        f"{timezone.localtime(occurred_at):%Y-%m-%d}",
         search.highlight(text, words, around=SNIPPET),
     )
 
 
-def _proposals(user, words):
-    proposals = search.matching(
-        of_visible_clients(Proposal.objects.all(), user), PROPOSAL_SEARCHED, words
-    )
-    return search.ranked(_with_client(proposals), "title", " ".join(words), "-created_at")
-
-
-def _proposal_hit(proposal, words):
+def _proposal_hit(proposal, names, words):
     return Hit(
-        search.highlight(proposal.title, words),
-        proposal.get_absolute_url(),
-        proposal.client_name,
+        search.highlight(proposal["title"], words),
+        pk_reverse("accounts:proposal_detail", proposal["id"]),
+        names[proposal["client_id"]],
     )
 
 
-def _invoices(user, words):
-    invoices = search.matching(billing_selectors.visible_invoices(user), INVOICE_SEARCHED, words)
-    return search.ranked(_with_client(invoices), "number", " ".join(words), "-issue_date")
-
-
-def _invoice_hit(invoice, words):
-    fapiao = f" · {invoice.fapiao_number}" if invoice.fapiao_number else ""
+def _invoice_hit(invoice, names, words):
+    fapiao = f" · {invoice['fapiao_number']}" if invoice["fapiao_number"] else ""
     return Hit(
-        search.highlight(f"{invoice.number}{fapiao}", words),
-        reverse("billing:invoice_detail", args=[invoice.pk]),
-        f"{invoice.client_name} · {invoice.issue_date:%Y-%m-%d}",
+        search.highlight(f"{invoice['number']}{fapiao}", words),
+        pk_reverse("billing:invoice_detail", invoice["id"]),
+        f"{names[invoice['client_id']]} · {invoice['issue_date']}",
     )
+
+
+def _visible_clients(user):
+    return Client.objects.visible_to(user)
+
+
+def _visible_contacts(user):
+    return of_visible_clients(Contact.objects.all(), user)
+
+
+def _visible_projects(user):
+    return Project.objects.visible_to(user)
+
+
+def _visible_reports(user):
+    return ContactReport.objects.visible_to(user)
+
+
+def _visible_proposals(user):
+    return of_visible_clients(Proposal.objects.all(), user)
 
 
 KINDS = [
-    Kind("clients", _("Clients"), _clients, _client_hit, "accounts:client_list"),
-    Kind("contacts", _("Contacts"), _contacts, _contact_hit),
-    Kind("projects", _("Projects"), _projects, _project_hit, "projects:project_list"),
-    Kind("reports", _("Contact reports"), _reports, _report_hit),
-    Kind("proposals", _("Proposals"), _proposals, _proposal_hit),
-    Kind("invoices", _("Invoices"), _invoices, _invoice_hit, "billing:invoice_list"),
+    Kind(
+        "clients",
+        _("Clients"),
+        _visible_clients,
+        CLIENT_SEARCHED,
+        ("id", "name", "code"),
+        ("name",),
+        _client_hit,
+        title="name",
+        list_name="accounts:client_list",
+    ),
+    Kind(
+        "contacts",
+        _("Contacts"),
+        _visible_contacts,
+        CONTACT_SEARCHED,
+        ("id", "client_id", "name", "title", "email"),
+        ("name",),
+        _contact_hit,
+        title="name",
+    ),
+    Kind(
+        "projects",
+        _("Projects"),
+        _visible_projects,
+        PROJECT_SEARCHED,
+        ("id", "client_id", "job_number", "name", "created_at"),
+        ("-created_at",),
+        _project_hit,
+        title="job_number",
+        list_name="projects:project_list",
+    ),
+    Kind(
+        "reports",
+        _("Contact reports"),
+        _visible_reports,
+        REPORT_SEARCHED,
+        ("id", "client_id", "kind", "occurred_at", *REPORT_SEARCHED),
+        # Notes have no title to rank by: the most recent first.
+        ("-occurred_at", "-id"),
+        _report_hit,
+    ),
+    Kind(
+        "proposals",
+        _("Proposals"),
+        _visible_proposals,
+        PROPOSAL_SEARCHED,
+        ("id", "client_id", "title", "created_at"),
+        ("-created_at",),
+        _proposal_hit,
+        title="title",
+    ),
+    Kind(
+        "invoices",
+        _("Invoices"),
+        billing_selectors.visible_invoices,
+        INVOICE_SEARCHED,
+        ("id", "client_id", "number", "fapiao_number", "issue_date"),
+        ("-issue_date",),
+        _invoice_hit,
+        title="number",
+        list_name="billing:invoice_list",
+    ),
 ]
 
 
@@ -177,12 +218,14 @@ def find(user, query: str) -> list[Group]:
     words = search.words(query)
     if not words:
         return []
+    found = search.first_found([kind.source(user) for kind in KINDS], words, SHOWN + 1)
+    client_ids = {row["client_id"] for rows in found for row in rows[:SHOWN] if "client_id" in row}
+    names = dict(Client.objects.filter(pk__in=client_ids).values_list("pk", "name"))
     groups = []
-    for kind in KINDS:
-        rows = list(kind.rows(user, words)[: SHOWN + 1])
+    for kind, rows in zip(KINDS, found, strict=True):
         if not rows:
             continue
-        group = Group(kind.key, kind.label, [kind.hit(row, words) for row in rows[:SHOWN]])
+        group = Group(kind.key, kind.label, [kind.hit(row, names, words) for row in rows[:SHOWN]])
         if len(rows) > SHOWN:
             group.more = True
             if kind.list_name:

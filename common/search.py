@@ -14,12 +14,15 @@ word of two Latin letters ("Li") finds the whole word. A single Chinese characte
 nothing: there is no term that short to look it up by.
 """
 
+import json
 import re
+from dataclasses import dataclass
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.db import models
-from django.db.models import Func
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, models
+from django.db.models import Func, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -42,14 +45,6 @@ class SearchTerms(Func):
     output_field = ArrayField(models.TextField())
 
 
-class SearchText(Func):
-    """The searched columns as one text, for the LIKE that checks each word."""
-
-    template = "(%(expressions)s)"
-    arg_joiner = " || ' ' || "
-    output_field = models.TextField()
-
-
 def words(query: str) -> list[str]:
     """The words typed that can be looked up: a lone Chinese character has no term of its
     own, and a word of punctuation none at all."""
@@ -58,42 +53,6 @@ def words(query: str) -> list[str]:
         runs = RUNS.findall(word.lower())
         if runs and all(len(run) >= 2 or not re.match(f"[{CJK}]", run) for run in runs):
             found.append(word)
-    return found
-
-
-# How many rows holding the terms a newest-first search checks for the words themselves
-# before it checks them all.
-CHECKED_FIRST = 100
-
-
-def matching(queryset, columns, query_words):
-    """The rows whose `columns` hold every word, through the index on their terms."""
-    if not query_words:
-        return queryset.none()
-    return _holding_words(_holding_terms(queryset, columns, query_words), columns, query_words)
-
-
-def newest_matching(queryset, columns, query_words, order, *, wanted: int) -> list:
-    """The first `wanted` rows in `order` (newest first) whose `columns` hold every word.
-
-    The terms of common words are in thousands of rows, and checking the words themselves in
-    each costs far more than the index does: so the newest CHECKED_FIRST rows holding the
-    terms are checked first, and every row only when those hold fewer than `wanted`. Any
-    row holding the words holds their terms, so the rows found first are the newest ones."""
-    if not query_words:
-        return []
-    candidates = list(
-        _holding_terms(queryset, columns, query_words)
-        .order_by(*order)
-        .values_list("pk", flat=True)[:CHECKED_FIRST]
-    )
-    found = list(
-        _holding_words(queryset.filter(pk__in=candidates), columns, query_words).order_by(*order)[
-            :wanted
-        ]
-    )
-    if len(found) < wanted and len(candidates) == CHECKED_FIRST:
-        found = list(matching(queryset, columns, query_words).order_by(*order)[:wanted])
     return found
 
 
@@ -110,19 +69,138 @@ def terms(text: str) -> list[str]:
     return sorted(found)
 
 
-def _holding_terms(queryset, columns, query_words):
-    return queryset.alias(search_terms=SearchTerms(*columns)).filter(
-        search_terms__contains=terms(" ".join(query_words))
+# How many rows holding the terms are checked for the words themselves before every row is.
+CHECKED_FIRST = 100
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of row a search reads.
+
+    `rows`: the rows the user may see, as the kind's pages scope them, with their id, the
+    columns a hit shows and `columns` (a values() queryset); `columns`: those the words are
+    looked for in, the columns of the kind's search index; `order`: how rows rank within a
+    rank, "-" for descending;
+    `title`: the column whose value is the words typed (ranked first) or begins with them
+    (second), or None for rows with no title (notes), ranked by `order` alone."""
+
+    rows: QuerySet
+    columns: tuple
+    order: tuple
+    title: str | None = None
+
+
+def first_found(sources: list[Source], query_words, wanted: int) -> list[list[dict]]:
+    """Each source's first `wanted` rows holding every word, best first, as dicts of the
+    columns of its `rows`: in one query, the same whatever is found.
+
+    The terms of common words are in thousands of notes, and checking the words themselves
+    in each costs far more than the index does: so for a source with no title, the newest
+    CHECKED_FIRST rows holding the terms are checked first, and every row only when those
+    hold fewer than `wanted`. Any row holding the words holds their terms, so the rows found
+    are the newest.
+
+    The scoped querysets are compiled, not built up into six ORM queries: composing them
+    costs the search most of its time otherwise."""
+    found = [[] for _ in sources]
+    sql, params = query(sources, query_words, wanted)
+    if sql:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for number, row in cursor.fetchall():
+                found[number].append(json.loads(row))  # Django reads jsonb as text
+    return found
+
+
+def query(sources: list[Source], query_words, wanted: int) -> tuple[str, list]:
+    """The SQL of first_found, and its parameters; no SQL when there is nothing to read."""
+    branches = []
+    params = []
+    for number, source in enumerate(sources):
+        try:
+            sql, branch_params = _first_of(source, query_words, wanted)
+        except EmptyResultSet:  # rows the user may not see at all
+            continue
+        branches.append(f"(SELECT {number} AS source, * FROM ({sql}) AS branch)")
+        params.extend(branch_params)
+    if not query_words or not branches:
+        return "", []
+    union = " UNION ALL ".join(branches)
+    return f"SELECT source, row FROM ({union}) AS found ORDER BY source, place", params
+
+
+def _first_of(source: Source, query_words, wanted: int):
+    rows_sql, rows_params = source.rows.order_by().query.sql_with_params()
+    quote = connection.ops.quote_name
+    text = " || ' ' || ".join(f"found.{quote(column)}" for column in source.columns)
+    like = connection.ops.prep_for_like_query
+    query = " ".join(query_words)
+    if source.title is None:
+        rank, rank_params = "0", []
+    else:
+        title = f"UPPER(found.{quote(source.title)}::text)"
+        rank = f"CASE WHEN {title} = UPPER(%s) THEN 0 WHEN {title} LIKE UPPER(%s) THEN 1 ELSE 2 END"
+        rank_params = [query, f"{like(query)}%"]
+    order = ", ".join(
+        ["search_rank"]
+        + [
+            f"{quote(column.lstrip('-'))} {'DESC' if column.startswith('-') else 'ASC'}"
+            for column in source.order
+        ]
     )
+    holding_terms = f"portal_search_terms({text}) @> %s::text[]"
+    terms_params = [terms(query)]
+    checked = [word for word in query_words if not _is_its_own_term(word)]
+    holding_words = " AND ".join([f"UPPER({text}) LIKE UPPER(%s)" for _ in checked] or ["TRUE"])
+    words_params = [f"%{like(word)}%" for word in checked]
 
+    def first(where, where_params, limit, *, ids_only=False):
+        columns, columns_params = (
+            ("found.id, 0 AS search_rank", [])
+            if ids_only
+            else (f"found.*, {rank} AS search_rank", rank_params)
+        )
+        sql = f"""
+            SELECT {columns} FROM ({rows_sql}) AS found
+            WHERE {where} ORDER BY {order} LIMIT %s
+        """
+        return sql, [*columns_params, *rows_params, *where_params, limit]
 
-def _holding_words(queryset, columns, query_words):
-    queryset = queryset.alias(search_text=SearchText(*columns))
-    for word in query_words:
-        if not _is_its_own_term(word):
-            # The terms are found; are they the word, in this order?
-            queryset = queryset.filter(search_text__icontains=word)
-    return queryset
+    found_sql, found_params = first(
+        f"{holding_terms} AND {holding_words}", [*terms_params, *words_params], wanted
+    )
+    if source.title is None and checked:
+        # Newest first: the ids of the newest rows holding the terms (the rows themselves
+        # are wide) are checked for the words before every row is.
+        candidates_sql, candidates_params = first(
+            holding_terms, terms_params, CHECKED_FIRST, ids_only=True
+        )
+        checked_sql, checked_params = first(
+            f"found.id IN (SELECT id FROM candidates) AND {holding_words}", words_params, wanted
+        )
+        enough = "((SELECT count(*) FROM checked) = %s OR (SELECT count(*) FROM candidates) < %s)"
+        found_sql = f"""
+            WITH candidates AS MATERIALIZED ({candidates_sql}),
+            checked AS MATERIALIZED ({checked_sql})
+            SELECT * FROM checked WHERE {enough}
+            UNION ALL
+            SELECT * FROM ({found_sql}) AS everything WHERE NOT {enough}
+        """
+        found_params = [
+            *candidates_params,
+            *checked_params,
+            wanted,
+            CHECKED_FIRST,
+            *found_params,
+            wanted,
+            CHECKED_FIRST,
+        ]
+    sql = f"""
+        SELECT row_number() OVER (ORDER BY {order}) AS place,
+               to_jsonb(first) - 'search_rank' AS row
+        FROM ({found_sql}) AS first
+    """
+    return sql, found_params
 
 
 def _is_its_own_term(word: str) -> bool:
@@ -166,15 +244,3 @@ def highlight(text: str, query_words, *, around: int | None = None):
         last = match.end()
     marked.append(escape(text[last:]))
     return mark_safe(escape(prefix) + "".join(marked) + escape(suffix))
-
-
-def ranked(queryset, title, query, recency):
-    """Best first: the title that is the words typed, then one that begins with them, then
-    the rest; the most recent first within each."""
-    return queryset.annotate(
-        search_rank=models.Case(
-            models.When(**{f"{title}__iexact": query}, then=0),
-            models.When(**{f"{title}__istartswith": query}, then=1),
-            default=2,
-        )
-    ).order_by("search_rank", recency)

@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import CLIENT_SEARCHED, REPORT_SEARCHED, Client, ContactReport
+from accounts.models import CLIENT_SEARCHED, Client, ContactReport
+from agency.search import KINDS, SHOWN
 from common import search
 from tests.factories import (
     ClientFactory,
@@ -152,25 +153,30 @@ def test_a_search_costs_the_same_queries_whatever_it_finds(client, accounts):
             client.get(reverse("search"), {"q": query})
         counts.append(len(queries))
 
-    # session, user; then one query per kind, however many rows it finds, and for the notes
-    # a second (those of the newest holding the terms that hold the words) when any holds them
-    assert counts == [9, 8]
+    # session, user; then one query for every kind, however many rows it finds, and the
+    # names of the clients of the rows found, when any are
+    assert counts == [4, 3]
 
 
 def test_the_searches_use_their_index(accounts):
-    """The query's terms are the index's expression: were they to drift apart, every
-    search would read the whole table."""
+    """The query's terms are the indexes' expressions: were they to drift apart, every
+    search would read whole tables."""
+    director = UserFactory(role="account_director")
+    sources = [kind.source(director) for kind in KINDS]
+    sql, params = search.query(sources, ["冷泡"], SHOWN + 1)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        for model, columns, index in [
-            (Client, CLIENT_SEARCHED, "client_search"),
-            (ContactReport, REPORT_SEARCHED, "contact_report_search"),
-        ]:
-            found = search.matching(model.objects.all(), columns, ["冷泡"])
-            sql, params = found.query.sql_with_params()
-            cursor.execute(f"EXPLAIN {sql}", params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            assert index in plan, plan
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in [
+        "client_search",
+        "contact_search",
+        "project_search",
+        "contact_report_search",
+        "proposal_search",
+        "invoice_search",
+    ]:
+        assert index in plan, plan
 
 
 @pytest.mark.parametrize(
@@ -188,8 +194,11 @@ def test_the_searches_use_their_index(accounts):
 )
 def test_the_index_terms_and_the_words_agree(text, query, found):
     named = ClientFactory(name=text)
-    hits = search.matching(Client.objects.filter(pk=named.pk), CLIENT_SEARCHED, search.words(query))
-    assert hits.exists() is found
+    named_only = search.Source(
+        Client.objects.filter(pk=named.pk).values("id", *CLIENT_SEARCHED), CLIENT_SEARCHED, ()
+    )
+    [hits] = search.first_found([named_only], search.words(query), 1)
+    assert bool(hits) is found
 
 
 @pytest.mark.parametrize(
