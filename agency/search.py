@@ -60,7 +60,7 @@ class Kind:
     searched: tuple  # the columns of the kind's search index
     shown: tuple  # the columns a hit is drawn from
     order: tuple  # best first: within a rank when there is a title, else alone
-    hit: Callable  # (row, client names, words) -> Hit
+    hit: Callable  # (row, words) -> Hit
     title: str | None = None  # the column ranked by: the words typed, then beginning so
     list_name: str = ""  # the list that searches the same words, when there is one
 
@@ -70,7 +70,7 @@ class Kind:
         )
 
 
-def _client_hit(client, names, words):
+def _client_hit(client, words):
     return Hit(
         search.highlight(client["name"], words),
         pk_reverse("accounts:client_detail", client["id"]),
@@ -78,9 +78,9 @@ def _client_hit(client, names, words):
     )
 
 
-def _contact_hit(contact, names, words):
+def _contact_hit(contact, words):
     detail = " · ".join(
-        part for part in [contact["title"], names[contact["client_id"]], contact["email"]] if part
+        part for part in [contact["title"], contact["client_name"], contact["email"]] if part
     )
     return Hit(
         search.highlight(contact["name"], words),
@@ -89,39 +89,39 @@ def _contact_hit(contact, names, words):
     )
 
 
-def _project_hit(project, names, words):
+def _project_hit(project, words):
     return Hit(
         search.highlight(f"{project['job_number']} {project['name']}", words),
         pk_reverse("projects:project_detail", project["id"]),
-        names[project["client_id"]],
+        project["client_name"],
     )
 
 
-def _report_hit(report, names, words):
+def _report_hit(report, words):
     text = "\n".join(filter(None, (report[column] for column in REPORT_SEARCHED)))
     occurred_at = datetime.fromisoformat(report["occurred_at"])
     return Hit(
-        f"{names[report['client_id']]} · {REPORT_KINDS.get(report['kind'], report['kind'])}",
+        f"{report['client_name']} · {REPORT_KINDS.get(report['kind'], report['kind'])}",
         pk_reverse("accounts:report_detail", report["id"]),
         f"{timezone.localtime(occurred_at):%Y-%m-%d}",
         search.highlight(text, words, around=SNIPPET),
     )
 
 
-def _proposal_hit(proposal, names, words):
+def _proposal_hit(proposal, words):
     return Hit(
         search.highlight(proposal["title"], words),
         pk_reverse("accounts:proposal_detail", proposal["id"]),
-        names[proposal["client_id"]],
+        proposal["client_name"],
     )
 
 
-def _invoice_hit(invoice, names, words):
+def _invoice_hit(invoice, words):
     fapiao = f" · {invoice['fapiao_number']}" if invoice["fapiao_number"] else ""
     return Hit(
         search.highlight(f"{invoice['number']}{fapiao}", words),
         pk_reverse("billing:invoice_detail", invoice["id"]),
-        f"{names[invoice['client_id']]} · {invoice['issue_date']}",
+        f"{invoice['client_name']} · {invoice['issue_date']}",
     )
 
 
@@ -218,14 +218,17 @@ def find(user, query: str) -> list[Group]:
     words = search.words(query)
     if not words:
         return []
-    found = search.first_found([kind.source(user) for kind in KINDS], words, SHOWN + 1)
-    client_ids = {row["client_id"] for rows in found for row in rows[:SHOWN] if "client_id" in row}
-    names = dict(Client.objects.filter(pk__in=client_ids).values_list("pk", "name"))
+    found = search.first_found(
+        [kind.source(user) for kind in KINDS],
+        words,
+        SHOWN + 1,
+        clients=Client.objects.values("id", "name"),
+    )
     groups = []
     for kind, rows in zip(KINDS, found, strict=True):
         if not rows:
             continue
-        group = Group(kind.key, kind.label, [kind.hit(row, names, words) for row in rows[:SHOWN]])
+        group = Group(kind.key, kind.label, [kind.hit(row, words) for row in rows[:SHOWN]])
         if len(rows) > SHOWN:
             group.more = True
             if kind.list_name:

@@ -90,9 +90,12 @@ class Source:
     title: str | None = None
 
 
-def first_found(sources: list[Source], query_words, wanted: int) -> list[list[dict]]:
+def first_found(
+    sources: list[Source], query_words, wanted: int, *, clients: QuerySet | None = None
+) -> list[list[dict]]:
     """Each source's first `wanted` rows holding every word, best first, as dicts of the
-    columns of its `rows`: in one query, the same whatever is found.
+    columns of its `rows`: in one query, the same whatever is found. With `clients`, the
+    values("id", "name") of the clients, a row's "client_name" is its client_id's name.
 
     The terms of common words are in thousands of notes, and checking the words themselves
     in each costs far more than the index does: so for a source with no title, the newest
@@ -103,7 +106,7 @@ def first_found(sources: list[Source], query_words, wanted: int) -> list[list[di
     The scoped querysets are compiled, not built up into six ORM queries: composing them
     costs the search most of its time otherwise."""
     found = [[] for _ in sources]
-    sql, params = query(sources, query_words, wanted)
+    sql, params = query(sources, query_words, wanted, clients=clients)
     if sql:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -112,7 +115,9 @@ def first_found(sources: list[Source], query_words, wanted: int) -> list[list[di
     return found
 
 
-def query(sources: list[Source], query_words, wanted: int) -> tuple[str, list]:
+def query(
+    sources: list[Source], query_words, wanted: int, *, clients: QuerySet | None = None
+) -> tuple[str, list]:
     """The SQL of first_found, and its parameters; no SQL when there is nothing to read."""
     branches = []
     params = []
@@ -126,7 +131,16 @@ def query(sources: list[Source], query_words, wanted: int) -> tuple[str, list]:
     if not query_words or not branches:
         return "", []
     union = " UNION ALL ".join(branches)
-    return f"SELECT source, row FROM ({union}) AS found ORDER BY source, place", params
+    if clients is None:
+        return f"SELECT source, row FROM ({union}) AS found ORDER BY source, place", params
+    clients_sql, clients_params = clients.order_by().query.sql_with_params()
+    sql = f"""
+        SELECT found.source, found.row || jsonb_build_object('client_name', client.name)
+        FROM ({union}) AS found
+        LEFT JOIN ({clients_sql}) AS client ON client.id = (found.row ->> 'client_id')::bigint
+        ORDER BY found.source, found.place
+    """
+    return sql, [*params, *clients_params]
 
 
 def _first_of(source: Source, query_words, wanted: int):

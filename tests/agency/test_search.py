@@ -153,9 +153,9 @@ def test_a_search_costs_the_same_queries_whatever_it_finds(client, accounts):
             client.get(reverse("search"), {"q": query})
         counts.append(len(queries))
 
-    # session, user; then one query for every kind, however many rows it finds, and the
-    # names of the clients of the rows found, when any are
-    assert counts == [4, 3]
+    # session, user; then one query for every kind and its clients' names, however many
+    # rows it finds
+    assert counts == [3, 3]
 
 
 def test_the_searches_use_their_index(accounts):
