@@ -445,6 +445,28 @@ def test_the_write_off_and_cancel_forms_name_their_reason_fields_apart(client, a
     assert page.count('id="id_cancel-reason"') == 1
 
 
+def test_the_write_off_and_credit_note_forms_stay_folded_until_wanted(client, acme, finance):
+    """Both give money up: each waits behind its own button, and a form sent back with a
+    problem comes back open, the problem shown."""
+    invoice = services.invoice_send(invoice=draft(acme, finance), sent_by=finance)
+    client.force_login(finance)
+
+    page = client.get(reverse("billing:invoice_detail", args=[invoice.pk])).text
+    assert page.count('<details class="folded-form">') == 2
+    assert "Write off…</summary>" in page
+    assert "Cancel with a credit note…</summary>" in page
+
+    refused = client.post(reverse("billing:invoice_write_off", args=[invoice.pk]), {"reason": ""})
+    assert refused.text.count('<details class="folded-form" open>') == 1
+    assert refused.context["write_off_form"].errors["reason"]
+
+    refused = client.post(
+        reverse("billing:invoice_cancel", args=[invoice.pk]), {"cancel-reason": ""}
+    )
+    assert refused.text.count('<details class="folded-form" open>') == 1
+    assert refused.context["cancel_form"].errors["reason"]
+
+
 def test_saving_an_invoice_again_after_a_stale_edit_keeps_both_peoples_changes(
     client, acme, finance
 ):
