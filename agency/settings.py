@@ -156,6 +156,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 
+# The audit history names who changed a row and where, through the middleware's context. A GET
+# never writes, so only the methods that do are tagged: a tag costs every query of a request
+# a set_config statement before it.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
 # HTTPS: on in production (DJANGO_HTTPS=1), off for local runs, tests and the benchmark.

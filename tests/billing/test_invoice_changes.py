@@ -3,6 +3,8 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -362,6 +364,25 @@ def test_the_invoice_history_says_who_changed_lines_and_payments(client, acme, f
     assert payment["who"] == "Liu Yang"
     assert ("amount", None, "500") in payment["changes"]
     assert Payment.objects.get().amount == D("500")
+
+
+def test_only_requests_that_change_something_tag_their_queries_for_the_history(
+    client, acme, finance
+):
+    """The history's "who" comes from a tag sent before each query of a POST; a page that
+    is only read sends none."""
+    invoice = draft(acme, finance)
+    client.force_login(finance)
+
+    with CaptureQueriesContext(connection) as read:
+        client.get(reverse("billing:invoice_history", args=[invoice.pk]))
+    with CaptureQueriesContext(connection) as written:
+        client.post(reverse("billing:invoice_mark_sent", args=[invoice.pk]))
+
+    assert not [q for q in read.captured_queries if "pghistory.context" in q["sql"]]
+    assert [q for q in written.captured_queries if "pghistory.context" in q["sql"]]
+    rows = client.get(reverse("billing:invoice_history", args=[invoice.pk])).context["rows"]
+    assert rows[0]["who"] == "Liu Yang"
 
 
 def test_the_client_timeline_shows_invoices_to_those_who_see_the_money(client, acme, finance):
