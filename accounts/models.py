@@ -339,6 +339,8 @@ class ContactReport(models.Model):
         verbose_name_plural = _("contact reports")
         indexes = [
             models.Index(fields=["client", "-occurred_at"]),
+            # The search reads the newest notes first (common.search.first_found).
+            models.Index(fields=["-occurred_at", "-id"], name="contact_report_newest"),
             search.index("contact_report_search", *REPORT_SEARCHED),
         ]
 

@@ -69,7 +69,8 @@ def terms(text: str) -> list[str]:
     return sorted(found)
 
 
-# How many rows holding the terms are checked for the words themselves before every row is.
+# How many of the newest rows, then of the newest holding the terms, are checked for the words
+# themselves before every row is.
 CHECKED_FIRST = 100
 
 
@@ -97,11 +98,12 @@ def first_found(
     columns of its `rows`: in one query, the same whatever is found. With `clients`, the
     values("id", "name") of the clients, a row's "client_name" is its client_id's name.
 
-    The terms of common words are in thousands of notes, and checking the words themselves
-    in each costs far more than the index does: so for a source with no title, the newest
-    CHECKED_FIRST rows holding the terms are checked first, and every row only when those
-    hold fewer than `wanted`. Any row holding the words holds their terms, so the rows found
-    are the newest.
+    The terms of common words are in thousands of notes, and the index hands them all back
+    before the newest few are kept. So a source with no title, read newest first, is read
+    in steps, each only when the one before found fewer than `wanted`: its newest
+    CHECKED_FIRST rows, checked for the words; its newest CHECKED_FIRST rows holding the
+    terms, checked for the words; every row. Any row holding the words holds their terms,
+    so the rows found are the newest.
 
     The scoped querysets are compiled, not built up into six ORM queries: composing them
     costs the search most of its time otherwise."""
@@ -155,27 +157,27 @@ def _first_of(source: Source, query_words, wanted: int):
         title = f"UPPER(found.{quote(source.title)}::text)"
         rank = f"CASE WHEN {title} = UPPER(%s) THEN 0 WHEN {title} LIKE UPPER(%s) THEN 1 ELSE 2 END"
         rank_params = [query, f"{like(query)}%"]
-    order = ", ".join(
-        ["search_rank"]
-        + [
-            f"{quote(column.lstrip('-'))} {'DESC' if column.startswith('-') else 'ASC'}"
-            for column in source.order
-        ]
+    plain_order = ", ".join(
+        f"{quote(column.lstrip('-'))} {'DESC' if column.startswith('-') else 'ASC'}"
+        for column in source.order
     )
+    order = ", ".join(filter(None, ["search_rank", plain_order]))
     holding_terms = f"portal_search_terms({text}) @> %s::text[]"
     terms_params = [terms(query)]
     checked = [word for word in query_words if not _is_its_own_term(word)]
     holding_words = " AND ".join([f"UPPER({text}) LIKE UPPER(%s)" for _ in checked] or ["TRUE"])
     words_params = [f"%{like(word)}%" for word in checked]
 
-    def first(where, where_params, limit, *, ids_only=False):
+    def first(
+        where, where_params, limit, *, ids_only=False, rows=rows_sql, rows_params=rows_params
+    ):
         columns, columns_params = (
             ("found.id, 0 AS search_rank", [])
             if ids_only
             else (f"found.*, {rank} AS search_rank", rank_params)
         )
         sql = f"""
-            SELECT {columns} FROM ({rows_sql}) AS found
+            SELECT {columns} FROM ({rows}) AS found
             WHERE {where} ORDER BY {order} LIMIT %s
         """
         return sql, [*columns_params, *rows_params, *where_params, limit]
@@ -184,28 +186,44 @@ def _first_of(source: Source, query_words, wanted: int):
         f"{holding_terms} AND {holding_words}", [*terms_params, *words_params], wanted
     )
     if source.title is None and checked:
-        # Newest first: the ids of the newest rows holding the terms (the rows themselves
-        # are wide) are checked for the words before every row is.
+        # Newest first, in three steps, each only when the one before found too few: the
+        # newest rows (words common in them are found at once); the newest rows holding the
+        # terms (by id: the rows themselves are wide); every row.
+        recent_sql, recent_params = first(
+            holding_words,
+            words_params,
+            wanted,
+            rows=f"SELECT * FROM ({rows_sql}) AS found ORDER BY {plain_order} LIMIT %s",
+            rows_params=[*rows_params, CHECKED_FIRST],
+        )
         candidates_sql, candidates_params = first(
             holding_terms, terms_params, CHECKED_FIRST, ids_only=True
         )
         checked_sql, checked_params = first(
             f"found.id IN (SELECT id FROM candidates) AND {holding_words}", words_params, wanted
         )
+        recent = "(SELECT count(*) FROM recent) = %s"
         enough = "((SELECT count(*) FROM checked) = %s OR (SELECT count(*) FROM candidates) < %s)"
         found_sql = f"""
-            WITH candidates AS MATERIALIZED ({candidates_sql}),
+            WITH recent AS MATERIALIZED ({recent_sql}),
+            candidates AS MATERIALIZED ({candidates_sql}),
             checked AS MATERIALIZED ({checked_sql})
-            SELECT * FROM checked WHERE {enough}
+            SELECT * FROM recent WHERE {recent}
             UNION ALL
-            SELECT * FROM ({found_sql}) AS everything WHERE NOT {enough}
+            SELECT * FROM checked WHERE NOT {recent} AND {enough}
+            UNION ALL
+            SELECT * FROM ({found_sql}) AS everything WHERE NOT {recent} AND NOT {enough}
         """
         found_params = [
+            *recent_params,
             *candidates_params,
             *checked_params,
             wanted,
+            wanted,
+            wanted,
             CHECKED_FIRST,
             *found_params,
+            wanted,
             wanted,
             CHECKED_FIRST,
         ]

@@ -195,7 +195,7 @@ def test_the_searches_use_their_index(accounts):
 def test_the_index_terms_and_the_words_agree(text, query, found):
     named = ClientFactory(name=text)
     named_only = search.Source(
-        Client.objects.filter(pk=named.pk).values("id", *CLIENT_SEARCHED), CLIENT_SEARCHED, ()
+        Client.objects.filter(pk=named.pk).values("id", *CLIENT_SEARCHED), CLIENT_SEARCHED, ("-id",)
     )
     [hits] = search.first_found([named_only], search.words(query), 1)
     assert bool(hits) is found
@@ -228,6 +228,24 @@ def test_the_newest_notes_come_first_and_older_ones_are_still_found(client, acco
         "-occurred_at", "-pk"
     )
     found = client.get(reverse("search"), {"q": "春节前上市"}).context["groups"][0]
+    assert [hit.url for hit in found.hits] == [note.get_absolute_url() for note in notes[:8]]
+    assert found.more
+
+
+def test_words_common_in_the_newest_notes_find_the_newest_of_them(client, accounts):
+    """The newest notes are read first: when enough of them hold the words, those are the
+    newest notes holding them, in order, without reading older ones."""
+    qinghe, _xingtu, _finance = accounts
+    for n in range(12):
+        ContactReportFactory(client=qinghe, discussion=f"第{n}次：Key visual round {n}")
+        ContactReportFactory(client=qinghe, discussion=f"第{n}次：media plan")
+    client.force_login(qinghe.lead_ae)
+
+    found = client.get(reverse("search"), {"q": "visual round"}).context["groups"][0]
+
+    notes = ContactReport.objects.filter(discussion__contains="visual round").order_by(
+        "-occurred_at", "-pk"
+    )
     assert [hit.url for hit in found.hits] == [note.get_absolute_url() for note in notes[:8]]
     assert found.more
 
